@@ -1,0 +1,106 @@
+package arccos
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+
+	"github.com/dlt5/verify/numeric/stats"
+	"github.com/dlt5/verify/numeric/weights"
+)
+
+// Blocks is the number of independent streams a Monte-Carlo estimate is split into. Block b draws
+// from PCG(seed, b), so an estimate depends on its seed only, never on scheduling or GOMAXPROCS.
+const Blocks = 64
+
+// Leaky returns f_a(u) = max(u, a u) for 0 <= a <= 1.
+func Leaky(u, a float64) float64 {
+	if u > 0 {
+		return u
+	}
+	return a * u
+}
+
+func checkInputs(x, y []float64, a float64, n int) error {
+	if len(x) != len(y) || len(x) == 0 {
+		return fmt.Errorf("arccos: inputs must have the same non-zero length, got %d and %d", len(x), len(y))
+	}
+	for i := range x {
+		if math.IsNaN(x[i]) || math.IsInf(x[i], 0) || math.IsNaN(y[i]) || math.IsInf(y[i], 0) {
+			return fmt.Errorf("arccos: non-finite input at index %d", i)
+		}
+	}
+	if !(a >= 0 && a <= 1) {
+		return fmt.Errorf("arccos: slope a = %v outside [0, 1]", a)
+	}
+	if n < 2 {
+		return fmt.Errorf("arccos: need at least 2 samples, got %d", n)
+	}
+	return nil
+}
+
+// KernelMC estimates k(x, y) = E_w[f_a(w.x) f_a(w.y)] from n weight vectors drawn whole from law,
+// in Blocks parallel streams seeded by seed. The estimate carries its standard error and block
+// means. Units: those of (w.x)(w.y).
+func KernelMC(law weights.Law, a float64, x, y []float64, n int, seed uint64) (stats.Estimate, error) {
+	if err := checkInputs(x, y, a, n); err != nil {
+		return stats.Estimate{}, err
+	}
+	if err := law.Validate(); err != nil {
+		return stats.Estimate{}, err
+	}
+	return parallelBlocks(n, seed, func(rng *rand.Rand, count int) stats.Moments {
+		return kernelBlock(rng, law, a, x, y, count)
+	}), nil
+}
+
+// kernelBlock draws count weight vectors into one reused buffer and accumulates f(w.x) f(w.y).
+func kernelBlock(rng *rand.Rand, law weights.Law, a float64, x, y []float64, count int) stats.Moments {
+	w := make([]float64, len(x))
+	var m stats.Moments
+	for range count {
+		law.Fill(rng, w)
+		var u, v float64
+		for i, wi := range w {
+			u += wi * x[i]
+			v += wi * y[i]
+		}
+		m.Add(Leaky(u, a) * Leaky(v, a))
+	}
+	return m
+}
+
+// parallelBlocks splits n samples over min(Blocks, n) blocks (sizes differing by at most one),
+// runs block on each with its own PCG(seed, b) stream on GOMAXPROCS workers, and merges in block
+// order.
+func parallelBlocks(n int, seed uint64, block func(rng *rand.Rand, count int) stats.Moments) stats.Estimate {
+	nb := min(Blocks, n)
+	res := make([]stats.Moments, nb)
+	next := make(chan int, nb)
+	for b := range nb {
+		next <- b
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), nb) {
+		wg.Go(func() {
+			for b := range next {
+				count := n / nb
+				if b < n%nb {
+					count++
+				}
+				res[b] = block(rand.New(rand.NewPCG(seed, uint64(b))), count)
+			}
+		})
+	}
+	wg.Wait()
+	var all stats.Moments
+	means := make([]float64, nb)
+	for b, m := range res {
+		all = all.Merge(m)
+		means[b] = m.Mean
+	}
+	return stats.FromMoments(all, means, n/nb)
+}

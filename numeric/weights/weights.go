@@ -1,0 +1,254 @@
+package weights
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// Law is a distribution of a weight row w in R^d.
+type Law interface {
+	// Name is a short label for tables and failure messages.
+	Name() string
+	// Validate reports a parameter outside the law's domain.
+	Validate() error
+	// SecondMoment returns E|w|^2 for rows of length d.
+	SecondMoment(d int) float64
+	// RotationallyInvariant reports whether Qw has the law of w for every orthogonal Q.
+	RotationallyInvariant() bool
+	// Symmetric reports whether -w has the law of w.
+	Symmetric() bool
+	// Fill overwrites w with one draw.
+	Fill(rng *rand.Rand, w []float64)
+}
+
+// FourthMomenter is a law that knows E|w|^4 (needed by robust, moment-based bounds).
+type FourthMomenter interface {
+	FourthMoment(d int) float64
+}
+
+func checkScale(name string, s float64) error {
+	if !(s > 0) || math.IsInf(s, 0) {
+		return fmt.Errorf("weights: %s scale %v must be finite and > 0", name, s)
+	}
+	return nil
+}
+
+// Gaussian is w ~ N(0, Scale^2 I): E|w|^2 = Scale^2 d, E|w|^4 = Scale^4 d (d + 2).
+type Gaussian struct{ Scale float64 }
+
+func (g Gaussian) Name() string                { return "gauss" }
+func (g Gaussian) Validate() error             { return checkScale("gaussian", g.Scale) }
+func (g Gaussian) SecondMoment(d int) float64  { return g.Scale * g.Scale * float64(d) }
+func (g Gaussian) FourthMoment(d int) float64  { return math.Pow(g.Scale, 4) * float64(d*(d+2)) }
+func (g Gaussian) RotationallyInvariant() bool { return true }
+func (g Gaussian) Symmetric() bool             { return true }
+func (g Gaussian) Fill(rng *rand.Rand, w []float64) {
+	for i := range w {
+		w[i] = g.Scale * rng.NormFloat64()
+	}
+}
+
+// StudentT is the multivariate Student-t law with Nu > 2 degrees of freedom, scaled so each
+// coordinate has variance Scale^2: w = Scale sqrt((Nu-2)/Nu) g / sqrt(V/Nu), g ~ N(0, I),
+// V ~ chi^2_Nu. E|w|^2 = Scale^2 d; E|w|^4 = Scale^4 d (d+2) (Nu-2)/(Nu-4), infinite for Nu <= 4.
+type StudentT struct{ Nu, Scale float64 }
+
+func (t StudentT) Name() string { return fmt.Sprintf("student-t(nu=%g)", t.Nu) }
+func (t StudentT) Validate() error {
+	if !(t.Nu > 2) || math.IsInf(t.Nu, 0) {
+		return fmt.Errorf("weights: Student-t needs finite nu > 2 for a finite variance, got %v", t.Nu)
+	}
+	return checkScale("Student-t", t.Scale)
+}
+func (t StudentT) SecondMoment(d int) float64 { return t.Scale * t.Scale * float64(d) }
+func (t StudentT) FourthMoment(d int) float64 {
+	if t.Nu <= 4 {
+		return math.Inf(1)
+	}
+	return math.Pow(t.Scale, 4) * float64(d*(d+2)) * (t.Nu - 2) / (t.Nu - 4)
+}
+func (t StudentT) RotationallyInvariant() bool { return true }
+func (t StudentT) Symmetric() bool             { return true }
+func (t StudentT) Fill(rng *rand.Rand, w []float64) {
+	v := distuv.ChiSquared{K: t.Nu, Src: rng}.Rand()
+	c := t.Scale * math.Sqrt((t.Nu-2)/v)
+	for i := range w {
+		w[i] = c * rng.NormFloat64()
+	}
+}
+
+// Sphere is w uniform on the sphere of radius Radius: w = Radius g/|g|. E|w|^2 = Radius^2 and
+// E|w|^4 = Radius^4 for every d.
+type Sphere struct{ Radius float64 }
+
+func (s Sphere) Name() string                { return "sphere" }
+func (s Sphere) Validate() error             { return checkScale("sphere", s.Radius) }
+func (s Sphere) SecondMoment(int) float64    { return s.Radius * s.Radius }
+func (s Sphere) FourthMoment(int) float64    { return math.Pow(s.Radius, 4) }
+func (s Sphere) RotationallyInvariant() bool { return true }
+func (s Sphere) Symmetric() bool             { return true }
+func (s Sphere) Fill(rng *rand.Rand, w []float64) {
+	var n float64
+	for n == 0 {
+		n = 0
+		for i := range w {
+			w[i] = rng.NormFloat64()
+			n += w[i] * w[i]
+		}
+	}
+	c := s.Radius / math.Sqrt(n)
+	for i := range w {
+		w[i] *= c
+	}
+}
+
+// GaussMixture is the Gaussian scale mixture w = Scale sqrt(V) g, g ~ N(0, I), where V = Low with
+// probability P and V = (1 - P Low)/(1 - P) otherwise, so E V = 1. Needs 0 < Low <= 1, 0 < P < 1.
+// E|w|^2 = Scale^2 d; E|w|^4 = Scale^4 d (d + 2) E V^2.
+type GaussMixture struct{ Scale, Low, P float64 }
+
+func (m GaussMixture) high() float64 { return (1 - m.P*m.Low) / (1 - m.P) }
+func (m GaussMixture) Name() string  { return fmt.Sprintf("gauss-mix(low=%g,p=%g)", m.Low, m.P) }
+func (m GaussMixture) Validate() error {
+	if !(m.Low > 0 && m.Low <= 1) || !(m.P > 0 && m.P < 1) {
+		return fmt.Errorf("weights: scale mixture needs 0 < Low <= 1 and 0 < P < 1, got Low=%v P=%v", m.Low, m.P)
+	}
+	return checkScale("scale-mixture", m.Scale)
+}
+func (m GaussMixture) SecondMoment(d int) float64 { return m.Scale * m.Scale * float64(d) }
+func (m GaussMixture) FourthMoment(d int) float64 {
+	h := m.high()
+	ev2 := m.P*m.Low*m.Low + (1-m.P)*h*h
+	return math.Pow(m.Scale, 4) * float64(d*(d+2)) * ev2
+}
+func (m GaussMixture) RotationallyInvariant() bool { return true }
+func (m GaussMixture) Symmetric() bool             { return true }
+func (m GaussMixture) Fill(rng *rand.Rand, w []float64) {
+	v := m.high()
+	if rng.Float64() < m.P {
+		v = m.Low
+	}
+	c := m.Scale * math.Sqrt(v)
+	for i := range w {
+		w[i] = c * rng.NormFloat64()
+	}
+}
+
+// Uniform has i.i.d. coordinates uniform on [-sqrt(3) Scale, sqrt(3) Scale] (variance Scale^2).
+type Uniform struct{ Scale float64 }
+
+func (u Uniform) Name() string                { return "iid-uniform" }
+func (u Uniform) Validate() error             { return checkScale("uniform", u.Scale) }
+func (u Uniform) SecondMoment(d int) float64  { return u.Scale * u.Scale * float64(d) }
+func (u Uniform) RotationallyInvariant() bool { return false }
+func (u Uniform) Symmetric() bool             { return true }
+func (u Uniform) Fill(rng *rand.Rand, w []float64) {
+	c := math.Sqrt(3) * u.Scale
+	for i := range w {
+		w[i] = c * (2*rng.Float64() - 1)
+	}
+}
+
+// Rademacher has i.i.d. coordinates +-Scale with probability 1/2 each.
+type Rademacher struct{ Scale float64 }
+
+func (r Rademacher) Name() string                { return "iid-rademacher" }
+func (r Rademacher) Validate() error             { return checkScale("Rademacher", r.Scale) }
+func (r Rademacher) SecondMoment(d int) float64  { return r.Scale * r.Scale * float64(d) }
+func (r Rademacher) RotationallyInvariant() bool { return false }
+func (r Rademacher) Symmetric() bool             { return true }
+func (r Rademacher) Fill(rng *rand.Rand, w []float64) {
+	for i := 0; i < len(w); i += 64 {
+		bits := rng.Uint64()
+		for j := i; j < len(w) && j < i+64; j++ {
+			w[j] = r.Scale * float64(int64(bits&1)*2-1)
+			bits >>= 1
+		}
+	}
+}
+
+// Laplace has i.i.d. Laplace coordinates with variance Scale^2 (density exp(-|u|/b)/(2b),
+// b = Scale/sqrt(2)).
+type Laplace struct{ Scale float64 }
+
+func (l Laplace) Name() string                { return "iid-laplace" }
+func (l Laplace) Validate() error             { return checkScale("Laplace", l.Scale) }
+func (l Laplace) SecondMoment(d int) float64  { return l.Scale * l.Scale * float64(d) }
+func (l Laplace) RotationallyInvariant() bool { return false }
+func (l Laplace) Symmetric() bool             { return true }
+func (l Laplace) Fill(rng *rand.Rand, w []float64) {
+	b := l.Scale / math.Sqrt2
+	for i := range w {
+		e := rng.ExpFloat64()
+		if rng.Uint64()&1 == 0 {
+			e = -e
+		}
+		w[i] = b * e
+	}
+}
+
+// CentredExp has i.i.d. coordinates Scale (E - 1), E ~ Exp(1): mean 0, variance Scale^2, skewed.
+type CentredExp struct{ Scale float64 }
+
+func (c CentredExp) Name() string                { return "iid-centred-exp" }
+func (c CentredExp) Validate() error             { return checkScale("centred exponential", c.Scale) }
+func (c CentredExp) SecondMoment(d int) float64  { return c.Scale * c.Scale * float64(d) }
+func (c CentredExp) RotationallyInvariant() bool { return false }
+func (c CentredExp) Symmetric() bool             { return false }
+func (c CentredExp) Fill(rng *rand.Rand, w []float64) {
+	for i := range w {
+		w[i] = c.Scale * (rng.ExpFloat64() - 1)
+	}
+}
+
+// Scaled is the law of C w for w drawn from Law and a constant C > 0. Scaling keeps rotational
+// invariance and symmetry; it multiplies E|w|^2 by C^2 and E|w|^4 by C^4.
+type Scaled struct {
+	Law Law
+	C   float64
+}
+
+func (s Scaled) Name() string { return fmt.Sprintf("%g*%s", s.C, s.Law.Name()) }
+func (s Scaled) Validate() error {
+	if s.Law == nil {
+		return fmt.Errorf("weights: scaled law has no base law")
+	}
+	if err := checkScale("scaling constant", s.C); err != nil {
+		return err
+	}
+	return s.Law.Validate()
+}
+func (s Scaled) SecondMoment(d int) float64  { return s.C * s.C * s.Law.SecondMoment(d) }
+func (s Scaled) RotationallyInvariant() bool { return s.Law.RotationallyInvariant() }
+func (s Scaled) Symmetric() bool             { return s.Law.Symmetric() }
+func (s Scaled) Fill(rng *rand.Rand, w []float64) {
+	s.Law.Fill(rng, w)
+	for i := range w {
+		w[i] *= s.C
+	}
+}
+
+// FourthMoment returns C^4 E|w|^4, or +Inf when the base law does not know its fourth moment.
+func (s Scaled) FourthMoment(d int) float64 {
+	if f, ok := s.Law.(FourthMomenter); ok {
+		return math.Pow(s.C, 4) * f.FourthMoment(d)
+	}
+	return math.Inf(1)
+}
+
+// RadialKurtosis returns E|w|^4 / (E|w|^2)^2 for rows of length d, or an error when the law does
+// not know its fourth moment or it is infinite.
+func RadialKurtosis(law Law, d int) (float64, error) {
+	f, ok := law.(FourthMomenter)
+	if !ok {
+		return 0, fmt.Errorf("weights: %s does not state its fourth moment", law.Name())
+	}
+	m4, m2 := f.FourthMoment(d), law.SecondMoment(d)
+	if math.IsInf(m4, 0) || !(m2 > 0) {
+		return 0, fmt.Errorf("weights: %s has no finite fourth moment at d = %d", law.Name(), d)
+	}
+	return m4 / (m2 * m2), nil
+}

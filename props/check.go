@@ -1,0 +1,139 @@
+package props
+
+import (
+	"fmt"
+	"math"
+	"sync/atomic"
+
+	"github.com/dlt5/verify/numeric/stats"
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// The false-alarm budget (shared/spec/README.md, Statistical checks). A default `go test ./...`
+// may fail by chance with probability at most FalseAlarm, split (Bonferroni) over at most
+// Comparisons Monte-Carlo comparisons. Every statistical check below counts itself
+// (ComparisonsMade), and TestMain fails a default run that makes more than Comparisons.
+const (
+	FalseAlarm  = 1e-6
+	Comparisons = 10000
+)
+
+// perComparison is the false-alarm probability each comparison may spend.
+const perComparison = FalseAlarm / Comparisons
+
+var made atomic.Int64
+
+// ComparisonsMade returns how many statistical comparisons this process has made.
+func ComparisonsMade() int64 { return made.Load() }
+
+// Z is the two-sided normal critical value of one comparison, Phi^{-1}(1 - perComparison/2)
+// (6.467 for the budget above).
+func Z() float64 { return distuv.UnitNormal.Quantile(1 - perComparison/2) }
+
+// critical returns the two-sided critical value for a standard error estimated with dof degrees of
+// freedom: the Student-t quantile, which tends to Z for large dof. gonum's t quantile loses its
+// accuracy for very large dof (it returns 163 instead of 6.47 at dof = 4e5, from the incomplete
+// beta inverse), so from dof = 1e4 on it uses the Cornish-Fisher expansion
+// z + (z^3 + z)/(4 nu) + (5 z^5 + 16 z^3 + 3 z)/(96 nu^2), within 1e-5 of it there (at dof = 1e4: 6.473881 against 6.473870).
+func critical(dof int) float64 {
+	if dof < 1 {
+		return math.Inf(1)
+	}
+	if dof >= 1e4 {
+		z, nu := Z(), float64(dof)
+		return z + (z*z*z+z)/(4*nu) + (5*math.Pow(z, 5)+16*z*z*z+3*z)/(96*nu*nu)
+	}
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(dof)}.Quantile(1 - perComparison/2)
+}
+
+// zRatio is |diff|/se, with 0/0 = 0 (an exact estimate of an exact value) and x/0 = +Inf.
+func zRatio(diff, se float64) float64 {
+	if diff == 0 {
+		return 0
+	}
+	return math.Abs(diff) / se
+}
+
+// MeanCheck compares a Monte-Carlo estimate with an exact value:
+// pass when |estimate - exact| <= t_{N-1} * SE, the Student-t critical value from the budget.
+// Valid for light-tailed samples (finite moments well beyond the second); heavy tails use
+// RobustCheck.
+func MeanCheck(what string, est stats.Estimate, exact float64, seed uint64) Result {
+	made.Add(1)
+	crit := critical(est.N - 1)
+	z := zRatio(est.Mean-exact, est.SE)
+	return Result{
+		Case: what, Measured: z, Bound: crit, Pass: z <= crit && !math.IsNaN(z),
+		Detail: fmt.Sprintf("estimate %.8g, exact %.8g, SE %.3g, |z| %.3g <= %.3g, n %d, seed %d",
+			est.Mean, exact, est.SE, z, crit, est.N, seed),
+	}
+}
+
+// DiffCheck compares two independent estimates of the same quantity:
+// pass when |a - b| <= t * sqrt(SE_a^2 + SE_b^2), with t for the smaller sample's dof.
+func DiffCheck(what string, a, b stats.Estimate, seed uint64) Result {
+	made.Add(1)
+	crit := critical(min(a.N, b.N) - 1)
+	se := math.Hypot(a.SE, b.SE)
+	z := zRatio(a.Mean-b.Mean, se)
+	return Result{
+		Case: what, Measured: z, Bound: crit, Pass: z <= crit && !math.IsNaN(z),
+		Detail: fmt.Sprintf("estimates %.8g and %.8g, SE %.3g, |z| %.3g <= %.3g, seed %d",
+			a.Mean, b.Mean, se, z, crit, seed),
+	}
+}
+
+// ShrinkCheck is the one-sided test that |gapLarge| is smaller than |gapSmall| (both estimated):
+// pass when (|gapSmall| - |gapLarge|) / sqrt(SE_s^2 + SE_l^2) >= t. It fails when the evidence for
+// shrinking is too weak, so the settings must make the true shrink far beyond t standard errors.
+func ShrinkCheck(what string, small, large stats.Estimate, seed uint64) Result {
+	made.Add(1)
+	crit := critical(min(small.N, large.N) - 1)
+	se := math.Hypot(small.SE, large.SE)
+	diff := math.Abs(small.Mean) - math.Abs(large.Mean)
+	z := diff / se
+	if se == 0 {
+		z = math.Inf(int(math.Copysign(1, diff)))
+		if diff == 0 {
+			z = 0
+		}
+	}
+	return Result{
+		Case: what, Measured: z, Bound: crit, Pass: z >= crit,
+		Detail: fmt.Sprintf("|gap| %.5g -> %.5g, SE %.3g, shrink z %.3g >= %.3g, seed %d",
+			math.Abs(small.Mean), math.Abs(large.Mean), se, z, crit, seed),
+	}
+}
+
+// RobustCheck compares the median of an estimate's block means with an exact value using the
+// median-of-means bound (stats.MedianOfMeansRadius) for a law whose standard deviation is at most
+// sigma: valid under a finite variance alone, for heavy tails where the normal approximation
+// fails far out at the budget's z. Measured is |median - exact| / radius; pass when <= 1.
+func RobustCheck(what string, est stats.Estimate, exact, sigma float64, seed uint64) Result {
+	made.Add(1)
+	r, err := stats.MedianOfMeansRadius(len(est.Blocks), est.BlockSize, sigma, perComparison)
+	if err != nil {
+		return failed(what, err)
+	}
+	med := est.Median()
+	m := math.Abs(med-exact) / r
+	return Result{
+		Case: what, Measured: m, Bound: 1, Pass: m <= 1,
+		Detail: fmt.Sprintf("median of %d block means %.8g, exact %.8g, radius %.3g (sigma <= %.3g), seed %d",
+			len(est.Blocks), med, exact, r, sigma, seed),
+	}
+}
+
+// RelCheck compares a deterministic value with its reference: pass when
+// |got - want| <= tol * scale, where scale is the problem's natural magnitude (|want| for a
+// well-conditioned value; for a value that can vanish, the size it is a difference of).
+func RelCheck(what string, got, want, scale, tol float64) Result {
+	e := math.Abs(got-want) / scale
+	if scale == 0 {
+		e = zRatio(got-want, 0)
+	}
+	return Result{
+		Case: what, Measured: e, Bound: tol, Pass: e <= tol,
+		Detail: fmt.Sprintf("got %.17g, want %.17g, scale %.3g", got, want, scale),
+	}
+}
