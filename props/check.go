@@ -59,13 +59,24 @@ func zRatio(diff, se float64) float64 {
 // Valid for light-tailed samples (finite moments well beyond the second); heavy tails use
 // RobustCheck.
 func MeanCheck(what string, est stats.Estimate, exact float64, seed uint64) Result {
+	return MeanCheckWithin(what, est, exact, 0, seed)
+}
+
+// MeanCheckWithin is MeanCheck for an exact value known only to within roundoff (its absolute
+// floating-point accuracy): pass when |estimate - exact| <= t * SE + roundoff; Measured is
+// max(|estimate - exact| - roundoff, 0) / SE. At ordinary scales roundoff is many orders below
+// SE and changes nothing; it matters when the whole quantity is of the order of the roundoff.
+func MeanCheckWithin(what string, est stats.Estimate, exact, roundoff float64, seed uint64) Result {
 	made.Add(1)
 	crit := critical(est.N - 1)
-	z := zRatio(est.Mean-exact, est.SE)
+	z := zRatio(math.Max(math.Abs(est.Mean-exact)-roundoff, 0), est.SE)
+	if math.IsNaN(est.Mean) || math.IsNaN(exact) {
+		z = math.NaN()
+	}
 	return Result{
 		Case: what, Measured: z, Bound: crit, Pass: z <= crit && !math.IsNaN(z),
-		Detail: fmt.Sprintf("estimate %.8g, exact %.8g, SE %.3g, |z| %.3g <= %.3g, n %d, seed %d",
-			est.Mean, exact, est.SE, z, crit, est.N, seed),
+		Detail: fmt.Sprintf("estimate %.8g, exact %.8g (+-%.2g), SE %.3g, |z| %.3g <= %.3g, n %d, seed %d",
+			est.Mean, exact, roundoff, est.SE, z, crit, est.N, seed),
 	}
 }
 
@@ -105,22 +116,51 @@ func ShrinkCheck(what string, small, large stats.Estimate, seed uint64) Result {
 	}
 }
 
+// NormalApproxOK reports whether the normal approximation of a mean of n samples with skewness
+// g1 is good out at the budget's z: the first Edgeworth term, |g1| z^3 / (6 sqrt(n)), must be at
+// most 1, which inflates the tail probability by at most a factor e (the budget has that slack:
+// a default run makes about a quarter of Comparisons). Samples dominated by rare events (a kernel
+// fed by a rare sign pattern) fail it, and must use RobustCheck.
+func NormalApproxOK(est stats.Estimate) bool {
+	z := Z()
+	return !(math.Abs(est.Skewness)*z*z*z/(6*math.Sqrt(float64(est.N))) > 1)
+}
+
 // RobustCheck compares the median of an estimate's block means with an exact value using the
 // median-of-means bound (stats.MedianOfMeansRadius) for a law whose standard deviation is at most
 // sigma: valid under a finite variance alone, for heavy tails where the normal approximation
-// fails far out at the budget's z. Measured is |median - exact| / radius; pass when <= 1.
-func RobustCheck(what string, est stats.Estimate, exact, sigma float64, seed uint64) Result {
+// fails far out at the budget's z. Measured is max(|median - exact| - roundoff, 0) / radius,
+// where roundoff is the exact value's absolute floating-point accuracy (it matters when sigma is
+// 0: a deterministic sample); pass when <= 1.
+func RobustCheck(what string, est stats.Estimate, exact, sigma, roundoff float64, seed uint64) Result {
 	made.Add(1)
 	r, err := stats.MedianOfMeansRadius(len(est.Blocks), est.BlockSize, sigma, perComparison)
 	if err != nil {
 		return failed(what, err)
 	}
 	med := est.Median()
-	m := math.Abs(med-exact) / r
+	m := zRatio(math.Max(math.Abs(med-exact)-roundoff, 0), r)
 	return Result{
 		Case: what, Measured: m, Bound: 1, Pass: m <= 1,
 		Detail: fmt.Sprintf("median of %d block means %.8g, exact %.8g, radius %.3g (sigma <= %.3g), seed %d",
 			len(est.Blocks), med, exact, r, sigma, seed),
+	}
+}
+
+// RobustDiffCheck is the median-of-means form of DiffCheck for two estimates whose standard
+// deviations are at most sigmaA and sigmaB: pass when |median_a - median_b| <= r_a + r_b, each
+// radius at half the comparison's false-alarm share. Measured is the ratio of the two sides.
+func RobustDiffCheck(what string, a, b stats.Estimate, sigmaA, sigmaB float64, seed uint64) Result {
+	made.Add(1)
+	ra, err1 := stats.MedianOfMeansRadius(len(a.Blocks), a.BlockSize, sigmaA, perComparison/2)
+	rb, err2 := stats.MedianOfMeansRadius(len(b.Blocks), b.BlockSize, sigmaB, perComparison/2)
+	if err1 != nil || err2 != nil {
+		return failed(what, fmt.Errorf("median-of-means radius: %v %v", err1, err2))
+	}
+	m := zRatio(a.Median()-b.Median(), ra+rb)
+	return Result{
+		Case: what, Measured: m, Bound: 1, Pass: m <= 1,
+		Detail: fmt.Sprintf("medians %.8g and %.8g, radii %.3g + %.3g, seed %d", a.Median(), b.Median(), ra, rb, seed),
 	}
 }
 

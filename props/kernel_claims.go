@@ -8,25 +8,29 @@ import (
 	"github.com/dlt5/verify/numeric/orthogonal"
 	"github.com/dlt5/verify/numeric/weights"
 	"github.com/dlt5/verify/theory/arccos"
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
 )
 
 // The command's settings for the KER claims, and their negative controls. The wrong variants
 // below are deliberately wrong formulas: each is what a plausible slip would compute.
 
-// WrongKernelTheta is kappa with (pi - theta) replaced by theta (catalogue KER-1 control).
+// WrongKernelTheta is k(x, y) with (pi - theta) replaced by theta in kappa (catalogue KER-1
+// control): s2 |x||y| [(1-a)^2/(2 pi) (sin theta + theta cos theta) + a cos theta].
 func WrongKernelTheta(x, y []float64, m2, a float64) (float64, error) {
-	k, err := arccos.Kernel(x, y, m2, a)
-	if err != nil || k == 0 {
-		return k, err
+	if _, err := arccos.Kernel(x, y, m2, a); err != nil { // validates the arguments
+		return 0, err
+	}
+	nx, ny := floats.Norm(x, 2), floats.Norm(y, 2)
+	if nx == 0 || ny == 0 {
+		return 0, nil
 	}
 	th, err := arccos.Angle(x, y)
 	if err != nil {
 		return 0, err
 	}
-	kap, _ := arccos.Kappa(th, a)
 	s, c := math.Sincos(th)
-	wrong := (1-a)*(1-a)/(2*math.Pi)*(s+th*c) + a*c
-	return k / kap * wrong, nil
+	return m2 / float64(len(x)) * nx * ny * ((1-a)*(1-a)/(2*math.Pi)*(s+th*c) + a*c), nil
 }
 
 // WrongKappaConstant is kappa with 1/pi in place of 1/(2 pi).
@@ -143,7 +147,16 @@ func init() {
 			return KER3(ker3Case(seed, nil))
 		},
 		Control: func(seed uint64) []Result {
-			return []Result{KER3(ker3Case(seed, WrongKernelTheta))[3], KER3(ker3Case(seed, RademacherKernel))[1]}
+			wrong := ker3Case(seed, WrongKernelTheta)
+			wrong.Points[1] = make([]float64, 5)
+			for i, v := range wrong.Points[0] {
+				wrong.Points[1][i] = -v
+			}
+			rad := ker3Case(seed, RademacherKernel)
+			rad.Points = [][]float64{{1, 0, 0, 0, 0}, {0, 1, 0, 0, 0}}
+			s := math.Sqrt2 / 2
+			rad.Q = mat.NewDense(5, 5, []float64{s, -s, 0, 0, 0, s, s, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1})
+			return []Result{KER3(wrong)[3], KER3(rad)[1]}
 		},
 	})
 	Register(Claim{ID: "KER-4", Paper: "kernel",

@@ -100,7 +100,7 @@ func parallelBlocks(n int, seed uint64, block func(rng *rand.Rand, count int) st
 	means := make([]float64, nb)
 	for b, m := range res {
 		all = all.Merge(m)
-		means[b] = m.Mean
+		means[b] = m.Mean()
 	}
 	return stats.FromMoments(all, means, n/nb)
 }

@@ -7,20 +7,57 @@ import (
 	"sort"
 )
 
-// Moments is a one-pass accumulator of a sample's count, mean and sum of squared deviations M2
-// (Welford's algorithm). The zero value is an empty sample.
+// Moments is a one-pass accumulator of a sample's count, mean, and sums of squared and cubed
+// deviations (Welford's algorithm with Pebay's third-moment update, 2008). The zero value is an empty sample. Values are accumulated multiplied by
+// an exact power of two that keeps the largest magnitude seen in [0.5, 1), so samples of
+// magnitude 1e-160 (whose squared deviations would underflow to 0 and report a zero variance)
+// keep their spread, and mixed magnitudes never overflow.
 type Moments struct {
-	N    int
-	Mean float64
-	M2   float64
+	N     int
+	mean  float64 // of the scaled values
+	m2    float64 // of the scaled values
+	m3    float64 // of the scaled values
+	scale float64 // a power of two; 0 until the first non-zero value
 }
 
 // Add includes one observation.
 func (m *Moments) Add(x float64) {
+	if x != 0 && (m.scale == 0 || math.Abs(x*m.scale) >= 1) {
+		_, e := math.Frexp(x)
+		*m = m.rescaled(math.Ldexp(1, min(-e, 1000))) // capped: 2^-e overflows for subnormal x
+	}
+	if m.scale != 0 {
+		x *= m.scale
+	}
 	m.N++
-	d := x - m.Mean
-	m.Mean += d / float64(m.N)
-	m.M2 += d * (x - m.Mean)
+	n := float64(m.N)
+	d := x - m.mean
+	dn := d / n
+	term := d * dn * (n - 1)
+	m.mean += dn
+	m.m3 += term*dn*(n-2) - 3*dn*m.m2
+	m.m2 += term
+}
+
+// Mean returns the sample mean (NaN for an empty sample).
+func (m Moments) Mean() float64 {
+	if m.N == 0 {
+		return math.NaN()
+	}
+	if m.scale == 0 {
+		return 0
+	}
+	return m.mean / m.scale
+}
+
+// rescaled returns m expressed at the given scale (exact: scales are powers of two).
+func (m Moments) rescaled(scale float64) Moments {
+	if m.scale == 0 || scale == m.scale {
+		m.scale = scale
+		return m
+	}
+	r := scale / m.scale
+	return Moments{N: m.N, mean: m.mean * r, m2: m.m2 * r * r, m3: m.m3 * r * r * r, scale: scale}
 }
 
 // Merge returns the moments of the union of two samples (Chan, Golub and LeVeque, 1979).
@@ -31,21 +68,55 @@ func (m Moments) Merge(o Moments) Moments {
 	if o.N == 0 {
 		return m
 	}
-	n := m.N + o.N
-	d := o.Mean - m.Mean
+	scale := m.scale // the smaller non-zero scale: the one of the larger magnitudes
+	if scale == 0 || (o.scale != 0 && o.scale < scale) {
+		scale = o.scale
+	}
+	m, o = m.rescaled(scale), o.rescaled(scale)
+	na, nb := float64(m.N), float64(o.N)
+	n := na + nb
+	d := o.mean - m.mean
 	return Moments{
-		N:    n,
-		Mean: m.Mean + d*float64(o.N)/float64(n),
-		M2:   m.M2 + o.M2 + d*d*float64(m.N)*float64(o.N)/float64(n),
+		N:     m.N + o.N,
+		mean:  m.mean + d*nb/n,
+		m2:    m.m2 + o.m2 + d*d*na*nb/n,
+		m3:    m.m3 + o.m3 + d*d*d*na*nb*(na-nb)/(n*n) + 3*d*(na*o.m2-nb*m.m2)/n,
+		scale: scale,
 	}
 }
 
-// Variance returns the unbiased sample variance M2/(N-1), or NaN for fewer than two observations.
+// Variance returns the unbiased sample variance, or NaN for fewer than two observations.
 func (m Moments) Variance() float64 {
 	if m.N < 2 {
 		return math.NaN()
 	}
-	return m.M2 / float64(m.N-1)
+	if m.scale == 0 {
+		return 0
+	}
+	return m.m2 / float64(m.N-1) / m.scale / m.scale // scale^2 may overflow
+}
+
+// Skewness returns the sample skewness g1 = sqrt(N) M3 / M2^(3/2) (0 for a constant sample,
+// NaN for fewer than three observations).
+func (m Moments) Skewness() float64 {
+	if m.N < 3 {
+		return math.NaN()
+	}
+	if m.m2 == 0 {
+		return 0
+	}
+	return math.Sqrt(float64(m.N)) * m.m3 / math.Pow(m.m2, 1.5)
+}
+
+// SE returns the standard error of the mean, sqrt(variance / N).
+func (m Moments) SE() float64 {
+	if m.N < 2 {
+		return math.NaN()
+	}
+	if m.scale == 0 {
+		return 0
+	}
+	return math.Sqrt(m.m2/float64(m.N-1)/float64(m.N)) / m.scale
 }
 
 // Estimate is a Monte-Carlo estimate of a mean: the sample mean, its standard error
@@ -54,6 +125,7 @@ func (m Moments) Variance() float64 {
 type Estimate struct {
 	Mean      float64
 	SE        float64
+	Skewness  float64 // of the individual samples (NaN when unknown)
 	N         int
 	Blocks    []float64
 	BlockSize int
@@ -61,7 +133,7 @@ type Estimate struct {
 
 // FromMoments returns the Estimate of a whole sample summarised by m and by its block means.
 func FromMoments(m Moments, blocks []float64, blockSize int) Estimate {
-	return Estimate{Mean: m.Mean, SE: math.Sqrt(m.Variance() / float64(m.N)), N: m.N, Blocks: blocks, BlockSize: blockSize}
+	return Estimate{Mean: m.Mean(), SE: m.SE(), Skewness: m.Skewness(), N: m.N, Blocks: blocks, BlockSize: blockSize}
 }
 
 // FromSample returns the Estimate of a stored sample split into k consecutive blocks (k <= len(xs);
@@ -81,7 +153,7 @@ func FromSample(xs []float64, k int) Estimate {
 			m.Add(x)
 		}
 		start += size
-		blocks[b] = m.Mean
+		blocks[b] = m.Mean()
 		all = all.Merge(m)
 	}
 	return FromMoments(all, blocks, len(xs)/k)
