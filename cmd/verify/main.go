@@ -14,7 +14,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -22,17 +24,44 @@ import (
 	"github.com/dlt5/verify/props"
 )
 
+// Number is a float64 that JSON-encodes a NaN or an infinity as the string "NaN", "+Inf", "-Inf"
+// (a failed check may measure +Inf; plain JSON numbers cannot say so).
+type Number float64
+
+// MarshalJSON implements json.Marshaler.
+func (n Number) MarshalJSON() ([]byte, error) {
+	f := float64(n)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return json.Marshal(strconv.FormatFloat(f, 'g', -1, 64))
+	}
+	return json.Marshal(f)
+}
+
+// UnmarshalJSON implements json.Unmarshaler: a number, or one of the strings MarshalJSON writes.
+func (n *Number) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		f, err := strconv.ParseFloat(s, 64)
+		*n = Number(f)
+		return err
+	}
+	var f float64
+	err := json.Unmarshal(b, &f)
+	*n = Number(f)
+	return err
+}
+
 // Row is one line of the report.
 type Row struct {
-	ID       string  `json:"id"`
-	Paper    string  `json:"paper"`
-	Claim    string  `json:"claim"`
-	Case     string  `json:"case"`
-	Measured float64 `json:"measured"`
-	Bound    float64 `json:"bound"`
-	Verdict  string  `json:"verdict"` // PASS, FAIL, REJECTED (a control, as it should be), ACCEPTED (a control that passed: a failure)
-	Detail   string  `json:"detail"`
-	Seed     uint64  `json:"seed"`
+	ID       string `json:"id"`
+	Paper    string `json:"paper"`
+	Claim    string `json:"claim"`
+	Case     string `json:"case"`
+	Measured Number `json:"measured"`
+	Bound    Number `json:"bound"`
+	Verdict  string `json:"verdict"` // PASS, FAIL, REJECTED (a control, as it should be), ACCEPTED (a control that passed: a failure)
+	Detail   string `json:"detail"`
+	Seed     uint64 `json:"seed"`
 }
 
 func main() {
@@ -107,7 +136,7 @@ func row(c props.Claim, r props.Result, seed uint64, control bool) Row {
 	if control {
 		name = "control: " + name
 	}
-	return Row{ID: c.ID, Paper: c.Paper, Claim: c.Statement, Case: name, Measured: r.Measured, Bound: r.Bound, Verdict: v, Detail: r.Detail, Seed: seed}
+	return Row{ID: c.ID, Paper: c.Paper, Claim: c.Statement, Case: name, Measured: Number(r.Measured), Bound: Number(r.Bound), Verdict: v, Detail: r.Detail, Seed: seed}
 }
 
 func printTable(w io.Writer, rows []Row, seed uint64) {

@@ -51,6 +51,20 @@ func TestDepthStepIdentityAtA1(t *testing.T) {
 	})
 }
 
+// TestDepthStepTinyAngles checks the expansion branch (theta < 1e-10) keeps the quadratic term
+// with its sign: there theta' - theta = -c theta^2 is far above rounding in units of theta^2.
+func TestDepthStepTinyAngles(t *testing.T) {
+	for _, theta := range []float64{9.9e-11, 5e-11, 1e-11, 1e-12} {
+		for _, a := range []float64{0, 0.3} {
+			got, _ := arccos.DepthStep(theta, a)
+			c := (1 - a) * (1 - a) / (3 * math.Pi * (1 + a*a))
+			if drop := (theta - got) / (theta * theta); math.Abs(drop-c) > 1e-4*c+4e-16/theta { // theta' is good to ~eps theta
+				t.Errorf("step(%g, a=%v): (theta - theta')/theta^2 = %.6g, want c = %.6g", theta, a, drop, c)
+			}
+		}
+	}
+}
+
 // TestDepthStepSmallAngles checks the cancellation-free step against the small-angle expansion
 // theta' = theta - c theta^2 + O(theta^3), c = (1-a)^2 / (3 pi (1 + a^2)).
 func TestDepthStepSmallAngles(t *testing.T) {

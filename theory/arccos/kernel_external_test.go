@@ -328,3 +328,32 @@ func ExampleKernel() {
 	fmt.Printf("%.6f\n", k)
 	// Output: 0.159155
 }
+
+// TestKappaNearPiRelative checks kappa's relative accuracy as theta -> pi, where
+// kappa_0(pi - phi) = (phi^3/3 - phi^5/30 + phi^7/840 - ...)/(2 pi) is tiny and the direct form
+// sin theta + (pi - theta) cos theta would carry an absolute error of ~1e-16.
+func TestKappaNearPiRelative(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		phi := rapid.Float64Range(1e-6, 1e-2).Draw(t, "phi")
+		theta := math.Pi - phi
+		phi = math.Pi - theta // the angle actually represented
+		got, err := arccos.Kappa(theta, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p2 := phi * phi
+		want := phi * p2 * (1.0/3 - p2/30 + p2*p2/840) / (2 * math.Pi)
+		near(t, "kappa_0 near pi (relative)", got/want, 1, 1e-12)
+		a := rapid.Float64Range(0, 1).Draw(t, "a")
+		two, _ := arccos.TwoSlope(theta, a, 1)
+		ka, _ := arccos.Kappa(theta, a)
+		near(t, "two-slope near pi", two, ka, 1e-15)
+	})
+}
+
+func TestKernelZeroSecondMoment(t *testing.T) {
+	k, err := arccos.Kernel([]float64{1, 2}, []float64{3, 4}, 0, 0.5)
+	if err != nil || k != 0 {
+		t.Fatalf("kernel with E|w|^2 = 0 is %v, %v; want 0, nil", k, err)
+	}
+}

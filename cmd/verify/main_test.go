@@ -1,0 +1,44 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+func TestRunOneClaim(t *testing.T) {
+	var out, errs bytes.Buffer
+	if code := run([]string{"-claim", "KER-3"}, &out, &errs); code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errs.String())
+	}
+	for _, want := range []string{"KER-3", "rotation", "PASS", "REJECTED", "1 claims"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestRunJSON(t *testing.T) {
+	var out, errs bytes.Buffer
+	if code := run([]string{"-claim", "ker-3", "-json"}, &out, &errs); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	var rows []Row
+	if err := json.Unmarshal(out.Bytes(), &rows); err != nil || len(rows) == 0 {
+		t.Fatalf("bad JSON (%v): %s", err, out.String())
+	}
+	if rows[0].ID != "KER-3" || rows[0].Seed != 20180710 {
+		t.Fatalf("first row %+v", rows[0])
+	}
+}
+
+func TestRunBadArguments(t *testing.T) {
+	var out, errs bytes.Buffer
+	if code := run([]string{"-claim", "NOPE-1"}, &out, &errs); code != 2 {
+		t.Fatalf("unknown claim: exit %d", code)
+	}
+	if code := run([]string{"-bogus"}, &out, &errs); code != 2 {
+		t.Fatalf("unknown flag: exit %d", code)
+	}
+}
