@@ -1,0 +1,156 @@
+package rbp
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// Model is a recurrence h_{t+1} = F(x, w, h_t) with a fixed input x and parameters w.
+type Model interface {
+	// Dim is the state size n; NumParams the parameter count p.
+	Dim() int
+	NumParams() int
+	// Params returns the live parameter vector w (length p); changing it changes the model.
+	Params() []float64
+	// Step writes F(h) to dst (len n; dst and h must not overlap).
+	Step(dst, h []float64)
+	// VJP writes dh = (dF/dh)^T v and dw = (dF/dw)^T v at h; either output may be nil.
+	VJP(dh, dw, h, v []float64)
+	// JVP writes dst = (dF/dh) u at h.
+	JVP(dst, h, u []float64)
+}
+
+func general(rows, cols int, data []float64) blas64.General {
+	return blas64.General{Rows: rows, Cols: cols, Stride: cols, Data: data}
+}
+
+func vec(data []float64) blas64.Vector { return blas64.Vector{N: len(data), Inc: 1, Data: data} }
+
+func finite(name string, xs []float64) error {
+	for i, x := range xs {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return fmt.Errorf("rbp: %s[%d] = %v is not finite", name, i, x)
+		}
+	}
+	return nil
+}
+
+// Tanh is F(h) = tanh(W h + b + c) with W (n x n, row-major) and c the parameters, and b = U x
+// the fixed input drive. Params is W followed by c.
+type Tanh struct {
+	n      int
+	params []float64 // W (n*n) then c (n)
+	drive  []float64 // U x
+	pre    []float64 // scratch
+	r      []float64 // scratch
+}
+
+// NewTanh returns the tanh recurrence with weights w (n x n, row-major), bias c and drive U x.
+func NewTanh(w, c, drive []float64) (*Tanh, error) {
+	n := len(c)
+	if n == 0 || len(w) != n*n || len(drive) != n {
+		return nil, fmt.Errorf("rbp: tanh model needs W of n*n = %d, c and U x of n = %d entries; got %d, %d, %d", n*n, n, len(w), len(c), len(drive))
+	}
+	for name, v := range map[string][]float64{"W": w, "c": c, "Ux": drive} {
+		if err := finite(name, v); err != nil {
+			return nil, err
+		}
+	}
+	p := append(append([]float64(nil), w...), c...)
+	return &Tanh{n: n, params: p, drive: append([]float64(nil), drive...), pre: make([]float64, n), r: make([]float64, n)}, nil
+}
+
+func (m *Tanh) Dim() int          { return m.n }
+func (m *Tanh) NumParams() int    { return m.n*m.n + m.n }
+func (m *Tanh) Params() []float64 { return m.params }
+func (m *Tanh) w() blas64.General { return general(m.n, m.n, m.params[:m.n*m.n]) }
+
+func (m *Tanh) Step(dst, h []float64) {
+	copy(dst, m.drive)
+	blas64.Gemv(blas.NoTrans, 1, m.w(), vec(h), 1, vec(dst))
+	c := m.params[m.n*m.n:]
+	for i := range dst {
+		dst[i] = math.Tanh(dst[i] + c[i])
+	}
+}
+
+// slope writes 1 - tanh(pre)^2 at h into m.pre.
+func (m *Tanh) slope(h []float64) {
+	m.Step(m.pre, h)
+	for i, y := range m.pre {
+		m.pre[i] = 1 - y*y
+	}
+}
+
+func (m *Tanh) VJP(dh, dw, h, v []float64) {
+	m.slope(h)
+	for i := range m.r {
+		m.r[i] = m.pre[i] * v[i]
+	}
+	if dh != nil {
+		blas64.Gemv(blas.Trans, 1, m.w(), vec(m.r), 0, vec(dh))
+	}
+	if dw != nil {
+		for i := range m.n {
+			row := dw[i*m.n : (i+1)*m.n]
+			for j := range row {
+				row[j] = m.r[i] * h[j]
+			}
+		}
+		copy(dw[m.n*m.n:], m.r)
+	}
+}
+
+func (m *Tanh) JVP(dst, h, u []float64) {
+	m.slope(h)
+	blas64.Gemv(blas.NoTrans, 1, m.w(), vec(u), 0, vec(dst))
+	for i := range dst {
+		dst[i] *= m.pre[i]
+	}
+}
+
+// Linear is F(h) = A h + B x with A (n x n, row-major) the parameters and B x the fixed drive.
+type Linear struct {
+	n     int
+	a     []float64
+	drive []float64
+}
+
+// NewLinear returns the linear recurrence h <- A h + B x.
+func NewLinear(a, drive []float64) (*Linear, error) {
+	n := len(drive)
+	if n == 0 || len(a) != n*n {
+		return nil, fmt.Errorf("rbp: linear model needs A of n*n entries for B x of n = %d; got %d", n, len(a))
+	}
+	if err := errors.Join(finite("A", a), finite("Bx", drive)); err != nil {
+		return nil, err
+	}
+	return &Linear{n: n, a: append([]float64(nil), a...), drive: append([]float64(nil), drive...)}, nil
+}
+
+func (m *Linear) Dim() int          { return m.n }
+func (m *Linear) NumParams() int    { return m.n * m.n }
+func (m *Linear) Params() []float64 { return m.a }
+func (m *Linear) Step(dst, h []float64) {
+	copy(dst, m.drive)
+	blas64.Gemv(blas.NoTrans, 1, general(m.n, m.n, m.a), vec(h), 1, vec(dst))
+}
+func (m *Linear) VJP(dh, dw, h, v []float64) {
+	if dh != nil {
+		blas64.Gemv(blas.Trans, 1, general(m.n, m.n, m.a), vec(v), 0, vec(dh))
+	}
+	if dw != nil {
+		for i := range m.n {
+			for j := range m.n {
+				dw[i*m.n+j] = v[i] * h[j]
+			}
+		}
+	}
+}
+func (m *Linear) JVP(dst, _, u []float64) {
+	blas64.Gemv(blas.NoTrans, 1, general(m.n, m.n, m.a), vec(u), 0, vec(dst))
+}
