@@ -201,14 +201,18 @@ func TestTanhFixedPoint(t *testing.T) {
 				}
 			}
 		}
-		z := make([]float64, n)
-		z[0] = 1
+		// (dF/dW)^T z for a generic z, every entry against central differences of z . F.
+		z := rapid.SliceOfN(rapid.Float64Range(-2, 2), n, n).Draw(t, "z")
 		gw := gradOf(z)
-		wp, wm := mat.DenseCopyOf(w), mat.DenseCopyOf(w)
-		wp.Set(0, n-1, w.At(0, n-1)+d)
-		wm.Set(0, n-1, w.At(0, n-1)-d)
-		if fd := (f(h, wp)[0] - f(h, wm)[0]) / (2 * d); math.Abs(fd-gw.At(0, n-1)) > 1e-8 {
-			t.Fatalf("dF_0/dW_0,n-1 = %v, finite difference %v", gw.At(0, n-1), fd)
+		for i := range n {
+			for k := range n {
+				wp, wm := mat.DenseCopyOf(w), mat.DenseCopyOf(w)
+				wp.Set(i, k, w.At(i, k)+d)
+				wm.Set(i, k, w.At(i, k)-d)
+				if fd := (floats.Dot(z, f(h, wp)) - floats.Dot(z, f(h, wm))) / (2 * d); math.Abs(fd-gw.At(i, k)) > 1e-8 {
+					t.Fatalf("((dF/dW)^T z)[%d,%d] = %v, finite difference %v", i, k, gw.At(i, k), fd)
+				}
+			}
 		}
 	})
 }
@@ -330,7 +334,8 @@ func TestErrors(t *testing.T) {
 	_, cases["tanh not contractive"] = rbp.TanhFixedPoint(id, []float64{1, 1})
 	_, cases["tanh c length"] = rbp.TanhFixedPoint(sq, []float64{1})
 	_, _, cases["tanh jacobian h"] = rbp.TanhJacobians(sq, []float64{1, 1}, []float64{1})
-	_, cases["energy V outside (0,1)"] = rbp.HopfieldEnergy(sq, []float64{0, 0}, []float64{0, 0.5}, 1)
+	_, cases["energy V = 0"] = rbp.HopfieldEnergy(sq, []float64{0, 0}, []float64{0, 0.5}, 1)
+	_, cases["energy V = 1"] = rbp.HopfieldEnergy(sq, []float64{0, 0}, []float64{0.5, 1}, 1)
 	_, cases["energy beta"] = rbp.HopfieldEnergy(sq, []float64{0, 0}, []float64{0.5, 0.5}, 0)
 	_, cases["energy I length"] = rbp.HopfieldEnergy(sq, []float64{0}, []float64{0.5, 0.5}, 1)
 	_, _, cases["momentum singular H"] = rbp.MomentumFixedPoint(mat.NewDense(2, 2, nil), []float64{1, 1})
