@@ -4,7 +4,7 @@ GO          ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GREMLINS    := github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
 
-.PHONY: test fmt vet lint unit golden verify bench mutate
+.PHONY: test fmt vet lint unit golden verify report bench mutate
 
 ## test: formatting, vet, staticcheck and every test (the CI gate)
 test: fmt vet lint unit
@@ -28,6 +28,10 @@ golden:
 ## verify: run every claim and its negative control at the papers' settings
 verify:
 	$(GO) run ./cmd/verify
+
+## report: the same, plus report/README.md with PNG figures (analytic curves against simulation)
+report:
+	$(GO) run ./cmd/verify -report report
 
 ## bench: the benchmarks (compare runs with benchstat)
 bench:

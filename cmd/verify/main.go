@@ -7,6 +7,7 @@
 //	go run ./cmd/verify -paper kernel   # one paper (catalogue file name)
 //	go run ./cmd/verify -claim KER-4    # one claim
 //	go run ./cmd/verify -json           # machine-readable rows
+//	go run ./cmd/verify -report report  # also report/README.md with PNG figures
 package main
 
 import (
@@ -76,6 +77,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 20180710, "base seed of every simulation")
 	asJSON := fs.Bool("json", false, "print JSON rows instead of the table")
 	controls := fs.Bool("controls", true, "also run the negative controls")
+	report := fs.String("report", "", "also write a Markdown report with PNG figures into this folder")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -100,6 +102,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	} else {
 		printTable(stdout, rows, *seed)
 		fmt.Fprintf(stdout, "\n%d claims, %d checks, %d failed (seed %d)\n", ran, len(rows), bad, *seed)
+	}
+	if *report != "" {
+		fmt.Fprintf(stderr, "writing the report to %s ...\n", *report)
+		if err := writeReport(*report, rows, *seed); err != nil {
+			fmt.Fprintln(stderr, "verify: report:", err)
+			return 1
+		}
 	}
 	if bad > 0 {
 		return 1

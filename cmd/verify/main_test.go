@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -40,5 +42,29 @@ func TestRunBadArguments(t *testing.T) {
 	}
 	if code := run([]string{"-bogus"}, &out, &errs); code != 2 {
 		t.Fatalf("unknown flag: exit %d", code)
+	}
+}
+
+func TestReport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the figures run Monte-Carlo estimates: run without -short")
+	}
+	dir := t.TempDir()
+	var out, errs bytes.Buffer
+	if code := run([]string{"-claim", "KER-3", "-report", dir}, &out, &errs); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	md, err := os.ReadFile(filepath.Join(dir, "README.md"))
+	if err != nil || !strings.Contains(string(md), "| KER-3 |") {
+		t.Fatalf("report README: %v\n%s", err, md)
+	}
+	for _, f := range figures {
+		b, err := os.ReadFile(filepath.Join(dir, f.file))
+		if err != nil || len(b) < 8 || string(b[1:4]) != "PNG" {
+			t.Errorf("%s is not a PNG (%v)", f.file, err)
+		}
+		if !strings.Contains(string(md), f.file) {
+			t.Errorf("the report does not show %s", f.file)
+		}
 	}
 }
