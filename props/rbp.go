@@ -129,7 +129,6 @@ func (p TanhProblem) fdGradW(delta float64) (*mat.Dense, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := mat.NewDense(n, n, nil)
 	lossAt := func() (float64, error) {
 		h, rep, err := simrbp.FixedPoint(m, make([]float64, n), fdFixTol, 100000)
 		if err != nil || !rep.Converged {
@@ -137,23 +136,11 @@ func (p TanhProblem) fdGradW(delta float64) (*mat.Dense, error) {
 		}
 		return p.loss(h), nil
 	}
-	w := m.Params()
-	for i := range n {
-		for j := range n {
-			k := i*n + j
-			orig := w[k]
-			w[k] = orig + delta
-			lp, err1 := lossAt()
-			w[k] = orig - delta
-			lm, err2 := lossAt()
-			w[k] = orig
-			if err := firstErr(err1, err2); err != nil {
-				return nil, err
-			}
-			g.Set(i, j, (lp-lm)/(2*delta))
-		}
+	g, err := fdParams(m.Params(), delta, lossAt)
+	if err != nil {
+		return nil, err
 	}
-	return g, nil
+	return mat.NewDense(n, n, g[:n*n]), nil // W's entries come first
 }
 
 // fdTol is the relative tolerance of a finite-difference gradient comparison (RBP-1, 7, 9).
@@ -208,6 +195,25 @@ func jacobianOf(m simrbp.Model, h []float64) *mat.Dense {
 		e[k] = 0
 	}
 	return j
+}
+
+// fdParams returns the central differences (loss(w + delta e_k) - loss(w - delta e_k)) / (2 delta)
+// for every entry of the live parameter vector w, restoring each entry after use.
+func fdParams(w []float64, delta float64, loss func() (float64, error)) ([]float64, error) {
+	g := make([]float64, len(w))
+	for k := range w {
+		orig := w[k]
+		w[k] = orig + delta
+		lp, err1 := loss()
+		w[k] = orig - delta
+		lm, err2 := loss()
+		w[k] = orig
+		if err := firstErr(err1, err2); err != nil {
+			return nil, err
+		}
+		g[k] = (lp - lm) / (2 * delta)
+	}
+	return g, nil
 }
 
 // fdCheck compares a gradient with its finite differences: pass when
@@ -273,24 +279,16 @@ func RBP1Linear(a *mat.Dense, bx, y []float64) []Result {
 	if err != nil {
 		return []Result{failed("RBP-1 linear", err)}
 	}
-	delta := fdStep(kappa)
-	fd := mat.NewDense(n, n, nil)
-	w := m.Params()
-	loss := func() float64 {
-		hh, _, _ := simrbp.FixedPoint(m, make([]float64, n), fdFixTol, 1000000)
+	fdv, err := fdParams(m.Params(), fdStep(kappa), func() (float64, error) {
+		hh, _, err := simrbp.FixedPoint(m, make([]float64, n), fdFixTol, 1000000)
 		d := make([]float64, n)
 		floats.SubTo(d, hh, y)
-		return 0.5 * floats.Dot(d, d)
+		return 0.5 * floats.Dot(d, d), err
+	})
+	if err != nil {
+		return []Result{failed("RBP-1 linear", err)}
 	}
-	for k := range w {
-		orig := w[k]
-		w[k] = orig + delta
-		lp := loss()
-		w[k] = orig - delta
-		lm := loss()
-		w[k] = orig
-		fd.Set(k/n, k%n, (lp-lm)/(2*delta))
-	}
+	fd := mat.NewDense(n, n, fdv)
 	// A stopped iteration is off by exactly h - h* = -(I - A)^{-1} (F(h) - h), so its distance to h*
 	// is at most |(I - A)^{-1}|_inf times the residual; the solve adds ~1e-14 |h*|.
 	allowed := kappa*rep.Residual + 1e-14*floats.Norm(hs, math.Inf(1))

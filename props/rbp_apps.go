@@ -158,24 +158,16 @@ func RBP7(c HopfieldCase, jvp HopfieldJVP) []Result {
 	if err != nil {
 		return append(out, failed("RBP-7 gradient", err))
 	}
-	fdg := mat.NewDense(n, n, nil)
-	w := m.Params()
-	loss := func() float64 {
-		uu, _, _ := simrbp.FixedPoint(m, make([]float64, n), fdFixTol, 100000)
+	fdv, err := fdParams(m.Params(), fdStep(kappa), func() (float64, error) {
+		uu, _, err := simrbp.FixedPoint(m, make([]float64, n), fdFixTol, 100000)
 		b := make([]float64, n)
 		c.lossGrad(b, uu)
-		return 0.5 * floats.Dot(b, b)
+		return 0.5 * floats.Dot(b, b), err
+	})
+	if err != nil {
+		return append(out, failed("RBP-7 gradient", err))
 	}
-	dw := fdStep(kappa)
-	for k := range w {
-		orig := w[k]
-		w[k] = orig + dw
-		lp := loss()
-		w[k] = orig - dw
-		lm := loss()
-		w[k] = orig
-		fdg.Set(k/n, k%n, (lp-lm)/(2*dw))
-	}
+	fdg := mat.NewDense(n, n, fdv)
 	b := make([]float64, n)
 	c.lossGrad(b, u)
 	return append(out, fdCheck("RBP-7 Hopfield RBP gradient vs finite differences", mat.NewDense(n, n, grad), fdg,
@@ -343,24 +335,16 @@ func RBP9(c GraphCase, k, offset int) []Result {
 	if err != nil {
 		return append(out, failed("RBP-9 gradient", err))
 	}
-	w := g.Params()
-	fd := mat.NewDense(c.K, c.K, nil)
-	loss := func() float64 {
-		h, _, _ := simrbp.FixedPoint(g, make([]float64, n), fdFixTol, 100000)
+	fdv, err := fdParams(g.Params(), fdStep(kappa), func() (float64, error) {
+		h, _, err := simrbp.FixedPoint(g, make([]float64, n), fdFixTol, 100000)
 		d := make([]float64, n)
 		floats.SubTo(d, h, y)
-		return 0.5 * floats.Dot(d, d)
+		return 0.5 * floats.Dot(d, d), err
+	})
+	if err != nil {
+		return append(out, failed("RBP-9 gradient", err))
 	}
-	delta := fdStep(kappa)
-	for i := range w {
-		orig := w[i]
-		w[i] = orig + delta
-		lp := loss()
-		w[i] = orig - delta
-		lm := loss()
-		w[i] = orig
-		fd.Set(i/c.K, i%c.K, (lp-lm)/(2*delta))
-	}
+	fd := mat.NewDense(c.K, c.K, fdv)
 	b := make([]float64, n)
 	lossGrad(b, hs)
 	return append(out, fdCheck("RBP-9 graph Neumann-RBP gradient vs finite differences", mat.NewDense(c.K, c.K, grad), fd,

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 
+	"github.com/dlt5/verify/numeric/orthogonal"
 	simrbp "github.com/dlt5/verify/numeric/rbp"
 	"github.com/dlt5/verify/theory/rbp"
 	"gonum.org/v1/gonum/floats"
@@ -18,16 +19,10 @@ import (
 func SpectrumMatrix(eigs []float64, seed uint64) (*mat.Dense, error) {
 	n := len(eigs)
 	rng := rand.New(rand.NewPCG(seed, 6))
-	g := mat.NewDense(n, n, nil)
-	for i := range n {
-		for j := range n {
-			g.Set(i, j, rng.NormFloat64())
-		}
+	q, err := orthogonal.Haar(rng, n)
+	if err != nil {
+		return nil, err
 	}
-	var qr mat.QR
-	qr.Factorize(g)
-	var q mat.Dense
-	qr.QTo(&q)
 	for j := range n {
 		s := 1 + rng.Float64()
 		for i := range n {
@@ -35,11 +30,11 @@ func SpectrumMatrix(eigs []float64, seed uint64) (*mat.Dense, error) {
 		}
 	}
 	var inv mat.Dense
-	if err := inv.Inverse(&q); err != nil {
+	if err := inv.Inverse(q); err != nil {
 		return nil, err
 	}
 	var j mat.Dense
-	j.Mul(&q, mat.NewDiagDense(n, append([]float64(nil), eigs...)))
+	j.Mul(q, mat.NewDiagDense(n, append([]float64(nil), eigs...)))
 	j.Mul(&j, &inv)
 	return &j, nil
 }

@@ -72,30 +72,38 @@ func kernelBlock(rng *rand.Rand, law weights.Law, a float64, x, y []float64, cou
 	return m
 }
 
+// parallel runs f(0), ..., f(n-1) on GOMAXPROCS workers and waits for all of them; each f(i)
+// must write only its own results.
+func parallel(n int, f func(i int)) {
+	next := make(chan int, n)
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n) {
+		wg.Go(func() {
+			for i := range next {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
 // parallelBlocks splits n samples over min(Blocks, n) blocks (sizes differing by at most one),
 // runs block on each with its own PCG(seed, b) stream on GOMAXPROCS workers, and merges in block
 // order.
 func parallelBlocks(n int, seed uint64, block func(rng *rand.Rand, count int) stats.Moments) stats.Estimate {
 	nb := min(Blocks, n)
 	res := make([]stats.Moments, nb)
-	next := make(chan int, nb)
-	for b := range nb {
-		next <- b
-	}
-	close(next)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), nb) {
-		wg.Go(func() {
-			for b := range next {
-				count := n / nb
-				if b < n%nb {
-					count++
-				}
-				res[b] = block(rand.New(rand.NewPCG(seed, uint64(b))), count)
-			}
-		})
-	}
-	wg.Wait()
+	parallel(nb, func(b int) {
+		count := n / nb
+		if b < n%nb {
+			count++
+		}
+		res[b] = block(rand.New(rand.NewPCG(seed, uint64(b))), count)
+	})
 	var all stats.Moments
 	means := make([]float64, nb)
 	for b, m := range res {

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"sync"
 
 	"github.com/dlt5/verify/numeric/weights"
 	"gonum.org/v1/gonum/mat"
@@ -121,20 +119,9 @@ func Networks(law weights.Law, secondMoment, a float64, width, depth int, inputs
 	}
 	out := make([][]*mat.SymDense, nets)
 	errs := make([]error, nets)
-	next := make(chan int, nets)
-	for i := range nets {
-		next <- i
-	}
-	close(next)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), nets) {
-		wg.Go(func() {
-			for i := range next {
-				out[i], errs[i] = Network(law, secondMoment, a, width, depth, inputs, rand.New(rand.NewPCG(seed, uint64(i))))
-			}
-		})
-	}
-	wg.Wait()
+	parallel(nets, func(i int) {
+		out[i], errs[i] = Network(law, secondMoment, a, width, depth, inputs, rand.New(rand.NewPCG(seed, uint64(i))))
+	})
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
