@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"pgregory.net/rapid"
 )
 
 func TestRunOneClaim(t *testing.T) {
@@ -67,4 +70,22 @@ func TestReport(t *testing.T) {
 			t.Errorf("the report does not show %s", f.file)
 		}
 	}
+}
+
+// TestNumberRoundTrip: every float64, NaN and infinities included, survives JSON.
+func TestNumberRoundTrip(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		f := rapid.OneOf(rapid.Float64(), rapid.SampledFrom([]float64{math.NaN(), math.Inf(1), math.Inf(-1)})).Draw(t, "f")
+		b, err := json.Marshal(Number(f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Number
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if g := float64(back); g != f && !(math.IsNaN(g) && math.IsNaN(f)) {
+			t.Fatalf("%v -> %s -> %v", f, b, g)
+		}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/dlt5/verify/numeric/weights"
+	"pgregory.net/rapid"
 )
 
 // TestRademacherExactByHand checks the enumeration against sums written out by hand.
@@ -86,4 +87,42 @@ func TestLayerMatchesNetwork(t *testing.T) {
 	if math.Abs(s/40-g[1].At(0, 1)) > 1e-14 {
 		t.Fatalf("layer features give %v, network %v", s/40, g[1].At(0, 1))
 	}
+}
+
+// TestRademacherSymmetries: the enumeration is symmetric in x and y, invariant under flipping
+// the sign of one coordinate of both inputs (the law is), and positively homogeneous.
+func TestRademacherSymmetries(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		d := rapid.IntRange(1, 10).Draw(t, "d")
+		x := rapid.SliceOfN(rapid.Float64Range(-3, 3), d, d).Draw(t, "x")
+		y := rapid.SliceOfN(rapid.Float64Range(-3, 3), d, d).Draw(t, "y")
+		a := rapid.Float64Range(0, 1).Draw(t, "a")
+		k, _ := RademacherExact(a, x, y)
+		ky, _ := RademacherExact(a, y, x)
+		i := rapid.IntRange(0, d-1).Draw(t, "flip")
+		xf, yf := append([]float64(nil), x...), append([]float64(nil), y...)
+		xf[i], yf[i] = -xf[i], -yf[i]
+		kf, _ := RademacherExact(a, xf, yf)
+		c := rapid.Float64Range(0, 5).Draw(t, "c")
+		xc := append([]float64(nil), x...)
+		for j := range xc {
+			xc[j] *= c
+		}
+		kc, _ := RademacherExact(a, xc, y)
+		scale := 1e-13 * (1 + math.Abs(k)) * float64(d) * 10
+		if math.Abs(k-ky) > scale || math.Abs(k-kf) > scale || math.Abs(kc-c*k) > scale*(1+c) {
+			t.Fatalf("k %v, swapped %v, flipped %v, scaled %v (c k = %v)", k, ky, kf, kc, c*k)
+		}
+	})
+}
+
+// TestKappaQuadSymmetry: the quadrature at a = 1 integrates cos p cos(p - theta) to cos theta.
+func TestKappaQuadSymmetry(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		th := rapid.Float64Range(0, math.Pi).Draw(t, "theta")
+		q, err := KappaQuad(th, 1)
+		if err != nil || math.Abs(q-math.Cos(th)) > 1e-14 {
+			t.Fatalf("quadrature at a = 1: %v, want cos theta = %v (%v)", q, math.Cos(th), err)
+		}
+	})
 }
