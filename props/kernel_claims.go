@@ -230,7 +230,7 @@ func init() {
 		},
 		Control: func(seed uint64) []Result {
 			x, y := seededInputs(6, seed)
-			return []Result{KER7(Conditional{Law: weights.Gaussian{Scale: 1}, A: 0, X: x, Y: y, N1: 1, N2: kerN, Seed: seed,
+			return []Result{KER7(Conditional{Law: weights.Gaussian{Scale: 1}, A: 0.2, X: x, Y: y, N1: 2, N2: kerN, Seed: seed,
 				Formula: InfiniteWidthStep(x, y)})}
 		},
 	})

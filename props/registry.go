@@ -15,6 +15,7 @@ type Result struct {
 	Detail   string  // the numbers behind the verdict: estimate, exact value, SE, z, seed
 }
 
+// String renders the result as one line: verdict, case, measured against bound, and the detail.
 func (r Result) String() string {
 	v := "FAIL"
 	if r.Pass {

@@ -46,8 +46,13 @@ func NewGraph(nbrs [][]int, k int, w, drive []float64) (*Graph, error) {
 		agg: make([]float64, n), s: make([]float64, n), r: make([]float64, n)}, nil
 }
 
-func (m *Graph) Dim() int          { return m.nodes * m.k }
-func (m *Graph) NumParams() int    { return m.k * m.k }
+// Dim implements Model.
+func (m *Graph) Dim() int { return m.nodes * m.k }
+
+// NumParams implements Model.
+func (m *Graph) NumParams() int { return m.k * m.k }
+
+// Params implements Model.
 func (m *Graph) Params() []float64 { return m.w }
 func (m *Graph) wg() blas64.General {
 	return general(m.k, m.k, m.w)
@@ -71,6 +76,7 @@ func (m *Graph) aggregate(dst, h []float64) {
 	}
 }
 
+// Step implements Model.
 func (m *Graph) Step(dst, h []float64) {
 	m.aggregate(m.agg, h)
 	copy(dst, m.drive)
@@ -90,6 +96,7 @@ func (m *Graph) slope(h []float64) {
 	m.aggregate(m.agg, h)
 }
 
+// JVP implements Model.
 func (m *Graph) JVP(dst, h, u []float64) {
 	m.slope(h)
 	m.aggregate(m.r, u)
@@ -101,6 +108,7 @@ func (m *Graph) JVP(dst, h, u []float64) {
 	}
 }
 
+// VJP implements Model.
 func (m *Graph) VJP(dh, dw, h, v []float64) {
 	m.slope(h)
 	for i := range m.r {

@@ -44,8 +44,13 @@ func NewHopfield(w, iExt []float64, clamp []bool, pattern []float64, eps, beta f
 		vBuf: make([]float64, n), sBuf: make([]float64, n), rB: make([]float64, n)}, nil
 }
 
-func (m *Hopfield) Dim() int          { return m.n }
-func (m *Hopfield) NumParams() int    { return m.n * m.n }
+// Dim implements Model.
+func (m *Hopfield) Dim() int { return m.n }
+
+// NumParams implements Model.
+func (m *Hopfield) NumParams() int { return m.n * m.n }
+
+// Params implements Model.
 func (m *Hopfield) Params() []float64 { return m.w }
 
 // Outputs writes V = sigma(beta u) to dst.
@@ -68,6 +73,7 @@ func (m *Hopfield) effective() blas64.General {
 	return general(m.n, m.n, m.weff)
 }
 
+// Step implements Model.
 func (m *Hopfield) Step(dst, u []float64) {
 	m.Outputs(m.vBuf, u)
 	copy(dst, m.iExt)
@@ -89,6 +95,7 @@ func (m *Hopfield) slopes(u []float64) {
 	}
 }
 
+// JVP implements Model.
 func (m *Hopfield) JVP(dst, u, du []float64) {
 	m.slopes(u)
 	for i := range m.rB {
@@ -104,6 +111,7 @@ func (m *Hopfield) JVP(dst, u, du []float64) {
 	}
 }
 
+// VJP implements Model.
 func (m *Hopfield) VJP(dh, dw, u, v []float64) {
 	m.slopes(u)
 	for i := range m.rB {

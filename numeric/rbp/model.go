@@ -64,11 +64,17 @@ func NewTanh(w, c, drive []float64) (*Tanh, error) {
 	return &Tanh{n: n, params: p, drive: append([]float64(nil), drive...), pre: make([]float64, n), r: make([]float64, n)}, nil
 }
 
-func (m *Tanh) Dim() int          { return m.n }
-func (m *Tanh) NumParams() int    { return m.n*m.n + m.n }
+// Dim implements Model.
+func (m *Tanh) Dim() int { return m.n }
+
+// NumParams implements Model.
+func (m *Tanh) NumParams() int { return m.n*m.n + m.n }
+
+// Params implements Model.
 func (m *Tanh) Params() []float64 { return m.params }
 func (m *Tanh) w() blas64.General { return general(m.n, m.n, m.params[:m.n*m.n]) }
 
+// Step implements Model.
 func (m *Tanh) Step(dst, h []float64) {
 	copy(dst, m.drive)
 	blas64.Gemv(blas.NoTrans, 1, m.w(), vec(h), 1, vec(dst))
@@ -86,6 +92,7 @@ func (m *Tanh) slope(h []float64) {
 	}
 }
 
+// VJP implements Model.
 func (m *Tanh) VJP(dh, dw, h, v []float64) {
 	m.slope(h)
 	for i := range m.r {
@@ -105,6 +112,7 @@ func (m *Tanh) VJP(dh, dw, h, v []float64) {
 	}
 }
 
+// JVP implements Model.
 func (m *Tanh) JVP(dst, h, u []float64) {
 	m.slope(h)
 	blas64.Gemv(blas.NoTrans, 1, m.w(), vec(u), 0, vec(dst))
@@ -132,13 +140,22 @@ func NewLinear(a, drive []float64) (*Linear, error) {
 	return &Linear{n: n, a: append([]float64(nil), a...), drive: append([]float64(nil), drive...)}, nil
 }
 
-func (m *Linear) Dim() int          { return m.n }
-func (m *Linear) NumParams() int    { return m.n * m.n }
+// Dim implements Model.
+func (m *Linear) Dim() int { return m.n }
+
+// NumParams implements Model.
+func (m *Linear) NumParams() int { return m.n * m.n }
+
+// Params implements Model.
 func (m *Linear) Params() []float64 { return m.a }
+
+// Step implements Model.
 func (m *Linear) Step(dst, h []float64) {
 	copy(dst, m.drive)
 	blas64.Gemv(blas.NoTrans, 1, general(m.n, m.n, m.a), vec(h), 1, vec(dst))
 }
+
+// VJP implements Model.
 func (m *Linear) VJP(dh, dw, h, v []float64) {
 	if dh != nil {
 		blas64.Gemv(blas.Trans, 1, general(m.n, m.n, m.a), vec(v), 0, vec(dh))
@@ -151,6 +168,8 @@ func (m *Linear) VJP(dh, dw, h, v []float64) {
 		}
 	}
 }
+
+// JVP implements Model.
 func (m *Linear) JVP(dst, _, u []float64) {
 	blas64.Gemv(blas.NoTrans, 1, general(m.n, m.n, m.a), vec(u), 0, vec(dst))
 }

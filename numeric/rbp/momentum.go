@@ -42,8 +42,13 @@ func NewMomentum(h, q []float64, eta, mu float64) (*Momentum, error) {
 		grad: make([]float64, n), sum: make([]float64, n)}, nil
 }
 
-func (m *Momentum) Dim() int          { return 2 * m.n }
-func (m *Momentum) NumParams() int    { return 2 }
+// Dim implements Model.
+func (m *Momentum) Dim() int { return 2 * m.n }
+
+// NumParams implements Model.
+func (m *Momentum) NumParams() int { return 2 }
+
+// Params implements Model.
 func (m *Momentum) Params() []float64 { return m.params }
 func (m *Momentum) hm() blas64.General {
 	return general(m.n, m.n, m.h)
@@ -55,6 +60,7 @@ func (m *Momentum) gradient(w []float64) {
 	blas64.Gemv(blas.NoTrans, 1, m.hm(), vec(w), -1, vec(m.grad))
 }
 
+// Step implements Model.
 func (m *Momentum) Step(dst, s []float64) {
 	eta, mu := m.params[0], m.params[1]
 	w, mo := s[:m.n], s[m.n:]
@@ -66,6 +72,7 @@ func (m *Momentum) Step(dst, s []float64) {
 	}
 }
 
+// JVP implements Model.
 func (m *Momentum) JVP(dst, _, u []float64) {
 	eta, mu := m.params[0], m.params[1]
 	uw, um := u[:m.n], u[m.n:]
@@ -77,6 +84,7 @@ func (m *Momentum) JVP(dst, _, u []float64) {
 	}
 }
 
+// VJP implements Model.
 func (m *Momentum) VJP(dh, dw, s, v []float64) {
 	eta, mu := m.params[0], m.params[1]
 	vw, vm := v[:m.n], v[m.n:]

@@ -39,12 +39,25 @@ func checkScale(name string, s float64) error {
 // Gaussian is w ~ N(0, Scale^2 I): E|w|^2 = Scale^2 d, E|w|^4 = Scale^4 d (d + 2).
 type Gaussian struct{ Scale float64 }
 
-func (g Gaussian) Name() string                { return "gauss" }
-func (g Gaussian) Validate() error             { return checkScale("gaussian", g.Scale) }
-func (g Gaussian) SecondMoment(d int) float64  { return g.Scale * g.Scale * float64(d) }
-func (g Gaussian) FourthMoment(d int) float64  { return math.Pow(g.Scale, 4) * float64(d*(d+2)) }
+// Name implements Law.
+func (g Gaussian) Name() string { return "gauss" }
+
+// Validate implements Law.
+func (g Gaussian) Validate() error { return checkScale("gaussian", g.Scale) }
+
+// SecondMoment implements Law.
+func (g Gaussian) SecondMoment(d int) float64 { return g.Scale * g.Scale * float64(d) }
+
+// FourthMoment implements FourthMomenter.
+func (g Gaussian) FourthMoment(d int) float64 { return math.Pow(g.Scale, 4) * float64(d*(d+2)) }
+
+// RotationallyInvariant implements Law.
 func (g Gaussian) RotationallyInvariant() bool { return true }
-func (g Gaussian) Symmetric() bool             { return true }
+
+// Symmetric implements Law.
+func (g Gaussian) Symmetric() bool { return true }
+
+// Fill implements Law.
 func (g Gaussian) Fill(rng *rand.Rand, w []float64) {
 	for i := range w {
 		w[i] = g.Scale * rng.NormFloat64()
@@ -56,22 +69,35 @@ func (g Gaussian) Fill(rng *rand.Rand, w []float64) {
 // V ~ chi^2_Nu. E|w|^2 = Scale^2 d; E|w|^4 = Scale^4 d (d+2) (Nu-2)/(Nu-4), infinite for Nu <= 4.
 type StudentT struct{ Nu, Scale float64 }
 
+// Name implements Law.
 func (t StudentT) Name() string { return fmt.Sprintf("student-t(nu=%g)", t.Nu) }
+
+// Validate implements Law.
 func (t StudentT) Validate() error {
 	if !(t.Nu > 2) || math.IsInf(t.Nu, 0) {
 		return fmt.Errorf("weights: Student-t needs finite nu > 2 for a finite variance, got %v", t.Nu)
 	}
 	return checkScale("Student-t", t.Scale)
 }
+
+// SecondMoment implements Law.
 func (t StudentT) SecondMoment(d int) float64 { return t.Scale * t.Scale * float64(d) }
+
+// FourthMoment implements FourthMomenter.
 func (t StudentT) FourthMoment(d int) float64 {
 	if t.Nu <= 4 {
 		return math.Inf(1)
 	}
 	return math.Pow(t.Scale, 4) * float64(d*(d+2)) * (t.Nu - 2) / (t.Nu - 4)
 }
+
+// RotationallyInvariant implements Law.
 func (t StudentT) RotationallyInvariant() bool { return true }
-func (t StudentT) Symmetric() bool             { return true }
+
+// Symmetric implements Law.
+func (t StudentT) Symmetric() bool { return true }
+
+// Fill implements Law.
 func (t StudentT) Fill(rng *rand.Rand, w []float64) {
 	v := distuv.ChiSquared{K: t.Nu, Src: rng}.Rand()
 	c := t.Scale * math.Sqrt((t.Nu-2)/v)
@@ -84,12 +110,25 @@ func (t StudentT) Fill(rng *rand.Rand, w []float64) {
 // E|w|^4 = Radius^4 for every d.
 type Sphere struct{ Radius float64 }
 
-func (s Sphere) Name() string                { return "sphere" }
-func (s Sphere) Validate() error             { return checkScale("sphere", s.Radius) }
-func (s Sphere) SecondMoment(int) float64    { return s.Radius * s.Radius }
-func (s Sphere) FourthMoment(int) float64    { return math.Pow(s.Radius, 4) }
+// Name implements Law.
+func (s Sphere) Name() string { return "sphere" }
+
+// Validate implements Law.
+func (s Sphere) Validate() error { return checkScale("sphere", s.Radius) }
+
+// SecondMoment implements Law.
+func (s Sphere) SecondMoment(int) float64 { return s.Radius * s.Radius }
+
+// FourthMoment implements FourthMomenter.
+func (s Sphere) FourthMoment(int) float64 { return math.Pow(s.Radius, 4) }
+
+// RotationallyInvariant implements Law.
 func (s Sphere) RotationallyInvariant() bool { return true }
-func (s Sphere) Symmetric() bool             { return true }
+
+// Symmetric implements Law.
+func (s Sphere) Symmetric() bool { return true }
+
+// Fill implements Law.
 func (s Sphere) Fill(rng *rand.Rand, w []float64) {
 	var n float64
 	for n == 0 {
@@ -111,21 +150,35 @@ func (s Sphere) Fill(rng *rand.Rand, w []float64) {
 type GaussMixture struct{ Scale, Low, P float64 }
 
 func (m GaussMixture) high() float64 { return (1 - m.P*m.Low) / (1 - m.P) }
-func (m GaussMixture) Name() string  { return fmt.Sprintf("gauss-mix(low=%g,p=%g)", m.Low, m.P) }
+
+// Name implements Law.
+func (m GaussMixture) Name() string { return fmt.Sprintf("gauss-mix(low=%g,p=%g)", m.Low, m.P) }
+
+// Validate implements Law.
 func (m GaussMixture) Validate() error {
 	if !(m.Low > 0 && m.Low <= 1) || !(m.P > 0 && m.P < 1) {
 		return fmt.Errorf("weights: scale mixture needs 0 < Low <= 1 and 0 < P < 1, got Low=%v P=%v", m.Low, m.P)
 	}
 	return checkScale("scale-mixture", m.Scale)
 }
+
+// SecondMoment implements Law.
 func (m GaussMixture) SecondMoment(d int) float64 { return m.Scale * m.Scale * float64(d) }
+
+// FourthMoment implements FourthMomenter.
 func (m GaussMixture) FourthMoment(d int) float64 {
 	h := m.high()
 	ev2 := m.P*m.Low*m.Low + (1-m.P)*h*h
 	return math.Pow(m.Scale, 4) * float64(d*(d+2)) * ev2
 }
+
+// RotationallyInvariant implements Law.
 func (m GaussMixture) RotationallyInvariant() bool { return true }
-func (m GaussMixture) Symmetric() bool             { return true }
+
+// Symmetric implements Law.
+func (m GaussMixture) Symmetric() bool { return true }
+
+// Fill implements Law.
 func (m GaussMixture) Fill(rng *rand.Rand, w []float64) {
 	v := m.high()
 	if rng.Float64() < m.P {
@@ -140,11 +193,22 @@ func (m GaussMixture) Fill(rng *rand.Rand, w []float64) {
 // Uniform has i.i.d. coordinates uniform on [-sqrt(3) Scale, sqrt(3) Scale] (variance Scale^2).
 type Uniform struct{ Scale float64 }
 
-func (u Uniform) Name() string                { return "iid-uniform" }
-func (u Uniform) Validate() error             { return checkScale("uniform", u.Scale) }
-func (u Uniform) SecondMoment(d int) float64  { return u.Scale * u.Scale * float64(d) }
+// Name implements Law.
+func (u Uniform) Name() string { return "iid-uniform" }
+
+// Validate implements Law.
+func (u Uniform) Validate() error { return checkScale("uniform", u.Scale) }
+
+// SecondMoment implements Law.
+func (u Uniform) SecondMoment(d int) float64 { return u.Scale * u.Scale * float64(d) }
+
+// RotationallyInvariant implements Law.
 func (u Uniform) RotationallyInvariant() bool { return false }
-func (u Uniform) Symmetric() bool             { return true }
+
+// Symmetric implements Law.
+func (u Uniform) Symmetric() bool { return true }
+
+// Fill implements Law.
 func (u Uniform) Fill(rng *rand.Rand, w []float64) {
 	c := math.Sqrt(3) * u.Scale
 	for i := range w {
@@ -155,11 +219,22 @@ func (u Uniform) Fill(rng *rand.Rand, w []float64) {
 // Rademacher has i.i.d. coordinates +-Scale with probability 1/2 each.
 type Rademacher struct{ Scale float64 }
 
-func (r Rademacher) Name() string                { return "iid-rademacher" }
-func (r Rademacher) Validate() error             { return checkScale("Rademacher", r.Scale) }
-func (r Rademacher) SecondMoment(d int) float64  { return r.Scale * r.Scale * float64(d) }
+// Name implements Law.
+func (r Rademacher) Name() string { return "iid-rademacher" }
+
+// Validate implements Law.
+func (r Rademacher) Validate() error { return checkScale("Rademacher", r.Scale) }
+
+// SecondMoment implements Law.
+func (r Rademacher) SecondMoment(d int) float64 { return r.Scale * r.Scale * float64(d) }
+
+// RotationallyInvariant implements Law.
 func (r Rademacher) RotationallyInvariant() bool { return false }
-func (r Rademacher) Symmetric() bool             { return true }
+
+// Symmetric implements Law.
+func (r Rademacher) Symmetric() bool { return true }
+
+// Fill implements Law.
 func (r Rademacher) Fill(rng *rand.Rand, w []float64) {
 	for i := 0; i < len(w); i += 64 {
 		bits := rng.Uint64()
@@ -174,11 +249,22 @@ func (r Rademacher) Fill(rng *rand.Rand, w []float64) {
 // b = Scale/sqrt(2)).
 type Laplace struct{ Scale float64 }
 
-func (l Laplace) Name() string                { return "iid-laplace" }
-func (l Laplace) Validate() error             { return checkScale("Laplace", l.Scale) }
-func (l Laplace) SecondMoment(d int) float64  { return l.Scale * l.Scale * float64(d) }
+// Name implements Law.
+func (l Laplace) Name() string { return "iid-laplace" }
+
+// Validate implements Law.
+func (l Laplace) Validate() error { return checkScale("Laplace", l.Scale) }
+
+// SecondMoment implements Law.
+func (l Laplace) SecondMoment(d int) float64 { return l.Scale * l.Scale * float64(d) }
+
+// RotationallyInvariant implements Law.
 func (l Laplace) RotationallyInvariant() bool { return false }
-func (l Laplace) Symmetric() bool             { return true }
+
+// Symmetric implements Law.
+func (l Laplace) Symmetric() bool { return true }
+
+// Fill implements Law.
 func (l Laplace) Fill(rng *rand.Rand, w []float64) {
 	b := l.Scale / math.Sqrt2
 	for i := range w {
@@ -193,11 +279,22 @@ func (l Laplace) Fill(rng *rand.Rand, w []float64) {
 // CentredExp has i.i.d. coordinates Scale (E - 1), E ~ Exp(1): mean 0, variance Scale^2, skewed.
 type CentredExp struct{ Scale float64 }
 
-func (c CentredExp) Name() string                { return "iid-centred-exp" }
-func (c CentredExp) Validate() error             { return checkScale("centred exponential", c.Scale) }
-func (c CentredExp) SecondMoment(d int) float64  { return c.Scale * c.Scale * float64(d) }
+// Name implements Law.
+func (c CentredExp) Name() string { return "iid-centred-exp" }
+
+// Validate implements Law.
+func (c CentredExp) Validate() error { return checkScale("centred exponential", c.Scale) }
+
+// SecondMoment implements Law.
+func (c CentredExp) SecondMoment(d int) float64 { return c.Scale * c.Scale * float64(d) }
+
+// RotationallyInvariant implements Law.
 func (c CentredExp) RotationallyInvariant() bool { return false }
-func (c CentredExp) Symmetric() bool             { return false }
+
+// Symmetric implements Law.
+func (c CentredExp) Symmetric() bool { return false }
+
+// Fill implements Law.
 func (c CentredExp) Fill(rng *rand.Rand, w []float64) {
 	for i := range w {
 		w[i] = c.Scale * (rng.ExpFloat64() - 1)
@@ -211,7 +308,10 @@ type Scaled struct {
 	C   float64
 }
 
+// Name implements Law.
 func (s Scaled) Name() string { return fmt.Sprintf("%g*%s", s.C, s.Law.Name()) }
+
+// Validate implements Law.
 func (s Scaled) Validate() error {
 	if s.Law == nil {
 		return fmt.Errorf("weights: scaled law has no base law")
@@ -221,9 +321,17 @@ func (s Scaled) Validate() error {
 	}
 	return s.Law.Validate()
 }
-func (s Scaled) SecondMoment(d int) float64  { return s.C * s.C * s.Law.SecondMoment(d) }
+
+// SecondMoment implements Law.
+func (s Scaled) SecondMoment(d int) float64 { return s.C * s.C * s.Law.SecondMoment(d) }
+
+// RotationallyInvariant implements Law.
 func (s Scaled) RotationallyInvariant() bool { return s.Law.RotationallyInvariant() }
-func (s Scaled) Symmetric() bool             { return s.Law.Symmetric() }
+
+// Symmetric implements Law.
+func (s Scaled) Symmetric() bool { return s.Law.Symmetric() }
+
+// Fill implements Law.
 func (s Scaled) Fill(rng *rand.Rand, w []float64) {
 	s.Law.Fill(rng, w)
 	for i := range w {
