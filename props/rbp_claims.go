@@ -108,7 +108,9 @@ func init() {
 	Register(Claim{ID: "RBP-7", Paper: "rbp",
 		Statement: "Hopfield: converges, energy non-increasing, JVP and RBP gradient = finite differences",
 		Run: func(seed uint64) []Result {
-			return RBP7(HopfieldCase{N: 8, Scale: 0.5, Eps: 0.05, Beta: 0.5, Seed: seed}, nil)
+			out := RBP7(HopfieldCase{N: 8, Scale: 0.5, Eps: 0.05, Beta: 0.5, Seed: seed}, nil)
+			// The authors' code runs eps = 1, beta = 0.5.
+			return append(out, RBP7(HopfieldCase{N: 8, Scale: 0.5, Eps: 1, Beta: 0.5, Seed: seed + 1}, nil)...)
 		},
 		Control: func(seed uint64) []Result {
 			c := HopfieldCase{N: 8, Scale: 0.5, Eps: 0.05, Beta: 0.5, Seed: seed}
