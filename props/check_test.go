@@ -60,7 +60,11 @@ func TestChecksCalibrated(t *testing.T) {
 		for i := range xs {
 			xs[i], ys[i] = 2+rng.NormFloat64(), 2+rng.NormFloat64()
 		}
-		a, b := stats.FromSample(xs, 64), stats.FromSample(ys, 64)
+		a, err1 := stats.FromSample(xs, 64)
+		b, err2 := stats.FromSample(ys, 64)
+		if err := firstErr(err1, err2); err != nil {
+			t.Fatal(err)
+		}
 		mustPass(t, MeanCheck("mean", a, 2, seed), DiffCheck("diff", a, b, seed),
 			RobustCheck("robust", a, 2, 1, 0, seed))
 		mustReject(t, MeanCheck("shifted mean", a, 2+15*a.SE, seed),

@@ -92,7 +92,11 @@ func KER5Network(c WideNetwork) []Result {
 		if err != nil {
 			return append(out, failed(what, err))
 		}
-		out = append(out, MeanCheck(what, stats.FromSample(cos, c.Nets), want, c.Seed))
+		est, err := stats.FromSample(cos, c.Nets)
+		if err != nil {
+			return append(out, failed(what, err))
+		}
+		out = append(out, MeanCheck(what, est, want, c.Seed))
 	}
 	return out
 }
@@ -147,8 +151,12 @@ func KER6(c Initialisation) Result {
 	if c.Predict != nil {
 		predict = c.Predict()
 	}
+	est, err := stats.FromSample(ratios, simarccos.Blocks)
+	if err != nil {
+		return failed(what, err)
+	}
 	// Each ratio is a product of Depth sums of Width rounded terms: good to ~1e-13 relative.
-	return RobustCheck(what, stats.FromSample(ratios, simarccos.Blocks), predict, math.Sqrt(second-mean*mean), 1e-12*mean, c.Seed)
+	return RobustCheck(what, est, predict, math.Sqrt(second-mean*mean), 1e-12*mean, c.Seed)
 }
 
 // Conditional is one KER-7 case: a first layer of width N1 on inputs X, Y, then N2 second-layer

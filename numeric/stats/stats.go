@@ -136,10 +136,18 @@ func FromMoments(m Moments, blocks []float64, blockSize int) Estimate {
 	return Estimate{Mean: m.Mean(), SE: m.SE(), Skewness: m.Skewness(), N: m.N, Blocks: blocks, BlockSize: blockSize}
 }
 
-// FromSample returns the Estimate of a stored sample split into k consecutive blocks (k <= len(xs);
-// block sizes differ by at most one).
-func FromSample(xs []float64, k int) Estimate {
-	k = max(1, min(k, len(xs)))
+// FromSample returns the Estimate of a stored sample split into min(k, len(xs)) consecutive
+// blocks (sizes differing by at most one). Errors: fewer than two values, k < 1, or a NaN.
+func FromSample(xs []float64, k int) (Estimate, error) {
+	if len(xs) < 2 || k < 1 {
+		return Estimate{}, fmt.Errorf("stats: need at least two values and k >= 1, got %d values and k = %d", len(xs), k)
+	}
+	for i, x := range xs {
+		if math.IsNaN(x) {
+			return Estimate{}, fmt.Errorf("stats: value %d is NaN", i)
+		}
+	}
+	k = min(k, len(xs))
 	var all Moments
 	blocks := make([]float64, k)
 	start := 0
@@ -156,7 +164,7 @@ func FromSample(xs []float64, k int) Estimate {
 		blocks[b] = m.Mean()
 		all = all.Merge(m)
 	}
-	return FromMoments(all, blocks, len(xs)/k)
+	return FromMoments(all, blocks, len(xs)/k), nil
 }
 
 // Scale returns the estimate of c times the mean (standard error scaled by |c|).

@@ -64,7 +64,10 @@ func TestMomentsMatchGonum(t *testing.T) {
 
 func TestFromSampleBlocks(t *testing.T) {
 	xs := []float64{1, 2, 3, 4, 5, 6, 7}
-	e := FromSample(xs, 3)
+	e, err := FromSample(xs, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := []float64{(1 + 2 + 3) / 3.0, (4 + 5) / 2.0, (6 + 7) / 2.0}
 	for i := range want {
 		if e.Blocks[i] != want[i] {
@@ -76,6 +79,11 @@ func TestFromSampleBlocks(t *testing.T) {
 	}
 	if s := e.Scale(-2); s.Mean != -8 || s.SE != 2*e.SE || s.Blocks[0] != -4 {
 		t.Fatalf("scaled estimate %+v", s)
+	}
+	for _, bad := range [][]float64{nil, {1}, {1, math.NaN()}} {
+		if _, err := FromSample(bad, 2); err == nil {
+			t.Errorf("FromSample(%v) gave no error", bad)
+		}
 	}
 }
 
