@@ -230,7 +230,18 @@ const symTol = 1e-12
 func KER3(c Symmetries) []Result {
 	k := orKernel(c.Formula)
 	m := len(c.Points)
+	if m < 2 || c.Q == nil {
+		return []Result{failed("KER-3", fmt.Errorf("need at least two points and an orthogonal Q, got %d points", m))}
+	}
 	d := len(c.Points[0])
+	for i, p := range c.Points {
+		if len(p) != d || d == 0 {
+			return []Result{failed("KER-3", fmt.Errorf("point %d has length %d, want %d > 0", i, len(p), d))}
+		}
+	}
+	if r, cc := c.Q.Dims(); r != d || cc != d {
+		return []Result{failed("KER-3", fmt.Errorf("Q is %dx%d, want %dx%d", r, cc, d, d))}
+	}
 	unit := func(x, y []float64) float64 { // the natural scale s2 |x||y|
 		return c.SecondMoment / float64(d) * floats.Norm(x, 2) * floats.Norm(y, 2)
 	}

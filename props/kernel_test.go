@@ -3,6 +3,7 @@ package props
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	simarccos "github.com/dlt5/verify/numeric/arccos"
@@ -341,6 +342,22 @@ func TestNetworkDeterministic(t *testing.T) {
 			if a[i][l].At(0, 1) != b[i][l].At(0, 1) {
 				t.Fatalf("network %d layer %d differs between identical runs", i, l)
 			}
+		}
+	}
+}
+
+// TestKER3BadInput: malformed cases fail with an error instead of panicking.
+func TestKER3BadInput(t *testing.T) {
+	q := mat.NewDense(2, 2, []float64{1, 0, 0, 1})
+	for name, c := range map[string]Symmetries{
+		"one point":   {Points: [][]float64{{1, 2}}, Q: q, SecondMoment: 1},
+		"no Q":        {Points: [][]float64{{1, 2}, {3, 4}}, SecondMoment: 1},
+		"ragged":      {Points: [][]float64{{1, 2}, {3}}, Q: q, SecondMoment: 1},
+		"Q mis-sized": {Points: [][]float64{{1, 2, 3}, {3, 4, 5}}, Q: q, SecondMoment: 1},
+	} {
+		r := KER3(c)
+		if len(r) != 1 || r[0].Pass || !strings.HasPrefix(r[0].Detail, "error:") {
+			t.Errorf("%s: %v", name, r)
 		}
 	}
 }

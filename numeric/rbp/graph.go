@@ -88,12 +88,12 @@ func (m *Graph) Step(dst, h []float64) {
 	}
 }
 
+// slope writes 1 - tanh(.)^2 at h into m.s; Step leaves h's neighbour means in m.agg.
 func (m *Graph) slope(h []float64) {
 	m.Step(m.s, h)
 	for i, y := range m.s {
 		m.s[i] = 1 - y*y
 	}
-	m.aggregate(m.agg, h)
 }
 
 // JVP implements Model.
