@@ -240,7 +240,7 @@ func KER3(c Symmetries) []Result {
 		}
 	}
 	if r, cc := c.Q.Dims(); r != d || cc != d {
-		return []Result{failed("KER-3", fmt.Errorf("Q is %dx%d, want %dx%d", r, cc, d, d))}
+		return []Result{failed("KER-3", fmt.Errorf("the rotation Q is %dx%d, want %dx%d", r, cc, d, d))}
 	}
 	unit := func(x, y []float64) float64 { // the natural scale s2 |x||y|
 		return c.SecondMoment / float64(d) * floats.Norm(x, 2) * floats.Norm(y, 2)
