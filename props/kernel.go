@@ -1,27 +1,27 @@
 package props
 
 // KER: Tsuchida, Roosta, Gallagher, "Invariance of Weight Distributions in Rectified MLPs"
-// (ICML 2018); catalogue shared/spec/kernel.md. Closed forms: theory/arccos; simulations:
-// numeric/arccos and numeric/weights.
+// (ICML 2018); catalogue shared/spec/kernel.md. Closed forms: theory/kernel; simulations:
+// numeric/kernel and numeric/weights.
 
 import (
 	"fmt"
 	"math"
 
-	simarccos "github.com/dlt5/verify/numeric/arccos"
+	simkernel "github.com/dlt5/verify/numeric/kernel"
 	"github.com/dlt5/verify/numeric/stats"
 	"github.com/dlt5/verify/numeric/weights"
-	"github.com/dlt5/verify/theory/arccos"
+	"github.com/dlt5/verify/theory/kernel"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 )
 
-// KernelFormula is the shape of arccos.Kernel: k(x, y) for a law with E|w|^2 = secondMoment and
+// KernelFormula is the shape of kernel.Kernel: k(x, y) for a law with E|w|^2 = secondMoment and
 // slope a. Claims take it as a parameter so a negative control can substitute a wrong variant.
 type KernelFormula func(x, y []float64, secondMoment, a float64) (float64, error)
 
-// KappaFormula is the shape of arccos.Kappa.
+// KappaFormula is the shape of kernel.Kappa.
 type KappaFormula func(theta, a float64) (float64, error)
 
 // HeavyNu is the degrees of freedom below which Student-t weights are checked with the robust
@@ -31,7 +31,7 @@ const HeavyNu = 30
 
 func orKernel(f KernelFormula) KernelFormula {
 	if f == nil {
-		return arccos.Kernel
+		return kernel.Kernel
 	}
 	return f
 }
@@ -43,7 +43,7 @@ type Invariance struct {
 	X, Y    []float64
 	N       int
 	Seed    uint64
-	Formula KernelFormula // nil: arccos.Kernel
+	Formula KernelFormula // nil: kernel.Kernel
 }
 
 // KER1 checks that the Monte-Carlo kernel of a rotationally invariant law matches the closed form
@@ -55,7 +55,7 @@ func KER1(c Invariance) Result {
 	if err != nil {
 		return failed(what, err)
 	}
-	est, err := simarccos.KernelMC(c.Law, c.A, c.X, c.Y, c.N, c.Seed)
+	est, err := simkernel.KernelMC(c.Law, c.A, c.X, c.Y, c.N, c.Seed)
 	if err != nil {
 		return failed(what, err)
 	}
@@ -83,7 +83,7 @@ func normalOK(law weights.Law, x, y []float64, est stats.Estimate) bool {
 	if t, ok := law.(weights.StudentT); ok && t.Nu < HeavyNu {
 		return false
 	}
-	if th, err := arccos.Angle(x, y); err == nil {
+	if th, err := kernel.Angle(x, y); err == nil {
 		phi := math.Min(th, math.Pi-th)
 		unit := law.SecondMoment(len(x)) / float64(len(x)) * floats.Norm(x, 2) * floats.Norm(y, 2)
 		rareShift := unit * phi * phi * phi / (6 * math.Pi)
@@ -159,14 +159,14 @@ func KER2(c SecondMomentOnly) []Result {
 		if err != nil {
 			return []Result{failed(what, err)}
 		}
-		ests[i], err = simarccos.KernelMC(law, c.A, c.X, c.Y, c.N, c.Seed+uint64(i))
+		ests[i], err = simkernel.KernelMC(law, c.A, c.X, c.Y, c.N, c.Seed+uint64(i))
 		if err != nil {
 			return []Result{failed(what, err)}
 		}
 		out = append(out, kernelCheck(what, law, c.X, c.Y, ests[i], exact, c.Seed+uint64(i)))
 	}
 	out = append(out, kernelDiffCheck(fmt.Sprintf("KER-2 %s vs %s", c.LawA.Name(), c.LawB.Name()), c.LawA, c.LawB, c.X, c.Y, ests[0], ests[1], c.Seed))
-	scaled, err := simarccos.KernelMC(weights.Scaled{Law: c.LawA, C: c.C}, c.A, c.X, c.Y, c.N, c.Seed)
+	scaled, err := simkernel.KernelMC(weights.Scaled{Law: c.LawA, C: c.C}, c.A, c.X, c.Y, c.N, c.Seed)
 	what := fmt.Sprintf("KER-2 scaling w by %.3g multiplies k by its square", c.C)
 	if err != nil {
 		return append(out, failed(what, err))
@@ -196,13 +196,13 @@ func kernelDiffCheck(what string, lawA, lawB weights.Law, x, y []float64, a, b s
 func KER2Quadrature(theta, a float64, formula KappaFormula) Result {
 	what := fmt.Sprintf("KER-2 quadrature theta=%.4g a=%.3g", theta, a)
 	if formula == nil {
-		formula = arccos.Kappa
+		formula = kernel.Kappa
 	}
 	got, err := formula(theta, a)
 	if err != nil {
 		return failed(what, err)
 	}
-	q, err := simarccos.KappaQuad(theta, a)
+	q, err := simkernel.KappaQuad(theta, a)
 	if err != nil {
 		return failed(what, err)
 	}
@@ -420,12 +420,12 @@ type CLT struct {
 // cltGap estimates the normalised gap (k - k_gauss) / (s2 |x||y|) at dimension d.
 func cltGap(c CLT, d int, seed uint64) (stats.Estimate, error) {
 	x, y := c.inputs()(d)
-	est, err := simarccos.KernelMC(c.Law, c.A, x, y, c.N, seed)
+	est, err := simkernel.KernelMC(c.Law, c.A, x, y, c.N, seed)
 	if err != nil {
 		return est, err
 	}
 	s := c.Law.SecondMoment(d) / float64(d) * floats.Norm(x, 2) * floats.Norm(y, 2)
-	kg, err := arccos.Kernel(x, y, c.Law.SecondMoment(d), c.A)
+	kg, err := kernel.Kernel(x, y, c.Law.SecondMoment(d), c.A)
 	if err != nil {
 		return est, err
 	}
@@ -463,7 +463,7 @@ func KER4(c CLT) []Result {
 func KER4Diagonal(law weights.Law, a float64, inputs func(int) ([]float64, []float64), d, n int, seed uint64) Result {
 	what := fmt.Sprintf("KER-4 %s diagonal exact d=%d a=%.3g", law.Name(), d, a)
 	x, _ := inputs(d)
-	est, err := simarccos.KernelMC(law, a, x, x, n, seed)
+	est, err := simkernel.KernelMC(law, a, x, x, n, seed)
 	if err != nil {
 		return failed(what, err)
 	}
@@ -475,11 +475,11 @@ func KER4Diagonal(law weights.Law, a float64, inputs func(int) ([]float64, []flo
 // weights at dimension d (enumeration of all 2^d sign vectors).
 func RademacherGap(a float64, d int, inputs func(int) ([]float64, []float64)) (float64, error) {
 	x, y := inputs(d)
-	k, err := simarccos.RademacherExact(a, x, y)
+	k, err := simkernel.RademacherExact(a, x, y)
 	if err != nil {
 		return 0, err
 	}
-	kg, err := arccos.Kernel(x, y, float64(d), a)
+	kg, err := kernel.Kernel(x, y, float64(d), a)
 	if err != nil {
 		return 0, err
 	}

@@ -4,10 +4,10 @@ import (
 	"math"
 	"math/rand/v2"
 
-	simarccos "github.com/dlt5/verify/numeric/arccos"
+	simkernel "github.com/dlt5/verify/numeric/kernel"
 	"github.com/dlt5/verify/numeric/orthogonal"
 	"github.com/dlt5/verify/numeric/weights"
-	"github.com/dlt5/verify/theory/arccos"
+	"github.com/dlt5/verify/theory/kernel"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
@@ -18,14 +18,14 @@ import (
 // WrongKernelTheta is k(x, y) with (pi - theta) replaced by theta in kappa (catalogue KER-1
 // control): s2 |x||y| [(1-a)^2/(2 pi) (sin theta + theta cos theta) + a cos theta].
 func WrongKernelTheta(x, y []float64, m2, a float64) (float64, error) {
-	if _, err := arccos.Kernel(x, y, m2, a); err != nil { // validates the arguments
+	if _, err := kernel.Kernel(x, y, m2, a); err != nil { // validates the arguments
 		return 0, err
 	}
 	nx, ny := floats.Norm(x, 2), floats.Norm(y, 2)
 	if nx == 0 || ny == 0 {
 		return 0, nil
 	}
-	th, err := arccos.Angle(x, y)
+	th, err := kernel.Angle(x, y)
 	if err != nil {
 		return 0, err
 	}
@@ -35,7 +35,7 @@ func WrongKernelTheta(x, y []float64, m2, a float64) (float64, error) {
 
 // WrongKappaConstant is kappa with 1/pi in place of 1/(2 pi).
 func WrongKappaConstant(theta, a float64) (float64, error) {
-	k, err := arccos.Kappa(theta, a)
+	k, err := kernel.Kappa(theta, a)
 	if err != nil {
 		return 0, err
 	}
@@ -45,14 +45,14 @@ func WrongKappaConstant(theta, a float64) (float64, error) {
 
 // WrongDepthConstant is C with 2 pi in place of 3 pi.
 func WrongDepthConstant(a float64) (float64, error) {
-	c, err := arccos.DepthConstant(a)
+	c, err := kernel.DepthConstant(a)
 	return c * 2 / 3, err
 }
 
 // RademacherKernel is the exact kernel of i.i.d. +-sqrt(m2/d) weights (enumeration): a kernel that
 // is not rotation invariant, the negative control of KER-3's rotation check.
 func RademacherKernel(x, y []float64, m2, a float64) (float64, error) {
-	k, err := simarccos.RademacherExact(a, x, y)
+	k, err := simkernel.RademacherExact(a, x, y)
 	return k * m2 / float64(len(x)), err
 }
 
@@ -192,7 +192,7 @@ func init() {
 			return out
 		},
 		Control: func(seed uint64) []Result {
-			offByOne := func(l int) (float64, error) { return arccos.DepthCos(math.Pi/2, 0, l-1) }
+			offByOne := func(l int) (float64, error) { return kernel.DepthCos(math.Pi/2, 0, l-1) }
 			net := KER5Network(ker5Net(weights.Gaussian{Scale: 1}, seed, offByOne))
 			return []Result{KER5Map(math.Pi/2, 0, WrongDepthConstant)[1], net[len(net)-1]}
 		},
@@ -241,17 +241,17 @@ func init() {
 // right on average over first layers, wrong given one of them).
 func InfiniteWidthStep(x, y []float64) func(zx, zy []float64, m2, a float64) (float64, error) {
 	return func(_, _ []float64, m2, a float64) (float64, error) {
-		kxx, err1 := arccos.Kernel(x, x, m2, a)
-		kyy, err2 := arccos.Kernel(y, y, m2, a)
-		th, err3 := arccos.Angle(x, y)
+		kxx, err1 := kernel.Kernel(x, x, m2, a)
+		kyy, err2 := kernel.Kernel(y, y, m2, a)
+		th, err3 := kernel.Angle(x, y)
 		if err := firstErr(err1, err2, err3); err != nil {
 			return 0, err
 		}
-		th1, err := arccos.DepthStep(th, a)
+		th1, err := kernel.DepthStep(th, a)
 		if err != nil {
 			return 0, err
 		}
-		kap, _ := arccos.Kappa(th1, a)
+		kap, _ := kernel.Kappa(th1, a)
 		return m2 * math.Sqrt(kxx*kyy) * kap, nil
 	}
 }
@@ -281,7 +281,7 @@ func KernelGolden() ([]Entry, error) {
 	for _, a := range []float64{0, 0.01, 0.2, 0.5, 1} {
 		for j := 0; j <= 12; j++ {
 			th := float64(j) * math.Pi / 12
-			v, err := arccos.Kappa(th, a)
+			v, err := kernel.Kappa(th, a)
 			if err != nil {
 				return nil, err
 			}
@@ -291,7 +291,7 @@ func KernelGolden() ([]Entry, error) {
 	for _, t0 := range []float64{math.Pi / 4, math.Pi / 2, 3 * math.Pi / 4} {
 		for _, a := range []float64{0, 0.2} {
 			for l := 1; l <= 1024; l *= 2 {
-				v, err := arccos.DepthCos(t0, a, l)
+				v, err := kernel.DepthCos(t0, a, l)
 				if err != nil {
 					return nil, err
 				}
@@ -301,15 +301,15 @@ func KernelGolden() ([]Entry, error) {
 	}
 	for d := 2; d <= 16; d += 2 {
 		x, y := CLTInputs(d)
-		r, err := simarccos.RademacherExact(0, x, y)
+		r, err := simkernel.RademacherExact(0, x, y)
 		if err != nil {
 			return nil, err
 		}
-		th, err := arccos.Angle(x, y)
+		th, err := kernel.Angle(x, y)
 		if err != nil {
 			return nil, err
 		}
-		g, _ := arccos.Kappa(th, 0)
+		g, _ := kernel.Kappa(th, 0)
 		args := map[string]float64{"d": float64(d)}
 		out = append(out,
 			Entry{Name: "clt_rademacher_exact", Args: args, Value: r / float64(d)},

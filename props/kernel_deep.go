@@ -5,13 +5,13 @@ import (
 	"math"
 	"math/rand/v2"
 
-	simarccos "github.com/dlt5/verify/numeric/arccos"
+	simkernel "github.com/dlt5/verify/numeric/kernel"
 	"github.com/dlt5/verify/numeric/stats"
 	"github.com/dlt5/verify/numeric/weights"
-	"github.com/dlt5/verify/theory/arccos"
+	"github.com/dlt5/verify/theory/kernel"
 )
 
-// ConstantFormula is the shape of arccos.DepthConstant.
+// ConstantFormula is the shape of kernel.DepthConstant.
 type ConstantFormula func(a float64) (float64, error)
 
 // KER5Map checks the deep normalised map from theta0 with slope a (0 <= a < 1): theta_l never
@@ -22,9 +22,9 @@ type ConstantFormula func(a float64) (float64, error)
 func KER5Map(theta0, a float64, constant ConstantFormula) []Result {
 	what := fmt.Sprintf("KER-5 deep map theta0=%.4g a=%.3g", theta0, a)
 	if constant == nil {
-		constant = arccos.DepthConstant
+		constant = kernel.DepthConstant
 	}
-	trueC, err := arccos.DepthConstant(a)
+	trueC, err := kernel.DepthConstant(a)
 	if err != nil {
 		return []Result{failed(what, err)}
 	}
@@ -32,7 +32,7 @@ func KER5Map(theta0, a float64, constant ConstantFormula) []Result {
 	theta, worst := theta0, 0.0
 	thetaAt := map[int]float64{}
 	for l := 1; l <= 4*big; l++ {
-		next, err := arccos.DepthStep(theta, a)
+		next, err := kernel.DepthStep(theta, a)
 		if err != nil {
 			return []Result{failed(what, err)}
 		}
@@ -63,7 +63,7 @@ type WideNetwork struct {
 	A, Theta0, SecondMoment float64
 	Width, Depth, Nets      int
 	Seed                    uint64
-	// Expect returns the predicted cosine at layer l; nil: arccos.DepthCos(Theta0, A, l).
+	// Expect returns the predicted cosine at layer l; nil: kernel.DepthCos(Theta0, A, l).
 	Expect func(l int) (float64, error)
 }
 
@@ -73,13 +73,13 @@ type WideNetwork struct {
 func KER5Network(c WideNetwork) []Result {
 	x := []float64{1, 0}
 	y := []float64{math.Cos(c.Theta0), math.Sin(c.Theta0)}
-	nets, err := simarccos.Networks(c.Law, c.SecondMoment, c.A, c.Width, c.Depth, [][]float64{x, y}, c.Nets, c.Seed)
+	nets, err := simkernel.Networks(c.Law, c.SecondMoment, c.A, c.Width, c.Depth, [][]float64{x, y}, c.Nets, c.Seed)
 	if err != nil {
 		return []Result{failed("KER-5 network", err)}
 	}
 	expect := c.Expect
 	if expect == nil {
-		expect = func(l int) (float64, error) { return arccos.DepthCos(c.Theta0, c.A, l) }
+		expect = func(l int) (float64, error) { return kernel.DepthCos(c.Theta0, c.A, l) }
 	}
 	var out []Result
 	for l := 1; l <= c.Depth; l++ {
@@ -114,15 +114,15 @@ type Initialisation struct {
 
 // KER6 checks E[q_L / q_0] = Factor^L for the mean squared activation q (preserved at Factor = 1,
 // geometric otherwise). The estimate is the mean over networks; its bound is the median-of-means
-// bound with the exact standard deviation of q_L/q_0 (arccos.GrowthSecondMoment), valid for the
+// bound with the exact standard deviation of q_L/q_0 (kernel.GrowthSecondMoment), valid for the
 // skewed ratio where a t-test at the budget's z is not.
 func KER6(c Initialisation) Result {
 	what := fmt.Sprintf("KER-6 %s a=%.3g factor=%.3g depth=%d width=%d", c.Law.Name(), c.A, c.Factor, c.Depth, c.Width)
-	m2, err := arccos.PreservingSecondMoment(c.A)
+	m2, err := kernel.PreservingSecondMoment(c.A)
 	if err != nil {
 		return failed(what, err)
 	}
-	nets, err := simarccos.Networks(c.Law, c.Factor*m2, c.A, c.Width, c.Depth, [][]float64{c.X}, c.Nets, c.Seed)
+	nets, err := simkernel.Networks(c.Law, c.Factor*m2, c.A, c.Width, c.Depth, [][]float64{c.X}, c.Nets, c.Seed)
 	if err != nil {
 		return failed(what, err)
 	}
@@ -141,7 +141,7 @@ func KER6(c Initialisation) Result {
 		if err != nil {
 			return failed(what, err)
 		}
-		g, err := arccos.GrowthSecondMoment(c.A, kr, fanIn, c.Width)
+		g, err := kernel.GrowthSecondMoment(c.A, kr, fanIn, c.Width)
 		if err != nil {
 			return failed(what, err)
 		}
@@ -151,7 +151,7 @@ func KER6(c Initialisation) Result {
 	if c.Predict != nil {
 		predict = c.Predict()
 	}
-	est, err := stats.FromSample(ratios, simarccos.Blocks)
+	est, err := stats.FromSample(ratios, simkernel.Blocks)
 	if err != nil {
 		return failed(what, err)
 	}
@@ -167,7 +167,7 @@ type Conditional struct {
 	X, Y   []float64
 	N1, N2 int
 	Seed   uint64
-	// Formula predicts the second-layer kernel from the features; nil: arccos.Kernel.
+	// Formula predicts the second-layer kernel from the features; nil: kernel.Kernel.
 	Formula func(zx, zy []float64, secondMoment, a float64) (float64, error)
 }
 
@@ -176,24 +176,24 @@ type Conditional struct {
 // second layer's weights only (E|w|^2 = 2/(1+a^2) in both layers).
 func KER7(c Conditional) Result {
 	what := fmt.Sprintf("KER-7 %s width=%d conditional step", c.Law.Name(), c.N1)
-	m2, err := arccos.PreservingSecondMoment(c.A)
+	m2, err := kernel.PreservingSecondMoment(c.A)
 	if err != nil {
 		return failed(what, err)
 	}
-	z, err := simarccos.Layer(c.Law, m2, c.A, c.N1, [][]float64{c.X, c.Y}, rand.New(rand.NewPCG(c.Seed, 7)))
+	z, err := simkernel.Layer(c.Law, m2, c.A, c.N1, [][]float64{c.X, c.Y}, rand.New(rand.NewPCG(c.Seed, 7)))
 	if err != nil {
 		return failed(what, err)
 	}
 	formula := c.Formula
 	if formula == nil {
-		formula = arccos.Kernel
+		formula = kernel.Kernel
 	}
 	exact, err := formula(z[0], z[1], m2, c.A)
 	if err != nil {
 		return failed(what, err)
 	}
 	second := weights.Scaled{Law: c.Law, C: math.Sqrt(m2 / c.Law.SecondMoment(c.N1))}
-	est, err := simarccos.KernelMC(second, c.A, z[0], z[1], c.N2, c.Seed)
+	est, err := simkernel.KernelMC(second, c.A, z[0], z[1], c.N2, c.Seed)
 	if err != nil {
 		return failed(what, err)
 	}

@@ -6,10 +6,10 @@ import (
 	"strings"
 	"testing"
 
-	simarccos "github.com/dlt5/verify/numeric/arccos"
+	simkernel "github.com/dlt5/verify/numeric/kernel"
 	"github.com/dlt5/verify/numeric/orthogonal"
 	"github.com/dlt5/verify/numeric/weights"
-	"github.com/dlt5/verify/theory/arccos"
+	"github.com/dlt5/verify/theory/kernel"
 	"gonum.org/v1/gonum/mat"
 	"pgregory.net/rapid"
 )
@@ -267,7 +267,7 @@ func TestKER5NetworkWide(t *testing.T) {
 	}
 	mustPass(t, KER5Network(c)...)
 	c.Law = weights.GaussMixture{Scale: 1, Low: 0.2, P: 0.5}
-	c.Expect = func(l int) (float64, error) { return arccos.DepthCos(math.Pi/2, 0, l-1) }
+	c.Expect = func(l int) (float64, error) { return kernel.DepthCos(math.Pi/2, 0, l-1) }
 	mustReject(t, KER5Network(c)[3])
 }
 
@@ -335,8 +335,8 @@ func TestKER7Control(t *testing.T) {
 // TestNetworkDeterministic: a network's result depends on its seed only.
 func TestNetworkDeterministic(t *testing.T) {
 	in := [][]float64{{1, 2}, {3, -1}}
-	a, _ := simarccos.Networks(weights.Gaussian{Scale: 1}, 2, 0, 50, 3, in, 5, 9)
-	b, _ := simarccos.Networks(weights.Gaussian{Scale: 1}, 2, 0, 50, 3, in, 5, 9)
+	a, _ := simkernel.Networks(weights.Gaussian{Scale: 1}, 2, 0, 50, 3, in, 5, 9)
+	b, _ := simkernel.Networks(weights.Gaussian{Scale: 1}, 2, 0, 50, 3, in, 5, 9)
 	for i := range a {
 		for l := range a[i] {
 			if a[i][l].At(0, 1) != b[i][l].At(0, 1) {

@@ -8,10 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 
-	simarccos "github.com/dlt5/verify/numeric/arccos"
+	simkernel "github.com/dlt5/verify/numeric/kernel"
 	"github.com/dlt5/verify/numeric/weights"
 	"github.com/dlt5/verify/props"
-	"github.com/dlt5/verify/theory/arccos"
+	"github.com/dlt5/verify/theory/kernel"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -93,7 +93,7 @@ func kernelFigure(seed uint64) (*plot.Plot, error) {
 		var pts plotter.XYs
 		for j := 0; j <= 100; j++ {
 			th := math.Pi * float64(j) / 100
-			k, _ := arccos.Kappa(th, a)
+			k, _ := kernel.Kappa(th, a)
 			pts = append(pts, plotter.XY{X: th, Y: k})
 		}
 		if err := line(p, pts, i, fmt.Sprintf("kappa_a, a = %g", a)); err != nil {
@@ -109,7 +109,7 @@ func kernelFigure(seed uint64) (*plot.Plot, error) {
 			x, y := make([]float64, d), make([]float64, d)
 			x[0], y[0], y[1] = 1, math.Cos(th), math.Sin(th)
 			for _, a := range []float64{0, 0.5} {
-				est, err := simarccos.KernelMC(law, a, x, y, 200000, seed+uint64(10*li+j))
+				est, err := simkernel.KernelMC(law, a, x, y, 200000, seed+uint64(10*li+j))
 				if err != nil {
 					return nil, err
 				}
@@ -130,12 +130,12 @@ func depthFigure(uint64) (*plot.Plot, error) {
 	p.X.Scale, p.X.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
 	i := 0
 	for _, a := range []float64{0, 0.2} {
-		c, _ := arccos.DepthConstant(a)
+		c, _ := kernel.DepthConstant(a)
 		for _, t0 := range []float64{math.Pi / 4, 3 * math.Pi / 4} {
 			var pts plotter.XYs
 			th := t0
 			for l := 1; l <= 100000; l++ {
-				th, _ = arccos.DepthStep(th, a)
+				th, _ = kernel.DepthStep(th, a)
 				if l%int(math.Max(1, math.Pow(10, math.Floor(math.Log10(float64(l)))-1))) == 0 {
 					pts = append(pts, plotter.XY{X: float64(l), Y: float64(l) * th / c})
 				}
@@ -171,11 +171,11 @@ func cltFigure(seed uint64) (*plot.Plot, error) {
 		var pts plotter.XYs
 		for _, d := range []int{2, 4, 8, 16, 32} {
 			x, y := props.CLTInputs(d)
-			est, err := simarccos.KernelMC(law, 0, x, y, 1000000, seed+uint64(d))
+			est, err := simkernel.KernelMC(law, 0, x, y, 1000000, seed+uint64(d))
 			if err != nil {
 				return nil, err
 			}
-			kg, _ := arccos.Kernel(x, y, float64(d), 0)
+			kg, _ := kernel.Kernel(x, y, float64(d), 0)
 			if gap := math.Abs(est.Mean - kg); gap > 5*est.SE {
 				pts = append(pts, plotter.XY{X: float64(d), Y: gap / (floats.Norm(x, 2) * floats.Norm(y, 2))})
 			}

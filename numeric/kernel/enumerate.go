@@ -1,4 +1,4 @@
-package arccos
+package kernel
 
 import (
 	"fmt"
@@ -17,7 +17,7 @@ func RademacherExact(a float64, x, y []float64) (float64, error) {
 	}
 	d := len(x)
 	if d > MaxEnumerate {
-		return 0, fmt.Errorf("arccos: enumeration needs d <= %d, got %d", MaxEnumerate, d)
+		return 0, fmt.Errorf("kernel: enumeration needs d <= %d, got %d", MaxEnumerate, d)
 	}
 	var sum float64
 	for s := range uint64(1) << d {

@@ -1,12 +1,12 @@
-// Package arccos holds the closed forms of Tsuchida, Roosta and Gallagher, "Invariance of Weight
+// Package kernel holds the closed forms of Tsuchida, Roosta and Gallagher, "Invariance of Weight
 // Distributions in Rectified MLPs" (ICML 2018): the equivalent kernel of a one-hidden-layer network
 // with Leaky ReLU units f_a(u) = max(u, a u), 0 <= a <= 1, under any rotationally invariant weight
 // law, the deep normalised kernel map and its asymptotics, and the variance-preserving scale.
 //
 // Everything here is a pure function of its arguments: no randomness, no simulation. The claims
 // that check these formulas (KER-1 .. KER-7, shared/spec/kernel.md) live in package props, and the
-// simulations they are checked against in numeric/arccos.
+// simulations they are checked against in numeric/kernel.
 //
 // Units: angles are in radians; a kernel value has the units of w.x times w.y (the square of the
 // pre-activation); cosines and normalised kernels are dimensionless.
-package arccos
+package kernel

@@ -1,4 +1,4 @@
-package arccos
+package kernel
 
 import (
 	"fmt"
@@ -19,7 +19,7 @@ import (
 // products. theta in [0, pi] radians, a in [0, 1].
 func KappaQuad(theta, a float64) (float64, error) {
 	if !(theta >= 0 && theta <= math.Pi) || !(a >= 0 && a <= 1) {
-		return 0, fmt.Errorf("arccos: quadrature needs theta in [0, pi] and a in [0, 1], got %v, %v", theta, a)
+		return 0, fmt.Errorf("kernel: quadrature needs theta in [0, pi] and a in [0, 1], got %v, %v", theta, a)
 	}
 	cuts := []float64{0, 2 * math.Pi, math.Pi / 2, 3 * math.Pi / 2}
 	for _, c := range []float64{theta + math.Pi/2, theta + 3*math.Pi/2} {

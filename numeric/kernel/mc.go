@@ -1,4 +1,4 @@
-package arccos
+package kernel
 
 import (
 	"fmt"
@@ -25,18 +25,18 @@ func Leaky(u, a float64) float64 {
 
 func checkInputs(x, y []float64, a float64, n int) error {
 	if len(x) != len(y) || len(x) == 0 {
-		return fmt.Errorf("arccos: inputs must have the same non-zero length, got %d and %d", len(x), len(y))
+		return fmt.Errorf("kernel: inputs must have the same non-zero length, got %d and %d", len(x), len(y))
 	}
 	for i := range x {
 		if math.IsNaN(x[i]) || math.IsInf(x[i], 0) || math.IsNaN(y[i]) || math.IsInf(y[i], 0) {
-			return fmt.Errorf("arccos: non-finite input at index %d", i)
+			return fmt.Errorf("kernel: non-finite input at index %d", i)
 		}
 	}
 	if !(a >= 0 && a <= 1) {
-		return fmt.Errorf("arccos: slope a = %v outside [0, 1]", a)
+		return fmt.Errorf("kernel: slope a = %v outside [0, 1]", a)
 	}
 	if n < 2 {
-		return fmt.Errorf("arccos: need at least 2 samples, got %d", n)
+		return fmt.Errorf("kernel: need at least 2 samples, got %d", n)
 	}
 	return nil
 }

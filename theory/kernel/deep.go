@@ -1,4 +1,4 @@
-package arccos
+package kernel
 
 import (
 	"fmt"
@@ -91,7 +91,7 @@ func DepthAngle(theta0, a float64, l int) (float64, error) {
 		return 0, err
 	}
 	if l < 0 {
-		return 0, fmt.Errorf("arccos: depth l = %d must be >= 0", l)
+		return 0, fmt.Errorf("kernel: depth l = %d must be >= 0", l)
 	}
 	theta := theta0
 	for range l {
@@ -126,7 +126,7 @@ func DepthConstant(a float64) (float64, error) {
 		return 0, err
 	}
 	if a == 1 {
-		return 0, fmt.Errorf("arccos: a = 1 is the identity; the deep map does not converge")
+		return 0, fmt.Errorf("kernel: a = 1 is the identity; the deep map does not converge")
 	}
 	return 3 * math.Pi * (1 + a*a) / ((1 - a) * (1 - a)), nil
 }

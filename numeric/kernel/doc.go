@@ -1,7 +1,7 @@
-// Package arccos simulates the setting of Tsuchida, Roosta and Gallagher (ICML 2018): it estimates
+// Package kernel simulates the setting of Tsuchida, Roosta and Gallagher (ICML 2018): it estimates
 // the equivalent kernel E_w[f_a(w.x) f_a(w.y)] by sampling whole d-dimensional weight vectors from
 // a weights.Law (never a shortcut through the 2-D projection of w, which would assume the
 // rotational invariance under test), computes it exactly for Rademacher weights by enumeration,
 // and runs wide deep Leaky ReLU networks. The closed forms it is compared with are in
-// theory/arccos; the comparisons are the KER claims in package props.
-package arccos
+// theory/kernel; the comparisons are the KER claims in package props.
+package kernel

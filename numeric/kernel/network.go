@@ -1,4 +1,4 @@
-package arccos
+package kernel
 
 import (
 	"fmt"
@@ -21,7 +21,7 @@ import (
 // The matrix products use gonum's BLAS-backed mat.
 func Network(law weights.Law, secondMoment, a float64, width, depth int, inputs [][]float64, rng *rand.Rand) ([]*mat.SymDense, error) {
 	if width < 1 || depth < 0 {
-		return nil, fmt.Errorf("arccos: need width >= 1 and depth >= 0, got %d and %d", width, depth)
+		return nil, fmt.Errorf("kernel: need width >= 1 and depth >= 0, got %d and %d", width, depth)
 	}
 	h, err := inputMatrix(law, secondMoment, a, inputs)
 	if err != nil {
@@ -41,23 +41,23 @@ func inputMatrix(law weights.Law, secondMoment, a float64, inputs [][]float64) (
 		return nil, err
 	}
 	if !(secondMoment > 0) || math.IsInf(secondMoment, 0) {
-		return nil, fmt.Errorf("arccos: second moment E|w|^2 = %v must be finite and > 0", secondMoment)
+		return nil, fmt.Errorf("kernel: second moment E|w|^2 = %v must be finite and > 0", secondMoment)
 	}
 	if !(a >= 0 && a <= 1) {
-		return nil, fmt.Errorf("arccos: slope a = %v outside [0, 1]", a)
+		return nil, fmt.Errorf("kernel: slope a = %v outside [0, 1]", a)
 	}
 	if len(inputs) == 0 {
-		return nil, fmt.Errorf("arccos: no inputs")
+		return nil, fmt.Errorf("kernel: no inputs")
 	}
 	d := len(inputs[0])
 	h := mat.NewDense(d, len(inputs), nil) // features as columns
 	for j, x := range inputs {
 		if len(x) != d || d == 0 {
-			return nil, fmt.Errorf("arccos: input %d has length %d, want %d > 0", j, len(x), d)
+			return nil, fmt.Errorf("kernel: input %d has length %d, want %d > 0", j, len(x), d)
 		}
 		for i, v := range x {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("arccos: non-finite entry %d of input %d", i, j)
+				return nil, fmt.Errorf("kernel: non-finite entry %d of input %d", i, j)
 			}
 			h.Set(i, j, v)
 		}
@@ -89,7 +89,7 @@ func layer(law weights.Law, secondMoment, a float64, width int, h *mat.Dense, rn
 // with W's rows drawn from law rescaled to E|w|^2 = secondMoment (as in Network).
 func Layer(law weights.Law, secondMoment, a float64, width int, inputs [][]float64, rng *rand.Rand) ([][]float64, error) {
 	if width < 1 {
-		return nil, fmt.Errorf("arccos: width %d must be >= 1", width)
+		return nil, fmt.Errorf("kernel: width %d must be >= 1", width)
 	}
 	h, err := inputMatrix(law, secondMoment, a, inputs)
 	if err != nil {
@@ -115,7 +115,7 @@ func gram(h *mat.Dense) *mat.SymDense {
 // PCG(seed, i), and returns each network's per-layer empirical kernels, in network order.
 func Networks(law weights.Law, secondMoment, a float64, width, depth int, inputs [][]float64, nets int, seed uint64) ([][]*mat.SymDense, error) {
 	if nets < 1 {
-		return nil, fmt.Errorf("arccos: need at least one network, got %d", nets)
+		return nil, fmt.Errorf("kernel: need at least one network, got %d", nets)
 	}
 	out := make([][]*mat.SymDense, nets)
 	errs := make([]error, nets)

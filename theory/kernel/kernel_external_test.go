@@ -1,4 +1,4 @@
-package arccos_test
+package kernel_test
 
 import (
 	"fmt"
@@ -6,7 +6,7 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/dlt5/verify/theory/arccos"
+	"github.com/dlt5/verify/theory/kernel"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/integrate/quad"
 	"pgregory.net/rapid"
@@ -71,7 +71,7 @@ func TestKappaSpecialValues(t *testing.T) {
 		{math.Pi / 3, 0, (math.Sin(math.Pi/3) + 2*math.Pi/3*0.5) / (2 * math.Pi)},
 	}
 	for _, c := range cases {
-		got, err := arccos.Kappa(c.theta, c.a)
+		got, err := kernel.Kappa(c.theta, c.a)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,7 +85,7 @@ func TestKappaQuadrature(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		theta := rapid.Float64Range(0, math.Pi).Draw(t, "theta")
 		a := rapid.Float64Range(0, 1).Draw(t, "a")
-		got, err := arccos.Kappa(theta, a)
+		got, err := kernel.Kappa(theta, a)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,7 +101,7 @@ func TestTwoSlope(t *testing.T) {
 		theta := rapid.Float64Range(0, math.Pi).Draw(t, "theta")
 		alpha := rapid.Float64Range(-2, 2).Draw(t, "alpha")
 		beta := rapid.Float64Range(-2, 2).Draw(t, "beta")
-		got, err := arccos.TwoSlope(theta, alpha, beta)
+		got, err := kernel.TwoSlope(theta, alpha, beta)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -111,14 +111,14 @@ func TestTwoSlope(t *testing.T) {
 			t.Fatalf("two-slope(%v, %v, %v) = %.15g, quadrature %.15g", theta, alpha, beta, got, want)
 		}
 		if alpha >= 0 && alpha <= 1 {
-			k, _ := arccos.Kappa(theta, alpha)
+			k, _ := kernel.Kappa(theta, alpha)
 			near(t, "two-slope with beta=1 is kappa", mustTwo(theta, alpha, 1), k, 1e-14)
 		}
 	})
 }
 
 func mustTwo(theta, alpha, beta float64) float64 {
-	v, err := arccos.TwoSlope(theta, alpha, beta)
+	v, err := kernel.TwoSlope(theta, alpha, beta)
 	if err != nil {
 		panic(err)
 	}
@@ -127,19 +127,19 @@ func mustTwo(theta, alpha, beta float64) float64 {
 
 func TestAngleIsStable(t *testing.T) {
 	for _, eps := range []float64{1e-3, 1e-8, 1e-12} {
-		th, err := arccos.Angle([]float64{1, 0}, []float64{1, eps})
+		th, err := kernel.Angle([]float64{1, 0}, []float64{1, eps})
 		if err != nil {
 			t.Fatal(err)
 		}
 		near(t, "nearly parallel angle", th, math.Atan(eps), 1e-15)
-		th, _ = arccos.Angle([]float64{2, 0}, []float64{-3, 3 * eps})
+		th, _ = kernel.Angle([]float64{2, 0}, []float64{-3, 3 * eps})
 		near(t, "nearly antiparallel angle", th, math.Pi-math.Atan(eps), 1e-15)
 	}
-	th, _ := arccos.Angle([]float64{1, 2, 3}, []float64{1, 2, 3})
+	th, _ := kernel.Angle([]float64{1, 2, 3}, []float64{1, 2, 3})
 	if th != 0 {
 		t.Fatalf("angle of a vector with itself = %v, want 0", th)
 	}
-	th, _ = arccos.Angle([]float64{1e-300, 0}, []float64{0, 1e300})
+	th, _ = kernel.Angle([]float64{1e-300, 0}, []float64{0, 1e300})
 	near(t, "angle without under/overflow", th, math.Pi/2, 1e-15)
 }
 
@@ -150,7 +150,7 @@ func TestKernelClosedForm(t *testing.T) {
 		y := rapid.SliceOfN(rapid.Float64Range(-5, 5), d, d).Draw(t, "y")
 		m2 := rapid.Float64Range(0, 10).Draw(t, "m2")
 		a := rapid.Float64Range(0, 1).Draw(t, "a")
-		got, err := arccos.Kernel(x, y, m2, a)
+		got, err := kernel.Kernel(x, y, m2, a)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -162,12 +162,12 @@ func TestKernelClosedForm(t *testing.T) {
 			return
 		}
 		th := math.Acos(math.Max(-1, math.Min(1, xy/nx/ny)))
-		k, _ := arccos.Kappa(th, a)
+		k, _ := kernel.Kappa(th, a)
 		want := m2 / float64(d) * nx * ny * k
 		if math.Abs(got-want) > 1e-7*m2/float64(d)*nx*ny { // arccos of a rounded cosine: ~1e-8
 			t.Fatalf("k = %.15g, want %.15g", got, want)
 		}
-		diag, _ := arccos.Kernel(x, x, m2, a)
+		diag, _ := kernel.Kernel(x, x, m2, a)
 		near(t, "diagonal s2|x|^2(1+a^2)/2", diag, m2/float64(d)*nx*nx*(1+a*a)/2, 1e-13)
 	})
 }
@@ -175,12 +175,12 @@ func TestKernelClosedForm(t *testing.T) {
 func TestPreservingSecondMoment(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		a := rapid.Float64Range(0, 1).Draw(t, "a")
-		m2, err := arccos.PreservingSecondMoment(a)
+		m2, err := kernel.PreservingSecondMoment(a)
 		if err != nil {
 			t.Fatal(err)
 		}
 		x := rapid.SliceOfN(rapid.Float64Range(-3, 3), 4, 4).Draw(t, "x")
-		k, _ := arccos.Kernel(x, x, m2, a)
+		k, _ := kernel.Kernel(x, x, m2, a)
 		var q float64
 		for _, v := range x {
 			q += v * v / 4
@@ -212,7 +212,7 @@ func TestGrowthSecondMoment(t *testing.T) {
 			{1, 2, circle(4), circle(2) * circle(2)},
 			{3, 1, gauss(4), gauss(2) * gauss(2)},
 		} {
-			got, err := arccos.GrowthSecondMoment(a, c.kr, c.d, n)
+			got, err := kernel.GrowthSecondMoment(a, c.kr, c.d, n)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -225,91 +225,91 @@ func TestErrors(t *testing.T) {
 	nan, inf := math.NaN(), math.Inf(1)
 	bad := map[string]error{}
 	record := func(name string, err error) { bad[name] = err }
-	_, err := arccos.Kappa(1, -0.1)
+	_, err := kernel.Kappa(1, -0.1)
 	record("a < 0", err)
-	_, err = arccos.Kappa(1, 1.5)
+	_, err = kernel.Kappa(1, 1.5)
 	record("a > 1", err)
-	_, err = arccos.Kappa(nan, 0)
+	_, err = kernel.Kappa(nan, 0)
 	record("theta NaN", err)
-	_, err = arccos.Kappa(-0.1, 0)
+	_, err = kernel.Kappa(-0.1, 0)
 	record("theta < 0", err)
-	_, err = arccos.Kappa(4, 0)
+	_, err = kernel.Kappa(4, 0)
 	record("theta > pi", err)
-	_, err = arccos.Kappa(1, nan)
+	_, err = kernel.Kappa(1, nan)
 	record("a NaN", err)
-	_, err = arccos.TwoSlope(1, inf, 1)
+	_, err = kernel.TwoSlope(1, inf, 1)
 	record("alpha inf", err)
-	_, err = arccos.TwoSlope(1, 1, nan)
+	_, err = kernel.TwoSlope(1, 1, nan)
 	record("beta NaN", err)
-	_, err = arccos.TwoSlope(-1, 1, 1)
+	_, err = kernel.TwoSlope(-1, 1, 1)
 	record("two-slope theta < 0", err)
-	_, err = arccos.Kernel([]float64{1, 2}, []float64{1}, 1, 0)
+	_, err = kernel.Kernel([]float64{1, 2}, []float64{1}, 1, 0)
 	record("mismatched lengths", err)
-	_, err = arccos.Kernel(nil, nil, 1, 0)
+	_, err = kernel.Kernel(nil, nil, 1, 0)
 	record("empty inputs", err)
-	_, err = arccos.Kernel([]float64{nan}, []float64{1}, 1, 0)
+	_, err = kernel.Kernel([]float64{nan}, []float64{1}, 1, 0)
 	record("NaN input", err)
-	_, err = arccos.Kernel([]float64{1}, []float64{inf}, 1, 0)
+	_, err = kernel.Kernel([]float64{1}, []float64{inf}, 1, 0)
 	record("infinite input", err)
-	_, err = arccos.Kernel([]float64{1}, []float64{1}, -1, 0)
+	_, err = kernel.Kernel([]float64{1}, []float64{1}, -1, 0)
 	record("negative second moment", err)
-	_, err = arccos.Kernel([]float64{1}, []float64{1}, inf, 0)
+	_, err = kernel.Kernel([]float64{1}, []float64{1}, inf, 0)
 	record("infinite second moment", err)
-	_, err = arccos.Kernel([]float64{1}, []float64{1}, 1, 2)
+	_, err = kernel.Kernel([]float64{1}, []float64{1}, 1, 2)
 	record("kernel a > 1", err)
-	_, err = arccos.Angle([]float64{0, 0}, []float64{1, 0})
+	_, err = kernel.Angle([]float64{0, 0}, []float64{1, 0})
 	record("angle with zero vector", err)
-	_, err = arccos.Angle([]float64{1, 0}, []float64{0, 0})
+	_, err = kernel.Angle([]float64{1, 0}, []float64{0, 0})
 	record("angle with zero second vector", err)
-	_, err = arccos.Angle([]float64{1}, []float64{1, 2})
+	_, err = kernel.Angle([]float64{1}, []float64{1, 2})
 	record("angle mismatched", err)
-	_, err = arccos.DepthStep(4, 0)
+	_, err = kernel.DepthStep(4, 0)
 	record("depth step theta > pi", err)
-	_, err = arccos.DepthStep(1, -1)
+	_, err = kernel.DepthStep(1, -1)
 	record("depth step a < 0", err)
-	_, err = arccos.DepthAngle(1, 0, -1)
+	_, err = kernel.DepthAngle(1, 0, -1)
 	record("negative depth", err)
-	_, err = arccos.DepthAngle(-1, 0, 1)
+	_, err = kernel.DepthAngle(-1, 0, 1)
 	record("depth angle theta < 0", err)
-	_, err = arccos.DepthAngle(1, 2, 1)
+	_, err = kernel.DepthAngle(1, 2, 1)
 	record("depth angle a > 1", err)
-	_, err = arccos.DepthCos(1, 0, -1)
+	_, err = kernel.DepthCos(1, 0, -1)
 	record("depth cos negative l", err)
-	_, err = arccos.DepthConstant(1)
+	_, err = kernel.DepthConstant(1)
 	record("depth constant a = 1", err)
-	_, err = arccos.DepthConstant(-0.5)
+	_, err = kernel.DepthConstant(-0.5)
 	record("depth constant a < 0", err)
-	_, err = arccos.PreservingSecondMoment(nan)
+	_, err = kernel.PreservingSecondMoment(nan)
 	record("preserving a NaN", err)
-	_, err = arccos.GrowthSecondMoment(0, 0.5, 2, 3)
+	_, err = kernel.GrowthSecondMoment(0, 0.5, 2, 3)
 	record("radial kurtosis < 1", err)
-	_, err = arccos.GrowthSecondMoment(0, inf, 2, 3)
+	_, err = kernel.GrowthSecondMoment(0, inf, 2, 3)
 	record("radial kurtosis inf", err)
-	_, err = arccos.GrowthSecondMoment(0, 1, 0, 3)
+	_, err = kernel.GrowthSecondMoment(0, 1, 0, 3)
 	record("fan-in 0", err)
-	_, err = arccos.GrowthSecondMoment(0, 1, 2, 0)
+	_, err = kernel.GrowthSecondMoment(0, 1, 2, 0)
 	record("width 0", err)
-	_, err = arccos.GrowthSecondMoment(-1, 1, 2, 3)
+	_, err = kernel.GrowthSecondMoment(-1, 1, 2, 3)
 	record("growth a < 0", err)
 	for name, err := range bad {
 		if err == nil {
 			t.Errorf("%s: no error", name)
-		} else if !containsAny(err.Error(), "arccos:") {
+		} else if !containsAny(err.Error(), "kernel:") {
 			t.Errorf("%s: error %q does not say where it came from", name, err)
 		}
 	}
-	if k, err := arccos.Kernel([]float64{0, 0}, []float64{1, 2}, 1, 0); err != nil || k != 0 {
+	if k, err := kernel.Kernel([]float64{0, 0}, []float64{1, 2}, 1, 0); err != nil || k != 0 {
 		t.Errorf("kernel with a zero vector = %v, %v; want 0, nil", k, err)
 	}
 	for _, a := range []float64{0, 1} {
-		if _, err := arccos.Kappa(math.Pi, a); err != nil {
+		if _, err := kernel.Kappa(math.Pi, a); err != nil {
 			t.Errorf("Kappa at the domain's edge (pi, %v): %v", a, err)
 		}
-		if _, err := arccos.GrowthSecondMoment(a, 1, 1, 1); err != nil {
+		if _, err := kernel.GrowthSecondMoment(a, 1, 1, 1); err != nil {
 			t.Errorf("GrowthSecondMoment at the domain's edge: %v", err)
 		}
 	}
-	if _, err := arccos.Kappa(0, 0); err != nil {
+	if _, err := kernel.Kappa(0, 0); err != nil {
 		t.Errorf("Kappa(0, 0): %v", err)
 	}
 }
@@ -317,14 +317,14 @@ func TestErrors(t *testing.T) {
 func containsAny(s, sub string) bool { return len(s) >= len(sub) && s[:len(sub)] == sub }
 
 func ExampleKappa() {
-	k, _ := arccos.Kappa(math.Pi/2, 0)
+	k, _ := kernel.Kappa(math.Pi/2, 0)
 	fmt.Printf("%.6f\n", k) // 1/(2 pi)
 	// Output: 0.159155
 }
 
 func ExampleKernel() {
 	// Two orthogonal unit inputs in R^2 under He initialisation for ReLU (E|w|^2 = 2).
-	k, _ := arccos.Kernel([]float64{1, 0}, []float64{0, 1}, 2, 0)
+	k, _ := kernel.Kernel([]float64{1, 0}, []float64{0, 1}, 2, 0)
 	fmt.Printf("%.6f\n", k)
 	// Output: 0.159155
 }
@@ -337,7 +337,7 @@ func TestKappaNearPiRelative(t *testing.T) {
 		phi := rapid.Float64Range(1e-6, 1e-2).Draw(t, "phi")
 		theta := math.Pi - phi
 		phi = math.Pi - theta // the angle actually represented
-		got, err := arccos.Kappa(theta, 0)
+		got, err := kernel.Kappa(theta, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -345,14 +345,14 @@ func TestKappaNearPiRelative(t *testing.T) {
 		want := phi * p2 * (1.0/3 - p2/30 + p2*p2/840) / (2 * math.Pi)
 		near(t, "kappa_0 near pi (relative)", got/want, 1, 1e-12)
 		a := rapid.Float64Range(0, 1).Draw(t, "a")
-		two, _ := arccos.TwoSlope(theta, a, 1)
-		ka, _ := arccos.Kappa(theta, a)
+		two, _ := kernel.TwoSlope(theta, a, 1)
+		ka, _ := kernel.Kappa(theta, a)
 		near(t, "two-slope near pi", two, ka, 1e-15)
 	})
 }
 
 func TestKernelZeroSecondMoment(t *testing.T) {
-	k, err := arccos.Kernel([]float64{1, 2}, []float64{3, 4}, 0, 0.5)
+	k, err := kernel.Kernel([]float64{1, 2}, []float64{3, 4}, 0, 0.5)
 	if err != nil || k != 0 {
 		t.Fatalf("kernel with E|w|^2 = 0 is %v, %v; want 0, nil", k, err)
 	}

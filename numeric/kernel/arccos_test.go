@@ -1,4 +1,4 @@
-package arccos
+package kernel
 
 import (
 	"math"

@@ -1,4 +1,4 @@
-package arccos
+package kernel
 
 import (
 	"errors"
@@ -9,7 +9,7 @@ import (
 // checkSlope returns an error unless 0 <= a <= 1, the Leaky ReLU range of the paper.
 func checkSlope(a float64) error {
 	if !(a >= 0 && a <= 1) { // also rejects NaN
-		return fmt.Errorf("arccos: negative slope a = %v outside [0, 1]", a)
+		return fmt.Errorf("kernel: negative slope a = %v outside [0, 1]", a)
 	}
 	return nil
 }
@@ -17,7 +17,7 @@ func checkSlope(a float64) error {
 // checkAngle returns an error unless 0 <= theta <= pi.
 func checkAngle(theta float64) error {
 	if !(theta >= 0 && theta <= math.Pi) {
-		return fmt.Errorf("arccos: angle theta = %v outside [0, pi]", theta)
+		return fmt.Errorf("kernel: angle theta = %v outside [0, pi]", theta)
 	}
 	return nil
 }
@@ -68,26 +68,26 @@ func TwoSlope(theta, alpha, beta float64) (float64, error) {
 		return 0, err
 	}
 	if math.IsNaN(alpha) || math.IsInf(alpha, 0) || math.IsNaN(beta) || math.IsInf(beta, 0) {
-		return 0, fmt.Errorf("arccos: slopes alpha = %v, beta = %v must be finite", alpha, beta)
+		return 0, fmt.Errorf("kernel: slopes alpha = %v, beta = %v must be finite", alpha, beta)
 	}
 	return alpha*beta*math.Cos(theta) + (beta-alpha)*(beta-alpha)/(2*math.Pi)*arcTerm(theta), nil
 }
 
 // errZero reports that an angle was asked of a zero vector.
-var errZero = errors.New("arccos: the angle with a zero vector is undefined")
+var errZero = errors.New("kernel: the angle with a zero vector is undefined")
 
 // checkPair returns an error for vectors of different or zero length, or with NaN or infinite
 // entries.
 func checkPair(x, y []float64) error {
 	if len(x) != len(y) {
-		return fmt.Errorf("arccos: input lengths differ: %d and %d", len(x), len(y))
+		return fmt.Errorf("kernel: input lengths differ: %d and %d", len(x), len(y))
 	}
 	if len(x) == 0 {
-		return errors.New("arccos: inputs are empty")
+		return errors.New("kernel: inputs are empty")
 	}
 	for i := range x {
 		if math.IsNaN(x[i]) || math.IsInf(x[i], 0) || math.IsNaN(y[i]) || math.IsInf(y[i], 0) {
-			return fmt.Errorf("arccos: non-finite input at index %d: x = %v, y = %v", i, x[i], y[i])
+			return fmt.Errorf("kernel: non-finite input at index %d: x = %v, y = %v", i, x[i], y[i])
 		}
 	}
 	return nil
@@ -139,7 +139,7 @@ func Kernel(x, y []float64, secondMoment, a float64) (float64, error) {
 		return 0, err
 	}
 	if !(secondMoment >= 0) || math.IsInf(secondMoment, 0) {
-		return 0, fmt.Errorf("arccos: second moment E|w|^2 = %v must be finite and >= 0", secondMoment)
+		return 0, fmt.Errorf("kernel: second moment E|w|^2 = %v must be finite and >= 0", secondMoment)
 	}
 	nx, ny := norm(x), norm(y)
 	if nx == 0 || ny == 0 {
@@ -180,10 +180,10 @@ func GrowthSecondMoment(a, kr float64, d, n int) (float64, error) {
 		return 0, err
 	}
 	if !(kr >= 1) || math.IsInf(kr, 0) {
-		return 0, fmt.Errorf("arccos: radial kurtosis E R^4/(E R^2)^2 = %v must be finite and >= 1", kr)
+		return 0, fmt.Errorf("kernel: radial kurtosis E R^4/(E R^2)^2 = %v must be finite and >= 1", kr)
 	}
 	if d < 1 || n < 1 {
-		return 0, fmt.Errorf("arccos: fan-in d = %d and width n = %d must be >= 1", d, n)
+		return 0, fmt.Errorf("kernel: fan-in d = %d and width n = %d must be >= 1", d, n)
 	}
 	m := kr * 6 * float64(d) * (1 + a*a*a*a) / (float64(d+2) * (1 + a*a) * (1 + a*a))
 	return 1 + (m-1)/float64(n), nil
