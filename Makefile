@@ -4,7 +4,7 @@ GO          ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GREMLINS    := github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
 
-.PHONY: test fmt vet lint unit golden verify report bench mutate
+.PHONY: test fmt vet lint unit golden verify report bench mutate soak fuzz
 
 ## test: formatting, vet, staticcheck and every test (the CI gate)
 test: fmt vet lint unit
@@ -21,9 +21,26 @@ lint:
 unit:
 	$(GO) test ./...
 
-## golden: regenerate golden/*.json from theory/
+## golden: regenerate golden/*.json from theory/ and CLAIMS.md from the claim registry
 golden:
-	$(GO) test ./props -run TestGolden -update
+	$(GO) test ./props -run 'TestGolden|TestCatalogue' -update
+
+## soak: run the gate under SEEDS distinct rapid seeds (a flaky check is a bug); prints the failures
+SEEDS ?= 20
+soak:
+	@fail=0; for i in $$(seq 1 $(SEEDS)); do \
+	  seed=$$((i * 1000003 + 17)); \
+	  if $(GO) test ./props -count=1 -rapid.seed=$$seed >/tmp/soak.$$i.log 2>&1; then echo "seed $$seed: ok"; \
+	  else echo "seed $$seed: FAIL (log /tmp/soak.$$i.log)"; grep -m5 -- '--- FAIL' /tmp/soak.$$i.log; fail=$$((fail+1)); fi; \
+	done; echo "soak: $(SEEDS) runs, $$fail failed"; test $$fail -eq 0
+
+## fuzz: run every native fuzz target for FUZZTIME each (their seed corpora run in every go test)
+FUZZTIME ?= 10s
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+	  for f in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$f"; $(GO) test $$pkg -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) || exit 1; \
+	  done; done
 
 ## verify: run every claim and its negative control at the papers' settings
 verify:
@@ -37,6 +54,9 @@ report:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-## mutate: mutation testing of theory/ (thresholds in .gremlins.yaml)
+## mutate: mutation testing of theory/ and numeric/ (thresholds in .gremlins.yaml); efficacy per package
 mutate:
-	@for d in theory/*/; do echo "== $$d"; $(GO) run $(GREMLINS) unleash ./$$d || exit 1; done
+	@for d in theory/*/ numeric/*/; do echo "== $$d"; \
+	  $(GO) run $(GREMLINS) unleash ./$$d > /tmp/gremlins.log 2>&1; rc=$$?; \
+	  grep -E 'Killed|Lived|Timed out|efficacy|coverage' /tmp/gremlins.log | tail -6; \
+	  if [ $$rc -ne 0 ]; then echo "gremlins failed on $$d (exit $$rc)"; exit $$rc; fi; done

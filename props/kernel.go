@@ -1,16 +1,18 @@
 package props
 
 // KER: Tsuchida, Roosta, Gallagher, "Invariance of Weight Distributions in Rectified MLPs"
-// (ICML 2018); catalogue shared/spec/kernel.md. Closed forms: theory/kernel; simulations:
-// numeric/kernel and numeric/weights.
+// (ICML 2018); the claims are KER-1 .. KER-7 of CLAIMS.md. Closed forms: theory/kernel;
+// simulations: numeric/kernel and numeric/weights.
 
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 
 	simkernel "github.com/dlt5/verify/numeric/kernel"
 	"github.com/dlt5/verify/numeric/stats"
 	"github.com/dlt5/verify/numeric/weights"
+	"github.com/dlt5/verify/props/claim"
 	"github.com/dlt5/verify/theory/kernel"
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -26,7 +28,7 @@ type KappaFormula func(theta, a float64) (float64, error)
 
 // HeavyNu is the degrees of freedom below which Student-t weights are checked with the robust
 // median-of-means bound: the normal approximation at the budget's z needs light tails
-// (shared/spec/README.md: nu >= 30 for the z-test).
+// (a Student-t law with nu = 5 gives a studentised tail a thousand times the nominal one at z = 6.5; nu >= 30 keeps the z-test).
 const HeavyNu = 30
 
 func orKernel(f KernelFormula) KernelFormula {
@@ -49,15 +51,11 @@ type Invariance struct {
 // KER1 checks that the Monte-Carlo kernel of a rotationally invariant law matches the closed form
 // s2 |x||y| kappa_a(theta): a z-test for light tails, the median-of-means bound with the exact
 // variance bound of sigmaBound for Student-t weights with nu < HeavyNu.
-func KER1(c Invariance) Result {
-	what := fmt.Sprintf("KER-1 %s d=%d a=%.3g", c.Law.Name(), len(c.X), c.A)
-	exact, err := orKernel(c.Formula)(c.X, c.Y, c.Law.SecondMoment(len(c.X)), c.A)
+func KER1(c Invariance) claim.Result {
+	what := fmt.Sprintf("KER-1 %s d=%d a=%.3g", lawName(c.Law), len(c.X), c.A)
+	est, exact, err := invariance(c)
 	if err != nil {
-		return failed(what, err)
-	}
-	est, err := simkernel.KernelMC(c.Law, c.A, c.X, c.Y, c.N, c.Seed)
-	if err != nil {
-		return failed(what, err)
+		return claim.Failed(what, err)
 	}
 	return kernelCheck(what, c.Law, c.X, c.Y, est, exact, c.Seed)
 }
@@ -91,21 +89,21 @@ func normalOK(law weights.Law, x, y []float64, est stats.Estimate) bool {
 			return false
 		}
 	}
-	return NormalApproxOK(est)
+	return claim.NormalApproxOK(est)
 }
 
 // kernelCheck compares a Monte-Carlo kernel estimate with the closed form: the z-test
 // (MeanCheckWithin, allowing the closed form's roundoff) when normalOK, otherwise the
 // median-of-means bound with the exact variance bound of sigmaBound.
-func kernelCheck(what string, law weights.Law, x, y []float64, est stats.Estimate, exact float64, seed uint64) Result {
+func kernelCheck(what string, law weights.Law, x, y []float64, est stats.Estimate, exact float64, seed uint64) claim.Result {
 	if normalOK(law, x, y, est) {
-		return MeanCheckWithin(what, est, exact, kernelRoundoff(x, y, law.SecondMoment(len(x))), seed)
+		return claim.MeanCheckWithin(what, est, exact, kernelRoundoff(x, y, law.SecondMoment(len(x))), seed)
 	}
 	sigma, err := sigmaBound(law, x, y)
 	if err != nil {
-		return failed(what, err)
+		return claim.Failed(what, err)
 	}
-	return RobustCheck(what+" (robust)", est, exact, sigma, kernelRoundoff(x, y, law.SecondMoment(len(x))), seed)
+	return claim.RobustCheck(what+" (robust)", est, exact, sigma, kernelRoundoff(x, y, law.SecondMoment(len(x))), seed)
 }
 
 // kernelRoundoff is the absolute floating-point accuracy of the closed form k(x, y): the angle
@@ -147,66 +145,126 @@ type SecondMomentOnly struct {
 }
 
 // KER2 checks that two laws with the same E|w|^2 give the same kernel (each against the closed
-// form and against each other) and that scaling w by C multiplies the estimate by C^2 (same seed:
-// an identity up to rounding).
-func KER2(c SecondMomentOnly) []Result {
+// form, KER2Pair against each other) and that scaling w by C multiplies the estimate by C^2
+// (KER2Scaling).
+func KER2(c SecondMomentOnly) []claim.Result {
 	d := len(c.X)
-	var out []Result
-	var ests [2]stats.Estimate
+	if err := needLaws(c.LawA, c.LawB); err != nil {
+		return []claim.Result{claim.Failed("KER-2", err)}
+	}
+	var out []claim.Result
 	for i, law := range []weights.Law{c.LawA, c.LawB} {
 		what := fmt.Sprintf("KER-2 %s vs closed form d=%d", law.Name(), d)
 		exact, err := orKernel(c.Formula)(c.X, c.Y, law.SecondMoment(d), c.A)
 		if err != nil {
-			return []Result{failed(what, err)}
+			return append(out, claim.Failed(what, err))
 		}
-		ests[i], err = simkernel.KernelMC(law, c.A, c.X, c.Y, c.N, c.Seed+uint64(i))
+		est, err := simkernel.KernelMC(law, c.A, c.X, c.Y, c.N, c.Seed+uint64(i))
 		if err != nil {
-			return []Result{failed(what, err)}
+			return append(out, claim.Failed(what, err))
 		}
-		out = append(out, kernelCheck(what, law, c.X, c.Y, ests[i], exact, c.Seed+uint64(i)))
+		out = append(out, kernelCheck(what, law, c.X, c.Y, est, exact, c.Seed+uint64(i)))
 	}
-	out = append(out, kernelDiffCheck(fmt.Sprintf("KER-2 %s vs %s", c.LawA.Name(), c.LawB.Name()), c.LawA, c.LawB, c.X, c.Y, ests[0], ests[1], c.Seed))
-	scaled, err := simkernel.KernelMC(weights.Scaled{Law: c.LawA, C: c.C}, c.A, c.X, c.Y, c.N, c.Seed)
+	return append(out, KER2Pair(c), KER2Scaling(c))
+}
+
+// KER2Pair compares the two laws' estimates with each other (independent seeds): equal second
+// moments, equal kernels, whatever else differs.
+func KER2Pair(c SecondMomentOnly) claim.Result {
+	what := fmt.Sprintf("KER-2 %s vs %s", lawName(c.LawA), lawName(c.LawB))
+	a, err1 := simkernel.KernelMC(c.LawA, c.A, c.X, c.Y, c.N, c.Seed)
+	b, err2 := simkernel.KernelMC(c.LawB, c.A, c.X, c.Y, c.N, c.Seed+1)
+	if err := claim.FirstErr(err1, err2); err != nil {
+		return claim.Failed(what, err)
+	}
+	return kernelDiffCheck(what, c.LawA, c.LawB, c.X, c.Y, a, b, c.Seed)
+}
+
+// KER2Scaling checks that scaling w by C multiplies the estimate by C^2: with the same seed, the
+// same weight vectors, so an identity up to rounding. Its tolerance is derived, not chosen: a
+// dot product of d terms is good to (d + 1) eps sum |w_i x_i| <= (d + 1) eps |w||x| (with and
+// without the scale), so each sample f(w.x) f(w.y) is good to 2 (d + 1) eps |w|^2 |x||y| in both
+// runs, whatever cancellation w.x or w.y carry (nearly antiparallel inputs make |w.y| far below
+// |w||y|, and so the sample far below its error bound). The means then differ by at most
+//
+//	4 (d + 1) eps C^2 mean(|w|^2) |x||y|,
+//
+// and mean(|w|^2) is estimated from the same samples (KernelMCSquaredNorm). The summation of the
+// n samples adds at most 2 n eps times the mean of |sample| on each side (the same bound).
+func KER2Scaling(c SecondMomentOnly) claim.Result {
 	what := fmt.Sprintf("KER-2 scaling w by %.3g multiplies k by its square", c.C)
-	if err != nil {
-		return append(out, failed(what, err))
+	base, err1 := simkernel.KernelMC(c.LawA, c.A, c.X, c.Y, c.N, c.Seed)
+	scaled, err2 := simkernel.KernelMC(weights.Scaled{Law: c.LawA, C: c.C}, c.A, c.X, c.Y, c.N, c.Seed)
+	norm2, err3 := simkernel.SquaredNormMean(c.LawA, len(c.X), c.N, c.Seed)
+	if err := claim.FirstErr(err1, err2, err3); err != nil {
+		return claim.Failed(what, err)
 	}
-	// Each sample is c^2 times the unscaled one up to a few roundings; the scale of the check is
-	// the mean absolute sample, bounded by sqrt of the second moment.
-	scale := c.C * c.C * (math.Abs(ests[0].Mean) + ests[0].SE*math.Sqrt(float64(ests[0].N)))
-	return append(out, RelCheck(what, scaled.Mean, c.C*c.C*ests[0].Mean, scale, 1e-12))
+	const eps = 0x1p-52
+	d := float64(len(c.X))
+	perSample := 2 * (d + 1) * eps * norm2 * floats.Norm(c.X, 2) * floats.Norm(c.Y, 2)
+	allowed := c.C * c.C * 2 * perSample * (1 + 2*float64(c.N)*eps)
+	diff := math.Abs(scaled.Mean - c.C*c.C*base.Mean)
+	return claim.Check(what, diff, allowed, fmt.Sprintf("|k(Cw) - C^2 k(w)| %.3g; rounding bound %.3g from mean |w|^2 = %.4g, d = %d, seed %d",
+		diff, allowed, norm2, len(c.X), c.Seed))
+}
+
+// needLaws returns an error when a case lacks a weight law or has an invalid one.
+func needLaws(laws ...weights.Law) error {
+	for _, l := range laws {
+		if l == nil {
+			return fmt.Errorf("the case has no weight law")
+		}
+		if err := l.Validate(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func lawName(l weights.Law) string {
+	if l == nil {
+		return "<nil law>"
+	}
+	return l.Name()
 }
 
 // kernelDiffCheck compares two kernel estimates: DiffCheck when both are normalOK,
 // RobustDiffCheck with the sigmaBound of each law otherwise.
-func kernelDiffCheck(what string, lawA, lawB weights.Law, x, y []float64, a, b stats.Estimate, seed uint64) Result {
+func kernelDiffCheck(what string, lawA, lawB weights.Law, x, y []float64, a, b stats.Estimate, seed uint64) claim.Result {
 	if normalOK(lawA, x, y, a) && normalOK(lawB, x, y, b) {
-		return DiffCheck(what, a, b, seed)
+		return claim.DiffCheck(what, a, b, seed)
 	}
 	sa, err1 := sigmaBound(lawA, x, y)
 	sb, err2 := sigmaBound(lawB, x, y)
-	if err := firstErr(err1, err2); err != nil {
-		return failed(what, err)
+	if err := claim.FirstErr(err1, err2); err != nil {
+		return claim.Failed(what, err)
 	}
-	return RobustDiffCheck(what+" (robust)", a, b, sa, sb, seed)
+	return claim.RobustDiffCheck(what+" (robust)", a, b, sa, sb, seed)
+}
+
+// Quadrature is one KER-2 quadrature case: the angle, the slope and the formula under test.
+type Quadrature struct {
+	Theta, A float64
+	Formula  KappaFormula // nil: kernel.Kappa
 }
 
 // KER2Quadrature checks the closed form kappa_a(theta) against Gauss-Legendre quadrature of
 // (1/pi) int_0^{2pi} f(cos p) f(cos(p - theta)) dp, deterministic, at 1e-13 of kappa_a(0).
-func KER2Quadrature(theta, a float64, formula KappaFormula) Result {
+func KER2Quadrature(c Quadrature) claim.Result {
+	theta, a, formula := c.Theta, c.A, c.Formula
 	what := fmt.Sprintf("KER-2 quadrature theta=%.4g a=%.3g", theta, a)
 	if formula == nil {
 		formula = kernel.Kappa
 	}
 	got, err := formula(theta, a)
 	if err != nil {
-		return failed(what, err)
+		return claim.Failed(what, err)
 	}
 	q, err := simkernel.KappaQuad(theta, a)
 	if err != nil {
-		return failed(what, err)
+		return claim.Failed(what, err)
 	}
-	return RelCheck(what, got, q, (1+a*a)/2, 1e-13)
+	return claim.RelCheck(what, got, q, (1+a*a)/2, 1e-13)
 }
 
 // Symmetries is one KER-3 case: points in R^d, an orthogonal Q, homogeneity scalars B, C >= 0,
@@ -227,106 +285,182 @@ const symTol = 1e-12
 // KER3 checks symmetry, rotation invariance k(Qx, Qy) = k(x, y), positive homogeneity
 // k(Bx, Cy) = BC k(x, y), and positive semi-definiteness (smallest eigenvalue >= -1e-12 trace) of
 // the Gram matrix of the points, also after Depth layers of the deep map.
-func KER3(c Symmetries) []Result {
-	k := orKernel(c.Formula)
+func KER3(c Symmetries) []claim.Result {
+	return []claim.Result{KER3Symmetry(c), KER3Rotation(c), KER3Homogeneity(c), KER3PSD(c), KER3DeepPSD(c)}
+}
+
+// validate checks the case's shape: two or more points of one length d >= 1, a d x d Q.
+func (c Symmetries) validate() error {
 	m := len(c.Points)
 	if m < 2 || c.Q == nil {
-		return []Result{failed("KER-3", fmt.Errorf("need at least two points and an orthogonal Q, got %d points", m))}
+		return fmt.Errorf("need at least two points and an orthogonal Q, got %d points", m)
 	}
 	d := len(c.Points[0])
 	for i, p := range c.Points {
 		if len(p) != d || d == 0 {
-			return []Result{failed("KER-3", fmt.Errorf("point %d has length %d, want %d > 0", i, len(p), d))}
+			return fmt.Errorf("point %d has length %d, want %d > 0", i, len(p), d)
 		}
 	}
 	if r, cc := c.Q.Dims(); r != d || cc != d {
-		return []Result{failed("KER-3", fmt.Errorf("the rotation Q is %dx%d, want %dx%d", r, cc, d, d))}
+		return fmt.Errorf("the rotation Q is %dx%d, want %dx%d", r, cc, d, d)
 	}
-	unit := func(x, y []float64) float64 { // the natural scale s2 |x||y|
-		return c.SecondMoment / float64(d) * floats.Norm(x, 2) * floats.Norm(y, 2)
+	return nil
+}
+
+// unit is the natural scale s2 |x||y| of k(x, y): 0 for a zero point, where k is exactly 0.
+func (c Symmetries) unit(x, y []float64) float64 {
+	return c.SecondMoment / float64(len(x)) * floats.Norm(x, 2) * floats.Norm(y, 2)
+}
+
+// worstPair returns the largest |k(p_i, p_j) - other(i, j)| / (s2 |p_i||p_j|) over all pairs.
+func (c Symmetries) worstPair(other func(k KernelFormula, i, j int) (float64, error)) (float64, error) {
+	if err := c.validate(); err != nil {
+		return 0, err
 	}
-	rot := make([][]float64, m)
+	k := orKernel(c.Formula)
+	worst := 0.0
+	for i := range c.Points {
+		for j := i; j < len(c.Points); j++ {
+			kij, err1 := k(c.Points[i], c.Points[j], c.SecondMoment, c.A)
+			o, err2 := other(k, i, j)
+			if err := claim.FirstErr(err1, err2); err != nil {
+				return 0, err
+			}
+			worst = math.Max(worst, zRatio(kij-o, c.unit(c.Points[i], c.Points[j])))
+		}
+	}
+	return worst, nil
+}
+
+// zRatio is |diff|/scale, with 0/0 = 0 (an exact zero) and x/0 = +Inf.
+func zRatio(diff, scale float64) float64 {
+	if diff == 0 {
+		return 0
+	}
+	return math.Abs(diff) / scale
+}
+
+// KER3Symmetry checks k(x, y) = k(y, x) over every pair of points (relative to s2 |x||y|).
+func KER3Symmetry(c Symmetries) claim.Result {
+	what := "KER-3 symmetry k(x,y) = k(y,x)"
+	e, err := c.worstPair(func(k KernelFormula, i, j int) (float64, error) {
+		return k(c.Points[j], c.Points[i], c.SecondMoment, c.A)
+	})
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	return claim.Check(what, e, symTol, fmt.Sprintf("largest |k(x,y) - k(y,x)| / (s2|x||y|) over %d points", len(c.Points)))
+}
+
+// KER3Rotation checks k(Qx, Qy) = k(x, y) over every pair of points.
+func KER3Rotation(c Symmetries) claim.Result {
+	what := "KER-3 rotation k(Qx,Qy) = k(x,y)"
+	if err := c.validate(); err != nil {
+		return claim.Failed(what, err)
+	}
+	d := len(c.Points[0])
+	rot := make([][]float64, len(c.Points))
 	for i, p := range c.Points {
 		v := mat.NewVecDense(d, nil)
 		v.MulVec(c.Q, mat.NewVecDense(d, p))
 		rot[i] = v.RawVector().Data
 	}
-	var symErr, rotErr float64
-	gram := mat.NewSymDense(m, nil)
-	for i := range m {
-		for j := i; j < m; j++ {
-			kij, err1 := k(c.Points[i], c.Points[j], c.SecondMoment, c.A)
-			kji, err2 := k(c.Points[j], c.Points[i], c.SecondMoment, c.A)
-			kq, err3 := k(rot[i], rot[j], c.SecondMoment, c.A)
-			if err := firstErr(err1, err2, err3); err != nil {
-				return []Result{failed("KER-3", err)}
-			}
-			u := unit(c.Points[i], c.Points[j]) // 0 for a zero point, where k is exactly 0
-			symErr = math.Max(symErr, zRatio(kij-kji, u))
-			rotErr = math.Max(rotErr, zRatio(kij-kq, u))
-			gram.SetSym(i, j, kij)
-		}
+	e, err := c.worstPair(func(k KernelFormula, i, j int) (float64, error) {
+		return k(rot[i], rot[j], c.SecondMoment, c.A)
+	})
+	if err != nil {
+		return claim.Failed(what, err)
 	}
-	x, y := c.Points[0], c.Points[1%m]
-	bx, cy := make([]float64, d), make([]float64, d)
+	return claim.Check(what, e, symTol, fmt.Sprintf("largest |k(Qx,Qy) - k(x,y)| / (s2|x||y|) over %d points in R^%d", len(c.Points), d))
+}
+
+// KER3Homogeneity checks k(Bx, Cy) = BC k(x, y) for the first two points.
+func KER3Homogeneity(c Symmetries) claim.Result {
+	what := fmt.Sprintf("KER-3 homogeneity k(%.3gx, %.3gy)", c.B, c.C)
+	if err := c.validate(); err != nil {
+		return claim.Failed(what, err)
+	}
+	k, x, y := orKernel(c.Formula), c.Points[0], c.Points[1]
+	bx, cy := make([]float64, len(x)), make([]float64, len(y))
 	floats.ScaleTo(bx, c.B, x)
 	floats.ScaleTo(cy, c.C, y)
 	kxy, err1 := k(x, y, c.SecondMoment, c.A)
 	kb, err2 := k(bx, cy, c.SecondMoment, c.A)
-	if err := firstErr(err1, err2); err != nil {
-		return []Result{failed("KER-3", err)}
+	if err := claim.FirstErr(err1, err2); err != nil {
+		return claim.Failed(what, err)
 	}
-	homScale := math.Max(c.B*c.C, 1) * unit(x, y) // RelCheck treats a zero scale as exact
-	out := []Result{
-		{Case: "KER-3 symmetry k(x,y) = k(y,x)", Measured: symErr, Bound: symTol, Pass: symErr <= symTol,
-			Detail: fmt.Sprintf("largest |k(x,y) - k(y,x)| / (s2|x||y|) over %d points in R^%d", m, d)},
-		{Case: "KER-3 rotation k(Qx,Qy) = k(x,y)", Measured: rotErr, Bound: symTol, Pass: rotErr <= symTol,
-			Detail: fmt.Sprintf("largest |k(Qx,Qy) - k(x,y)| / (s2|x||y|) over %d points in R^%d", m, d)},
-		RelCheck(fmt.Sprintf("KER-3 homogeneity k(%.3gx, %.3gy)", c.B, c.C), kb, c.B*c.C*kxy, homScale, symTol),
-		psdCheck("KER-3 Gram matrix PSD", gram),
-	}
-	deep, err := deepGram(k, gram, c.SecondMoment, c.A, c.Depth)
-	if err != nil {
-		return append(out, failed("KER-3 deep Gram", err))
-	}
-	return append(out, psdCheck(fmt.Sprintf("KER-3 Gram PSD after %d layers", c.Depth), deep))
+	return claim.RelCheck(what, kb, c.B*c.C*kxy, math.Max(c.B*c.C, 1)*c.unit(x, y), symTol) // a zero scale: exact
 }
 
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
+// gram returns the Gram matrix of the points under the case's formula.
+func (c Symmetries) gram() (*mat.SymDense, error) {
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
+	k, m := orKernel(c.Formula), len(c.Points)
+	g := mat.NewSymDense(m, nil)
+	for i := range m {
+		for j := i; j < m; j++ {
+			v, err := k(c.Points[i], c.Points[j], c.SecondMoment, c.A)
+			if err != nil {
+				return nil, err
+			}
+			g.SetSym(i, j, v)
 		}
 	}
-	return nil
+	return g, nil
+}
+
+// KER3PSD checks that the Gram matrix of the points is positive semi-definite.
+func KER3PSD(c Symmetries) claim.Result {
+	g, err := c.gram()
+	if err != nil {
+		return claim.Failed("KER-3 Gram matrix PSD", err)
+	}
+	return psdCheck("KER-3 Gram matrix PSD", g)
+}
+
+// KER3DeepPSD checks that the Gram matrix stays positive semi-definite through Depth layers of
+// the deep map.
+func KER3DeepPSD(c Symmetries) claim.Result {
+	what := fmt.Sprintf("KER-3 Gram PSD after %d layers", c.Depth)
+	g, err := c.gram()
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	deep, err := deepGram(orKernel(c.Formula), g, c.SecondMoment, c.A, c.Depth)
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	return psdCheck(what, deep)
 }
 
 // psdCheck measures -lambda_min / trace and holds it to 1e-12. A matrix with a NaN or infinite
 // entry fails. The matrix is divided by its largest entry first, which leaves the measure
 // unchanged: gonum v0.17's EigenSym panics ("lapack: insufficient length of a", in Dsterf's
 // scaling) on valid matrices whose entries are all near 1e-122.
-func psdCheck(what string, g *mat.SymDense) Result {
+func psdCheck(what string, g *mat.SymDense) claim.Result {
 	n := g.SymmetricDim()
 	var largest float64
 	for i := range n {
 		for j := i; j < n; j++ {
 			v := g.At(i, j)
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return Result{Case: what, Measured: math.Inf(1), Bound: 1e-12, Pass: false,
+				return claim.Result{Case: what, Measured: math.Inf(1), Bound: 1e-12, Pass: false,
 					Detail: fmt.Sprintf("entry (%d, %d) is %v", i, j, v)}
 			}
 			largest = math.Max(largest, math.Abs(v))
 		}
 	}
 	if largest == 0 {
-		return Result{Case: what, Measured: 0, Bound: 1e-12, Pass: true, Detail: "the zero matrix"}
+		return claim.Result{Case: what, Measured: 0, Bound: 1e-12, Pass: true, Detail: "the zero matrix"}
 	}
 	// A PSD matrix has |g_ij| <= sqrt(g_ii g_jj): a 2x2 minor that breaks this settles it.
 	for i := range n {
 		for j := i + 1; j < n; j++ {
 			gii, gjj, gij := g.At(i, i)/largest, g.At(j, j)/largest, g.At(i, j)/largest
 			if gii < 0 || gjj < 0 || gij*gij > gii*gjj*(1+1e-12)+1e-24 {
-				return Result{Case: what, Measured: math.Inf(1), Bound: 1e-12, Pass: false,
+				return claim.Result{Case: what, Measured: math.Inf(1), Bound: 1e-12, Pass: false,
 					Detail: fmt.Sprintf("2x2 minor (%d, %d) is negative: g_ii %.4g, g_jj %.4g, g_ij %.4g", i, j, g.At(i, i), g.At(j, j), g.At(i, j))}
 			}
 		}
@@ -345,7 +479,7 @@ func psdCheck(what string, g *mat.SymDense) Result {
 	g = scaled
 	var eig mat.EigenSym
 	if !eig.Factorize(g, false) {
-		return failed(what, fmt.Errorf("eigen-decomposition did not converge"))
+		return claim.Failed(what, fmt.Errorf("eigen-decomposition did not converge"))
 	}
 	vals := eig.Values(nil)
 	tr := mat.Trace(g)
@@ -353,7 +487,7 @@ func psdCheck(what string, g *mat.SymDense) Result {
 	if tr <= 0 {
 		neg = math.Inf(1)
 	}
-	return Result{Case: what, Measured: neg, Bound: 1e-12, Pass: neg <= 1e-12,
+	return claim.Result{Case: what, Measured: neg, Bound: 1e-12, Pass: neg <= 1e-12,
 		Detail: fmt.Sprintf("smallest eigenvalue %.4g, trace %.4g", floats.Min(vals), tr)}
 }
 
@@ -386,27 +520,6 @@ func deepGram(k KernelFormula, g *mat.SymDense, m2, a float64, depth int) (*mat.
 	return cur, nil
 }
 
-// CLTInputs returns the catalogue's CLT inputs in R^d: x = (1, ..., 1), y_i = -1 if i mod 3 == 0
-// else +1 (no dominant coordinate).
-func CLTInputs(d int) (x, y []float64) {
-	x, y = make([]float64, d), make([]float64, d)
-	for i := range x {
-		x[i], y[i] = 1, 1
-		if i%3 == 0 {
-			y[i] = -1
-		}
-	}
-	return x, y
-}
-
-// DominantInputs returns x = e1, y = e2 in R^d: one dominant coordinate each, outside the CLT's
-// condition.
-func DominantInputs(d int) (x, y []float64) {
-	x, y = make([]float64, d), make([]float64, d)
-	x[0], y[1] = 1, 1
-	return x, y
-}
-
 // CLT is one KER-4 case: an i.i.d. law compared at dimensions D and 4D on the inputs of Inputs.
 type CLT struct {
 	Law    weights.Law
@@ -419,6 +532,9 @@ type CLT struct {
 
 // cltGap estimates the normalised gap (k - k_gauss) / (s2 |x||y|) at dimension d.
 func cltGap(c CLT, d int, seed uint64) (stats.Estimate, error) {
+	if err := needLaws(c.Law); err != nil {
+		return stats.Estimate{}, err
+	}
 	x, y := c.inputs()(d)
 	est, err := simkernel.KernelMC(c.Law, c.A, x, y, c.N, seed)
 	if err != nil {
@@ -436,44 +552,53 @@ func cltGap(c CLT, d int, seed uint64) (stats.Estimate, error) {
 
 func (c CLT) inputs() func(int) ([]float64, []float64) {
 	if c.Inputs == nil {
-		return CLTInputs
+		return simkernel.CLTInputs
 	}
 	return c.Inputs
 }
 
 // KER4 checks that, for i.i.d. zero-mean weights and inputs with no dominant coordinate, the
-// normalised gap to the Gaussian kernel is significantly smaller at 4D than at D (one-sided,
-// ShrinkCheck), and, for a symmetric law, that the diagonal k(x, x) = s2 |x|^2 (1 + a^2)/2 is exact.
-func KER4(c CLT) []Result {
-	what := fmt.Sprintf("KER-4 %s gap d=%d -> %d a=%.3g", c.Law.Name(), c.D, 4*c.D, c.A)
-	small, err1 := cltGap(c, c.D, c.Seed)
-	large, err2 := cltGap(c, 4*c.D, c.Seed+1)
-	if err := firstErr(err1, err2); err != nil {
-		return []Result{failed(what, err)}
-	}
-	out := []Result{ShrinkCheck(what, small, large, c.Seed)}
-	if c.Law.Symmetric() {
-		out = append(out, KER4Diagonal(c.Law, c.A, c.inputs(), c.D, c.N, c.Seed+2))
+// normalised gap to the Gaussian kernel is significantly smaller at 4D than at D (KER4Shrink),
+// and, for a symmetric law, that the diagonal k(x, x) = s2 |x|^2 (1 + a^2)/2 is exact
+// (KER4Diagonal).
+func KER4(c CLT) []claim.Result {
+	out := []claim.Result{KER4Shrink(c)}
+	if c.Law != nil && c.Law.Symmetric() {
+		out = append(out, KER4Diagonal(c))
 	}
 	return out
 }
 
-// KER4Diagonal checks k(x, x) = s2 |x|^2 (1 + a^2)/2 for an i.i.d. law at dimension d (exact for
-// symmetric laws: w.x is then symmetric and E f_a(u)^2 = (1 + a^2)/2 E u^2).
-func KER4Diagonal(law weights.Law, a float64, inputs func(int) ([]float64, []float64), d, n int, seed uint64) Result {
-	what := fmt.Sprintf("KER-4 %s diagonal exact d=%d a=%.3g", law.Name(), d, a)
-	x, _ := inputs(d)
-	est, err := simkernel.KernelMC(law, a, x, x, n, seed)
-	if err != nil {
-		return failed(what, err)
+// KER4Shrink is the one-sided test (ShrinkCheck) that the gap at 4D is below the gap at D.
+func KER4Shrink(c CLT) claim.Result {
+	what := fmt.Sprintf("KER-4 %s gap d=%d -> %d a=%.3g", lawName(c.Law), c.D, 4*c.D, c.A)
+	small, err1 := cltGap(c, c.D, c.Seed)
+	large, err2 := cltGap(c, 4*c.D, c.Seed+1)
+	if err := claim.FirstErr(err1, err2); err != nil {
+		return claim.Failed(what, err)
 	}
-	nx := floats.Norm(x, 2)
-	return MeanCheck(what, est, law.SecondMoment(d)/float64(d)*nx*nx*(1+a*a)/2, seed)
+	return claim.ShrinkCheck(what, small, large, c.Seed)
 }
 
-// RademacherGap returns the exact normalised gap (k - k_gauss)/(s2 |x||y|) for i.i.d. Rademacher
+// KER4Diagonal checks k(x, x) = s2 |x|^2 (1 + a^2)/2 for an i.i.d. law at dimension D (exact for
+// symmetric laws: w.x is then symmetric and E f_a(u)^2 = (1 + a^2)/2 E u^2).
+func KER4Diagonal(c CLT) claim.Result {
+	what := fmt.Sprintf("KER-4 %s diagonal exact d=%d a=%.3g", lawName(c.Law), c.D, c.A)
+	if err := needLaws(c.Law); err != nil {
+		return claim.Failed(what, err)
+	}
+	x, _ := c.inputs()(c.D)
+	est, err := simkernel.KernelMC(c.Law, c.A, x, x, c.N, c.Seed+2)
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	nx := floats.Norm(x, 2)
+	return claim.MeanCheck(what, est, c.Law.SecondMoment(c.D)/float64(c.D)*nx*nx*(1+c.A*c.A)/2, c.Seed+2)
+}
+
+// rademacherGap returns the exact normalised gap (k - k_gauss)/(s2 |x||y|) for i.i.d. Rademacher
 // weights at dimension d (enumeration of all 2^d sign vectors).
-func RademacherGap(a float64, d int, inputs func(int) ([]float64, []float64)) (float64, error) {
+func rademacherGap(a float64, d int, inputs func(int) ([]float64, []float64)) (float64, error) {
 	x, y := inputs(d)
 	k, err := simkernel.RademacherExact(a, x, y)
 	if err != nil {
@@ -487,38 +612,407 @@ func RademacherGap(a float64, d int, inputs func(int) ([]float64, []float64)) (f
 	return (k - kg) / s, nil
 }
 
+// ExactCLT is one exact (enumerated) KER-4 case for i.i.d. Rademacher weights: slope A, the
+// dimension D compared with 4D, the dimensions Ds of the log-log fit, and the inputs.
+type ExactCLT struct {
+	A      float64
+	D      int
+	Ds     []int
+	Inputs func(d int) (x, y []float64) // nil: CLTInputs
+}
+
+func (c ExactCLT) inputs() func(int) ([]float64, []float64) {
+	if c.Inputs == nil {
+		return simkernel.CLTInputs
+	}
+	return c.Inputs
+}
+
 // exactShrink is the largest |gap(4d)|/|gap(d)| KER4Exact accepts: strictly below 1 by more than
 // the enumeration's rounding (each gap is a sum of 2^d terms, good to ~1e-14 relative), so equal
 // gaps computed at two dimensions never count as shrinking.
 const exactShrink = 1 - 1e-9
 
-// KER4Exact checks, without sampling, that the Rademacher gap at 4d is below the gap at d
-// (Measured = |gap(4d)| / |gap(d)|, at most exactShrink).
-func KER4Exact(a float64, d int, inputs func(int) ([]float64, []float64)) Result {
-	what := fmt.Sprintf("KER-4 exact Rademacher gap d=%d -> %d a=%.3g", d, 4*d, a)
-	g1, err1 := RademacherGap(a, d, inputs)
-	g4, err2 := RademacherGap(a, 4*d, inputs)
-	if err := firstErr(err1, err2); err != nil {
-		return failed(what, err)
+// KER4Exact checks, without sampling, that the Rademacher gap at 4D is below the gap at D
+// (Measured = |gap(4D)| / |gap(D)|, at most exactShrink).
+func KER4Exact(c ExactCLT) claim.Result {
+	what := fmt.Sprintf("KER-4 exact Rademacher gap d=%d -> %d a=%.3g", c.D, 4*c.D, c.A)
+	g1, err1 := rademacherGap(c.A, c.D, c.inputs())
+	g4, err2 := rademacherGap(c.A, 4*c.D, c.inputs())
+	if err := claim.FirstErr(err1, err2); err != nil {
+		return claim.Failed(what, err)
 	}
 	r := math.Abs(g4) / math.Abs(g1)
-	return Result{Case: what, Measured: r, Bound: exactShrink, Pass: r <= exactShrink,
-		Detail: fmt.Sprintf("exact |gap| %.6g at d=%d, %.6g at d=%d", math.Abs(g1), d, math.Abs(g4), 4*d)}
+	return claim.Check(what, r, exactShrink, fmt.Sprintf("exact |gap| %.6g at d=%d, %.6g at d=%d", math.Abs(g1), c.D, math.Abs(g4), 4*c.D))
 }
 
-// KER4Slope fits log|gap| against log d over ds (exact Rademacher) and checks that the slope is at
+// KER4Slope fits log|gap| against log d over Ds (exact Rademacher) and checks that the slope is at
 // most -1/2.
-func KER4Slope(a float64, ds []int, inputs func(int) ([]float64, []float64)) Result {
-	what := fmt.Sprintf("KER-4 exact Rademacher log-log slope over d=%v", ds)
-	lx, ly := make([]float64, len(ds)), make([]float64, len(ds))
-	for i, d := range ds {
-		g, err := RademacherGap(a, d, inputs)
+func KER4Slope(c ExactCLT) claim.Result {
+	what := fmt.Sprintf("KER-4 exact Rademacher log-log slope over d=%v", c.Ds)
+	if len(c.Ds) < 2 {
+		return claim.Failed(what, fmt.Errorf("a slope needs two or more dimensions, got %v", c.Ds))
+	}
+	lx, ly := make([]float64, len(c.Ds)), make([]float64, len(c.Ds))
+	for i, d := range c.Ds {
+		g, err := rademacherGap(c.A, d, c.inputs())
 		if err != nil {
-			return failed(what, err)
+			return claim.Failed(what, err)
 		}
 		lx[i], ly[i] = math.Log(float64(d)), math.Log(math.Abs(g))
 	}
 	_, slope := stat.LinearRegression(lx, ly, nil, false)
-	return Result{Case: what, Measured: slope, Bound: -0.5, Pass: slope <= -0.5,
-		Detail: fmt.Sprintf("least-squares slope %.4g of log|gap| on log d (a=%.3g)", slope, a)}
+	return claim.Check(what, slope, -0.5, fmt.Sprintf("least-squares slope %.4g of log|gap| on log d (a=%.3g)", slope, c.A))
+}
+
+// ConstantFormula is the shape of kernel.DepthConstant.
+type ConstantFormula func(a float64) (float64, error)
+
+// DeepMap is one KER-5 case of the deep normalised map: the starting angle Theta0, the slope A
+// (0 <= A < 1), and the depth constant under test.
+type DeepMap struct {
+	Theta0, A float64
+	Constant  ConstantFormula // nil: kernel.DepthConstant
+}
+
+// KER5Map checks the deep normalised map from Theta0: theta_l never increases (KER5Monotone) and
+// l theta_l / C tends to 1 (KER5Asymptote).
+func KER5Map(c DeepMap) []claim.Result {
+	return []claim.Result{KER5Monotone(c), KER5Asymptote(c)}
+}
+
+// depths returns L = max(1000, 64 l0) with l0 = 3 pi (1 + a^2) / ((1 - a)^2 theta0), the depth
+// after which the asymptotic regime starts, and the angles theta_l for l = 0 .. 4L.
+func (c DeepMap) depths() (int, []float64, error) {
+	trueC, err := kernel.DepthConstant(c.A)
+	if err != nil {
+		return 0, nil, err
+	}
+	if !(c.Theta0 > 0 && c.Theta0 <= math.Pi) {
+		return 0, nil, fmt.Errorf("starting angle %v outside (0, pi]", c.Theta0)
+	}
+	big := max(1000, int(64*trueC/c.Theta0))
+	theta := make([]float64, 4*big+1)
+	theta[0] = c.Theta0
+	for l := 1; l <= 4*big; l++ {
+		if theta[l], err = kernel.DepthStep(theta[l-1], c.A); err != nil {
+			return 0, nil, err
+		}
+	}
+	return big, theta, nil
+}
+
+// KER5Monotone checks that theta_l never increases over 4L layers (rho_l is monotone).
+func KER5Monotone(c DeepMap) claim.Result {
+	what := fmt.Sprintf("KER-5 deep map theta0=%.4g a=%.3g monotone", c.Theta0, c.A)
+	_, theta, err := c.depths()
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	worst := math.Inf(-1)
+	for l := 1; l < len(theta); l++ {
+		worst = math.Max(worst, theta[l]-theta[l-1])
+	}
+	return claim.Check(what, math.Max(worst, 0), 0, fmt.Sprintf("largest increase of theta_l over %d layers", len(theta)-1))
+}
+
+// KER5Asymptote checks that l theta_l / C tends to 1, judged by the ratio of errors
+// |l theta_l / C - 1| at 4L and at L, which must be at most 1/2 (the error falls like log(l)/l,
+// a ratio near 0.3).
+func KER5Asymptote(c DeepMap) claim.Result {
+	what := fmt.Sprintf("KER-5 deep map theta0=%.4g a=%.3g l*theta_l/C -> 1", c.Theta0, c.A)
+	big, theta, err := c.depths()
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	constant := c.Constant
+	if constant == nil {
+		constant = kernel.DepthConstant
+	}
+	cc, err := constant(c.A)
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	errAt := func(l int) float64 { return math.Abs(float64(l)*theta[l]/cc - 1) }
+	ratio := errAt(4*big) / errAt(big)
+	return claim.Check(what, ratio, 0.5, fmt.Sprintf("|l theta_l/C - 1| = %.4g at l=%d, %.4g at l=%d (C=%.6g)", errAt(big), big, errAt(4*big), 4*big, cc))
+}
+
+// WideNetwork is one KER-5 network case: Nets independent networks of the given Width and Depth,
+// two inputs at angle Theta0, weights from Law with E|w|^2 = SecondMoment.
+type WideNetwork struct {
+	Law                     weights.Law
+	A, Theta0, SecondMoment float64
+	Width, Depth, Nets      int
+	Seed                    uint64
+	// Expect returns the predicted cosine at layer l; nil: kernel.DepthCos(Theta0, A, l).
+	Expect func(l int) (float64, error)
+}
+
+// KER5Network checks that the cosine between the two inputs' features at each layer, averaged
+// over independent networks, matches the deep map within the statistical bound (t-test over the
+// networks; the finite-width bias is O(1/Width), far inside it at the widths used).
+func KER5Network(c WideNetwork) []claim.Result {
+	x := []float64{1, 0}
+	y := []float64{math.Cos(c.Theta0), math.Sin(c.Theta0)}
+	nets, err := simkernel.Networks(c.Law, c.SecondMoment, c.A, c.Width, c.Depth, [][]float64{x, y}, c.Nets, c.Seed)
+	if err != nil {
+		return []claim.Result{claim.Failed("KER-5 network", err)}
+	}
+	expect := c.Expect
+	if expect == nil {
+		expect = func(l int) (float64, error) { return kernel.DepthCos(c.Theta0, c.A, l) }
+	}
+	var out []claim.Result
+	for l := 1; l <= c.Depth; l++ {
+		cos := make([]float64, c.Nets)
+		for i, g := range nets {
+			cos[i] = g[l].At(0, 1) / math.Sqrt(g[l].At(0, 0)*g[l].At(1, 1))
+		}
+		want, err := expect(l)
+		what := fmt.Sprintf("KER-5 %s width=%d layer %d cosine", lawName(c.Law), c.Width, l)
+		if err != nil {
+			return append(out, claim.Failed(what, err))
+		}
+		est, err := stats.FromSample(cos, c.Nets)
+		if err != nil {
+			return append(out, claim.Failed(what, err))
+		}
+		out = append(out, claim.MeanCheck(what, est, want, c.Seed))
+	}
+	return out
+}
+
+// Initialisation is one KER-6 case: networks whose rows have E|w|^2 = Factor * 2/(1 + a^2).
+type Initialisation struct {
+	Law                weights.Law
+	A, Factor          float64
+	X                  []float64
+	Width, Depth, Nets int
+	Seed               uint64
+	// Predict returns the predicted E[q_L/q_0]; nil: Factor^Depth.
+	Predict func() float64
+}
+
+// KER6 checks E[q_L / q_0] = Factor^L for the mean squared activation q (preserved at Factor = 1,
+// geometric otherwise). The estimate is the mean over networks; its bound is the median-of-means
+// bound with the exact standard deviation of q_L/q_0 (kernel.GrowthSecondMoment), valid for the
+// skewed ratio where a t-test at the budget's z is not.
+func KER6(c Initialisation) claim.Result {
+	what := fmt.Sprintf("KER-6 %s a=%.3g factor=%.3g depth=%d width=%d", lawName(c.Law), c.A, c.Factor, c.Depth, c.Width)
+	if err := needLaws(c.Law); err != nil {
+		return claim.Failed(what, err)
+	}
+	m2, err := kernel.PreservingSecondMoment(c.A)
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	nets, err := simkernel.Networks(c.Law, c.Factor*m2, c.A, c.Width, c.Depth, [][]float64{c.X}, c.Nets, c.Seed)
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	ratios := make([]float64, c.Nets)
+	for i, g := range nets {
+		ratios[i] = g[c.Depth].At(0, 0) / g[0].At(0, 0)
+	}
+	mean := math.Pow(c.Factor, float64(c.Depth))
+	second := mean * mean
+	for l := range c.Depth {
+		fanIn := c.Width
+		if l == 0 {
+			fanIn = len(c.X)
+		}
+		kr, err := weights.RadialKurtosis(c.Law, fanIn)
+		if err != nil {
+			return claim.Failed(what, err)
+		}
+		g, err := kernel.GrowthSecondMoment(c.A, kr, fanIn, c.Width)
+		if err != nil {
+			return claim.Failed(what, err)
+		}
+		second *= g
+	}
+	predict := mean
+	if c.Predict != nil {
+		predict = c.Predict()
+	}
+	est, err := stats.FromSample(ratios, simkernel.Blocks)
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	// Each ratio is a product of Depth sums of Width rounded terms: good to ~1e-13 relative.
+	return claim.RobustCheck(what, est, predict, math.Sqrt(second-mean*mean), 1e-12*mean, c.Seed)
+}
+
+// Conditional is one KER-7 case: a first layer of width N1 on inputs X, Y, then N2 second-layer
+// weight rows given the first layer's features.
+type Conditional struct {
+	Law    weights.Law
+	A      float64
+	X, Y   []float64
+	N1, N2 int
+	Seed   uint64
+	// Formula predicts the second-layer kernel from the features; nil: kernel.Kernel.
+	Formula func(zx, zy []float64, secondMoment, a float64) (float64, error)
+}
+
+// KER7 checks that, given the first-layer features z(x), z(y) of a network of finite width N1, the
+// second-layer kernel is the one-layer formula applied to z(x), z(y): a Monte-Carlo check over the
+// second layer's weights only (E|w|^2 = 2/(1+a^2) in both layers).
+func KER7(c Conditional) claim.Result {
+	what := fmt.Sprintf("KER-7 %s width=%d conditional step", lawName(c.Law), c.N1)
+	if err := needLaws(c.Law); err != nil {
+		return claim.Failed(what, err)
+	}
+	m2, err := kernel.PreservingSecondMoment(c.A)
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	z, err := simkernel.Layer(c.Law, m2, c.A, c.N1, [][]float64{c.X, c.Y}, rand.New(rand.NewPCG(c.Seed, 7)))
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	formula := c.Formula
+	if formula == nil {
+		formula = kernel.Kernel
+	}
+	exact, err := formula(z[0], z[1], m2, c.A)
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	second := weights.Scaled{Law: c.Law, C: math.Sqrt(m2 / c.Law.SecondMoment(c.N1))}
+	est, err := simkernel.KernelMC(second, c.A, z[0], z[1], c.N2, c.Seed)
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	return kernelCheck(what, second, z[0], z[1], est, exact, c.Seed)
+}
+
+// invariance returns a KER-1 case's estimate and closed form: the helper that both KER1 and its
+// figure use.
+func invariance(c Invariance) (stats.Estimate, float64, error) {
+	if err := needLaws(c.Law); err != nil {
+		return stats.Estimate{}, 0, err
+	}
+	exact, err := orKernel(c.Formula)(c.X, c.Y, c.Law.SecondMoment(len(c.X)), c.A)
+	if err != nil {
+		return stats.Estimate{}, 0, err
+	}
+	est, err := simkernel.KernelMC(c.Law, c.A, c.X, c.Y, c.N, c.Seed)
+	return est, exact, err
+}
+
+// angleFigureLaws are the rotationally invariant laws of the KER-1 figure (light tails, so each
+// point's standard error is a fair error bar).
+var angleFigureLaws = []weights.Law{weights.Gaussian{Scale: 1}, weights.StudentT{Nu: 40, Scale: 1},
+	weights.Sphere{Radius: math.Sqrt(10)}, weights.GaussMixture{Scale: 1, Low: 0.2, P: 0.5}}
+
+// kernelAngleFigure is the KER-1 figure: kappa_a(theta) for a = 0 and 1/2 against Monte-Carlo
+// estimates of k / (s2 |x||y|) from n weight vectors of four laws at d = 10, theta = j pi/12 for
+// odd j.
+func kernelAngleFigure(seed uint64, n int) (claim.Figure, error) {
+	f := claim.Figure{File: "kernel-angle.png", Title: "KER-1: one kernel for every rotationally invariant law",
+		Caption: fmt.Sprintf("The normalised kernel k/(s2|x||y|) against the angle: kappa_a (lines) and Monte-Carlo estimates from %d whole weight vectors in R^10 of four laws (points, +-2 SE).", n),
+		XLabel:  "theta (radians)", YLabel: "k / (s2 |x||y|)"}
+	for _, a := range []float64{0, 0.5} {
+		line := claim.Series{Name: fmt.Sprintf("kappa_a, a = %g", a)}
+		for j := 0; j <= 60; j++ {
+			th := math.Pi * float64(j) / 60
+			k, err := kernel.Kappa(th, a)
+			if err != nil {
+				return f, err
+			}
+			line.X, line.Y = append(line.X, th), append(line.Y, k)
+		}
+		f.Series = append(f.Series, line)
+	}
+	const d = 10
+	for li, law := range angleFigureLaws {
+		pts := claim.Series{Name: law.Name(), Points: true}
+		for j := 1; j < 12; j += 2 {
+			th := math.Pi * float64(j) / 12
+			x, y := make([]float64, d), make([]float64, d)
+			x[0], y[0], y[1] = 1, math.Cos(th), math.Sin(th)
+			for ai, a := range []float64{0, 0.5} {
+				est, exact, err := invariance(Invariance{Law: law, A: a, X: x, Y: y, N: n, Seed: seed + uint64(100*li+10*j+ai)})
+				if err != nil {
+					return f, err
+				}
+				unit := law.SecondMoment(d) / d
+				pts.X, pts.Y = append(pts.X, th), append(pts.Y, est.Mean/unit)
+				pts.SE, pts.Expect = append(pts.SE, est.SE/unit), append(pts.Expect, exact/unit)
+			}
+		}
+		f.Series = append(f.Series, pts)
+	}
+	return f, nil
+}
+
+// depthFigure is the KER-5 figure: l theta_l / C against depth for the deep map from two starting
+// angles at a = 0 and 0.2, computed by the same iteration as KER5Asymptote.
+func depthFigure() (claim.Figure, error) {
+	f := claim.Figure{File: "kernel-depth.png", Title: "KER-5: the deep map approaches l theta_l = C",
+		Caption: "l theta_l / C against depth l for the deep normalised map, C = 3 pi (1 + a^2)/(1 - a)^2; the ratio tends to 1 from every start.",
+		XLabel:  "depth l", YLabel: "l theta_l / C", LogX: true}
+	for _, a := range []float64{0, 0.2} {
+		cc, err := kernel.DepthConstant(a)
+		if err != nil {
+			return f, err
+		}
+		for _, t0 := range []float64{math.Pi / 4, 3 * math.Pi / 4} {
+			_, theta, err := DeepMap{Theta0: t0, A: a}.depths()
+			if err != nil {
+				return f, err
+			}
+			s := claim.Series{Name: fmt.Sprintf("a = %g, theta0 = %.2f", a, t0)}
+			for l := 1; l < len(theta); l = int(math.Ceil(float64(l) * 1.1)) {
+				s.X, s.Y = append(s.X, float64(l)), append(s.Y, float64(l)*theta[l]/cc)
+			}
+			f.Series = append(f.Series, s)
+		}
+	}
+	return f, nil
+}
+
+// cltFigureLaws are the i.i.d. laws of the KER-4 figure.
+var cltFigureLaws = []weights.Law{weights.Uniform{Scale: 1}, weights.Laplace{Scale: 1}, weights.CentredExp{Scale: 1}}
+
+// cltFigure is the KER-4 figure: the normalised gap to the Gaussian kernel against d, exact for
+// Rademacher weights (even d) and estimated (cltGap, n samples) for three i.i.d. laws, with the
+// reference slopes d^-1/2 and d^-1.
+func cltFigure(seed uint64, n int) (claim.Figure, error) {
+	f := claim.Figure{File: "kernel-clt.png", Title: "KER-4: i.i.d. weights approach the Gaussian kernel",
+		Caption: fmt.Sprintf("|gap| = |k - k_gauss| / (s2|x||y|) on the CLT inputs against d: exact Rademacher enumeration (even d; odd d has no ties and a near-zero gap), Monte-Carlo estimates (%d samples, +-2 SE; points within 2 SE of zero are below the estimate's resolution and left out), and reference slopes.", n),
+		XLabel:  "d", YLabel: "|gap|", LogX: true, LogY: true}
+	exact := claim.Series{Name: "Rademacher (exact, even d)"}
+	for d := 2; d <= 18; d += 2 {
+		g, err := rademacherGap(0, d, simkernel.CLTInputs)
+		if err != nil {
+			return f, err
+		}
+		exact.X, exact.Y = append(exact.X, float64(d)), append(exact.Y, math.Abs(g))
+	}
+	f.Series = append(f.Series, exact)
+	for i, law := range cltFigureLaws {
+		pts := claim.Series{Name: law.Name() + " (Monte Carlo)", Points: true}
+		for _, d := range []int{2, 4, 8, 16, 32} {
+			g, err := cltGap(CLT{Law: law, N: n}, d, seed+uint64(10*i+d))
+			if err != nil {
+				return f, err
+			}
+			if math.Abs(g.Mean) > 2*g.SE {
+				pts.X, pts.Y, pts.SE = append(pts.X, float64(d)), append(pts.Y, math.Abs(g.Mean)), append(pts.SE, g.SE)
+			}
+		}
+		f.Series = append(f.Series, pts)
+	}
+	g4 := exact.Y[1] // the exact gap at d = 4 anchors the reference slopes
+	for _, p := range []float64{0.5, 1} {
+		s := claim.Series{Name: fmt.Sprintf("slope d^-%g", p)}
+		for _, d := range []float64{4, 32} {
+			s.X, s.Y = append(s.X, d), append(s.Y, g4*math.Pow(d/4, -p))
+		}
+		f.Series = append(f.Series, s)
+	}
+	return f, nil
 }

@@ -7,7 +7,11 @@
 //	go run ./cmd/verify -paper kernel   # one paper (catalogue file name)
 //	go run ./cmd/verify -claim KER-4    # one claim
 //	go run ./cmd/verify -json           # machine-readable rows
-//	go run ./cmd/verify -report report  # also report/README.md with PNG figures
+//	go run ./cmd/verify -report report  # also report/README.md with PNG figures and findings
+//	go run ./cmd/verify -list           # the catalogue: statement, source, conditions, findings
+//
+// A row's DETECTS column is the smallest relative error its Monte-Carlo check can see at its
+// sample size (blank for a deterministic check). A check that did not run says SKIP and why.
 package main
 
 import (
@@ -22,7 +26,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/dlt5/verify/props"
+	_ "github.com/dlt5/verify/props" // registers the claims
+	"github.com/dlt5/verify/props/claim"
 )
 
 // Number is a float64 that JSON-encodes a NaN or an infinity as the string "NaN", "+Inf", "-Inf"
@@ -60,9 +65,19 @@ type Row struct {
 	Case     string `json:"case"`
 	Measured Number `json:"measured"`
 	Bound    Number `json:"bound"`
-	Verdict  string `json:"verdict"` // PASS, FAIL, REJECTED (a control, as it should be), ACCEPTED (a control that passed: a failure)
-	Detail   string `json:"detail"`
-	Seed     uint64 `json:"seed"`
+	// Detects is the minimum detectable relative error of a Monte-Carlo check (0: deterministic).
+	Detects Number `json:"detects"`
+	// Verdict is PASS, FAIL, SKIP (did not run; Detail says why), REJECTED (a control, as it
+	// should be) or ACCEPTED (a control that passed: a failure).
+	Verdict string `json:"verdict"`
+	Detail  string `json:"detail"`
+	Seed    uint64 `json:"seed"`
+}
+
+// run is what one claim's run returned, kept for the report.
+type ran struct {
+	claim   claim.Claim
+	outcome claim.Outcome
 }
 
 func main() {
@@ -73,17 +88,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	paper := fs.String("paper", "", "run only this paper's claims (kernel, rbp, ...)")
-	claim := fs.String("claim", "", "run only this claim ID (e.g. KER-4)")
+	claimID := fs.String("claim", "", "run only this claim ID (e.g. KER-4)")
 	seed := fs.Uint64("seed", 20180710, "base seed of every simulation")
 	asJSON := fs.Bool("json", false, "print JSON rows instead of the table")
 	controls := fs.Bool("controls", true, "also run the negative controls")
 	report := fs.String("report", "", "also write a Markdown report with PNG figures into this folder")
+	list := fs.Bool("list", false, "print the catalogue (statement, source, conditions, findings) and exit")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	rows, ran := collect(*paper, *claim, *seed, *controls, stderr)
-	if ran == 0 {
-		fmt.Fprintf(stderr, "verify: no claim matches -paper=%q -claim=%q\n", *paper, *claim)
+	if *list {
+		stdout.Write(claim.Catalogue(claim.Papers(), selected(*paper, *claimID)))
+		return 0
+	}
+	rows, runs := collect(*paper, *claimID, *seed, *controls, stderr)
+	if len(runs) == 0 {
+		fmt.Fprintf(stderr, "verify: no claim matches -paper=%q -claim=%q\n", *paper, *claimID)
 		return 2
 	}
 	bad := 0
@@ -101,11 +121,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	} else {
 		printTable(stdout, rows, *seed)
-		fmt.Fprintf(stdout, "\n%d claims, %d checks, %d failed (seed %d)\n", ran, len(rows), bad, *seed)
+		fmt.Fprintf(stdout, "\n%d claims, %d checks, %d failed, %d skipped (seed %d)\n", len(runs), len(rows), bad, skipped(rows), *seed)
 	}
 	if *report != "" {
 		fmt.Fprintf(stderr, "writing the report to %s ...\n", *report)
-		if err := writeReport(*report, rows, *seed); err != nil {
+		if err := writeReport(*report, rows, runs, *seed); err != nil {
 			fmt.Fprintln(stderr, "verify: report:", err)
 			return 1
 		}
@@ -116,48 +136,91 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func collect(paper, claim string, seed uint64, controls bool, progress io.Writer) ([]Row, int) {
-	var rows []Row
-	ran := 0
-	for _, c := range props.Claims() {
-		if (paper != "" && c.Paper != paper) || (claim != "" && !strings.EqualFold(c.ID, claim)) {
-			continue
+// selected returns the registered claims that match the -paper and -claim flags.
+func selected(paper, id string) []claim.Claim {
+	var out []claim.Claim
+	for _, c := range claim.Claims() {
+		if (paper == "" || c.Paper == paper) && (id == "" || strings.EqualFold(c.ID, id)) {
+			out = append(out, c)
 		}
-		ran++
+	}
+	return out
+}
+
+func skipped(rows []Row) int {
+	n := 0
+	for _, r := range rows {
+		if r.Verdict == "SKIP" {
+			n++
+		}
+	}
+	return n
+}
+
+func collect(paper, id string, seed uint64, controls bool, progress io.Writer) ([]Row, []ran) {
+	var rows []Row
+	var runs []ran
+	for _, c := range selected(paper, id) {
 		start := time.Now()
 		fmt.Fprintf(progress, "%s ...", c.ID)
-		for _, r := range c.Run(seed) {
+		o := c.Run(seed)
+		runs = append(runs, ran{c, o})
+		for _, r := range o.Results {
 			rows = append(rows, row(c, r, seed, false))
 		}
-		if controls && c.Control != nil {
+		if controls {
 			for _, r := range c.Control(seed) {
 				rows = append(rows, row(c, r, seed, true))
 			}
 		}
 		fmt.Fprintf(progress, " %.1fs\n", time.Since(start).Seconds())
 	}
-	return rows, ran
+	return rows, runs
 }
 
-func row(c props.Claim, r props.Result, seed uint64, control bool) Row {
-	v := map[[2]bool]string{{false, true}: "PASS", {false, false}: "FAIL", {true, false}: "REJECTED", {true, true}: "ACCEPTED"}[[2]bool{control, r.Pass}]
+func row(c claim.Claim, r claim.Result, seed uint64, control bool) Row {
+	v := r.Verdict()
 	name := r.Case
 	if control {
 		name = "control: " + name
+		v = map[string]string{"PASS": "ACCEPTED", "FAIL": "REJECTED", "SKIP": "SKIP"}[v]
+		if r.IsError() {
+			v = "FAIL" // a control that errs has not shown the check can see its error
+		}
 	}
-	return Row{ID: c.ID, Paper: c.Paper, Claim: c.Statement, Case: name, Measured: Number(r.Measured), Bound: Number(r.Bound), Verdict: v, Detail: r.Detail, Seed: seed}
+	return Row{ID: c.ID, Paper: c.Paper, Claim: c.Statement, Case: name, Measured: Number(r.Measured), Bound: Number(r.Bound),
+		Detects: Number(r.MDE), Verdict: v, Detail: r.Detail, Seed: seed}
+}
+
+// detects renders a minimum detectable error as a percentage, blank for a deterministic check.
+func detects(m Number) string {
+	if m == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%.3g%%", 100*float64(m))
 }
 
 func printTable(w io.Writer, rows []Row, seed uint64) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "ID\tCASE\tMEASURED\tBOUND\tVERDICT\n")
+	fmt.Fprintf(tw, "ID\tCASE\tMEASURED\tBOUND\tDETECTS\tVERDICT\n")
 	last := ""
 	for _, r := range rows {
 		if r.ID != last {
-			fmt.Fprintf(tw, "%s\t%s\t\t\t\n", r.ID, strings.ToUpper(r.Claim[:1])+r.Claim[1:])
+			fmt.Fprintf(tw, "%s\t%s\t\t\t\t\n", r.ID, short(r.Claim))
 			last = r.ID
 		}
-		fmt.Fprintf(tw, "\t%s\t%.4g\t%.4g\t%s\n", strings.TrimPrefix(r.Case, r.ID+" "), r.Measured, r.Bound, r.Verdict)
+		fmt.Fprintf(tw, "\t%s\t%.4g\t%.4g\t%s\t%s\n", strings.TrimPrefix(r.Case, r.ID+" "), r.Measured, r.Bound, detects(r.Detects), r.Verdict)
 	}
 	tw.Flush()
+}
+
+// short cuts a statement to its first sentence, at most 100 characters.
+func short(s string) string {
+	if i := strings.Index(s, ": "); i > 0 && i < 100 {
+		s = s[:i]
+	}
+	if len(s) > 100 {
+		s = s[:97] + "..."
+	}
+	return s
 }

@@ -17,7 +17,7 @@ func TestRunOneClaim(t *testing.T) {
 	if code := run([]string{"-claim", "KER-3"}, &out, &errs); code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out.String(), errs.String())
 	}
-	for _, want := range []string{"KER-3", "rotation", "PASS", "REJECTED", "1 claims"} {
+	for _, want := range []string{"KER-3", "rotation", "PASS", "REJECTED", "1 claims", "DETECTS"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
 		}
@@ -49,26 +49,38 @@ func TestRunBadArguments(t *testing.T) {
 }
 
 func TestReport(t *testing.T) {
-	if testing.Short() {
-		t.Skip("the figures run Monte-Carlo estimates: run without -short")
-	}
 	dir := t.TempDir()
 	var out, errs bytes.Buffer
-	if code := run([]string{"-claim", "KER-3", "-report", dir}, &out, &errs); code != 0 {
+	if code := run([]string{"-claim", "RBP-3", "-report", dir}, &out, &errs); code != 0 {
 		t.Fatalf("exit %d: %s", code, errs.String())
 	}
 	md, err := os.ReadFile(filepath.Join(dir, "README.md"))
-	if err != nil || !strings.Contains(string(md), "| KER-3 |") {
-		t.Fatalf("report README: %v\n%s", err, md)
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, f := range figures {
-		b, err := os.ReadFile(filepath.Join(dir, f.file))
-		if err != nil || len(b) < 8 || string(b[1:4]) != "PNG" {
-			t.Errorf("%s is not a PNG (%v)", f.file, err)
+	for _, want := range []string{"| RBP-3 |", "## Findings", "norm of J^T", "confirmed", "rbp-neumann.png"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
 		}
-		if !strings.Contains(string(md), f.file) {
-			t.Errorf("the report does not show %s", f.file)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "rbp-neumann.png"))
+	if err != nil || len(b) < 8 || string(b[1:4]) != "PNG" {
+		t.Errorf("rbp-neumann.png is not a PNG (%v)", err)
+	}
+}
+
+func TestList(t *testing.T) {
+	var out, errs bytes.Buffer
+	if code := run([]string{"-list", "-paper", "kernel"}, &out, &errs); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	for _, want := range []string{"### KER-1", "### KER-7", "Source:", "Conditions:", "Finding (parity)"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("-list lacks %q", want)
 		}
+	}
+	if strings.Contains(out.String(), "RBP-1") {
+		t.Error("-list -paper kernel lists an RBP claim")
 	}
 }
 

@@ -107,32 +107,3 @@ func dot(x, y []float64) float64 {
 	}
 	return s
 }
-
-// fataler is the part of *testing.T and *rapid.T a shared assertion needs.
-type fataler interface {
-	Helper()
-	Fatalf(format string, args ...any)
-}
-
-// mustPass fails unless every result passed.
-func mustPass(t fataler, rs ...Result) {
-	t.Helper()
-	for _, r := range rs {
-		if !r.Pass {
-			t.Fatalf("claim failed: %s", r)
-		}
-	}
-}
-
-// mustReject fails unless every result failed: a negative control the check must reject.
-func mustReject(t fataler, rs ...Result) {
-	t.Helper()
-	for _, r := range rs {
-		if r.Pass {
-			t.Fatalf("negative control accepted (the check cannot see this error): %s", r)
-		}
-		if len(r.Detail) >= 6 && r.Detail[:6] == "error:" {
-			t.Fatalf("negative control failed by an error, not by the check: %s", r)
-		}
-	}
-}

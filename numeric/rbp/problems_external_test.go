@@ -1,0 +1,125 @@
+package rbp_test
+
+import (
+	"math"
+	"math/cmplx"
+	"sort"
+	"testing"
+
+	"github.com/dlt5/verify/numeric/rbp"
+	"gonum.org/v1/gonum/mat"
+	"pgregory.net/rapid"
+)
+
+// TestSpectrumMatrix: the eigenvalues are those asked for, and with cond > 1 the matrix is
+// genuinely non-normal (|J J^T - J^T J| far from rounding), so a transpose slip can be seen.
+func TestSpectrumMatrix(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		var eigs []complex128
+		for range rapid.IntRange(1, 3).Draw(t, "real") {
+			eigs = append(eigs, complex(rapid.Float64Range(-0.9, 0.9).Draw(t, "eig"), 0))
+		}
+		for range rapid.IntRange(0, 2).Draw(t, "pairs") {
+			eigs = append(eigs, complex(rapid.Float64Range(-0.6, 0.6).Draw(t, "re"), rapid.Float64Range(0.1, 0.6).Draw(t, "im")))
+		}
+		cond := rapid.Float64Range(2, 10).Draw(t, "cond")
+		j, err := rbp.SpectrumMatrix(eigs, cond, rapid.Uint64().Draw(t, "seed"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []complex128
+		for _, e := range eigs {
+			want = append(want, e)
+			if imag(e) != 0 {
+				want = append(want, cmplx.Conj(e))
+			}
+		}
+		var eig mat.Eigen
+		if !eig.Factorize(j, mat.EigenNone) {
+			t.Fatal("eigen-decomposition failed")
+		}
+		got := eig.Values(nil)
+		byValue := func(v []complex128) {
+			sort.Slice(v, func(a, b int) bool {
+				if math.Abs(real(v[a])-real(v[b])) > 1e-6 {
+					return real(v[a]) < real(v[b])
+				}
+				return imag(v[a]) < imag(v[b])
+			})
+		}
+		byValue(got)
+		byValue(want)
+		// Eigenvalues of a non-normal matrix move by up to cond(V) eps |J| under rounding; a
+		// repeated eigenvalue by its square root.
+		for i := range got {
+			if cmplx.Abs(got[i]-want[i]) > 1e-6 {
+				t.Fatalf("eigenvalues %v, want %v", got, want)
+			}
+		}
+		var a, b mat.Dense
+		a.Mul(j, j.T())
+		b.Mul(j.T(), j)
+		a.Sub(&a, &b)
+		if n, _ := j.Dims(); n > 1 && mat.Norm(&a, 2) < 1e-3*mat.Norm(j, 2)*mat.Norm(j, 2) {
+			t.Fatalf("J is nearly normal: |JJ^T - J^TJ|_F = %.3g", mat.Norm(&a, 2))
+		}
+	})
+}
+
+func TestSpectrumMatrixErrors(t *testing.T) {
+	for _, c := range []struct {
+		eigs []complex128
+		cond float64
+	}{
+		{nil, 1}, {[]complex128{1}, 0.5}, {[]complex128{complex(math.NaN(), 0)}, 1}, {[]complex128{1}, math.Inf(1)},
+		{[]complex128{complex(0, math.Inf(1))}, 1},
+	} {
+		if _, err := rbp.SpectrumMatrix(c.eigs, c.cond, 1); err == nil {
+			t.Errorf("SpectrumMatrix(%v, %v) returned no error", c.eigs, c.cond)
+		}
+	}
+}
+
+func TestNewTanhProblem(t *testing.T) {
+	p, err := rbp.NewTanhProblem(5, 0.7, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var svd mat.SVD
+	svd.Factorize(p.W, mat.SVDNone)
+	if s := svd.Values(nil)[0]; math.Abs(s-0.7) > 1e-12 {
+		t.Fatalf("|W|_2 = %v, want 0.7", s)
+	}
+	for _, bad := range []struct {
+		n int
+		q float64
+	}{{0, 0.5}, {3, 1}, {3, 0}, {3, math.NaN()}, {1 << 20, 0.5}} {
+		if _, err := rbp.NewTanhProblem(bad.n, bad.q, 1); err == nil {
+			t.Errorf("NewTanhProblem(%d, %v) returned no error", bad.n, bad.q)
+		}
+	}
+	if _, err := (rbp.TanhProblem{}).Model(); err == nil {
+		t.Error("a problem without W made a model")
+	}
+}
+
+func FuzzSpectrumMatrix(f *testing.F) {
+	f.Add(0.5, 0.0, 0.3, 0.2, 2.0, uint64(1))
+	f.Add(math.NaN(), 0.0, 0.3, 0.2, 2.0, uint64(1))
+	f.Add(1e300, 1e300, 1e300, 1e300, 1e8, uint64(2))
+	f.Add(0.0, 0.0, 0.0, 0.0, 1.0, uint64(3))
+	f.Fuzz(func(t *testing.T, a, b, c, d, cond float64, seed uint64) {
+		j, err := rbp.SpectrumMatrix([]complex128{complex(a, b), complex(c, d)}, cond, seed)
+		if err != nil {
+			return
+		}
+		r, cc := j.Dims()
+		for i := range r {
+			for k := range cc {
+				if v := j.At(i, k); math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Fatalf("non-finite entry %v with nil error", v)
+				}
+			}
+		}
+	})
+}

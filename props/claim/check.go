@@ -1,0 +1,215 @@
+package claim
+
+import (
+	"fmt"
+	"math"
+	"sync/atomic"
+
+	"github.com/dlt5/verify/numeric/stats"
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// The false-alarm budget. A default `go test ./...` may fail by chance with probability at most
+// FalseAlarm, split (Bonferroni) over at most Comparisons Monte-Carlo comparisons. Every
+// statistical check below counts itself (Made), and props' TestMain fails a default run that makes
+// more than Comparisons.
+const (
+	FalseAlarm  = 1e-6
+	Comparisons = 10000
+	// PerComparison is the false-alarm probability each comparison may spend.
+	PerComparison = FalseAlarm / Comparisons
+)
+
+var made atomic.Int64
+
+// Made returns how many statistical comparisons this process has made.
+func Made() int64 { return made.Load() }
+
+// Count records n statistical comparisons made outside the checks below (a test that holds a
+// figure's points to its curve, say).
+func Count(n int) { made.Add(int64(n)) }
+
+// Z is the two-sided normal critical value of one comparison, Phi^{-1}(1 - PerComparison/2)
+// (6.467 for the budget above).
+func Z() float64 { return distuv.UnitNormal.Quantile(1 - PerComparison/2) }
+
+// Critical returns the two-sided critical value for a standard error estimated with dof degrees of
+// freedom: the Student-t quantile at 1 - PerComparison/2, which tends to Z for large dof, and +Inf
+// for dof < 1. gonum's t quantile loses its accuracy for very large dof (it returns 163 instead of
+// 6.47 at dof = 4e5, from the incomplete beta inverse), so from dof = 1e4 on it uses the
+// Cornish-Fisher expansion z + (z^3 + z)/(4 nu) + (5 z^5 + 16 z^3 + 3 z)/(96 nu^2), within 1e-5 of
+// it there (at dof = 1e4: 6.473881 against 6.473870).
+func Critical(dof int) float64 {
+	if dof < 1 {
+		return math.Inf(1)
+	}
+	if dof >= 1e4 {
+		z, nu := Z(), float64(dof)
+		return z + (z*z*z+z)/(4*nu) + (5*math.Pow(z, 5)+16*z*z*z+3*z)/(96*nu*nu)
+	}
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(dof)}.Quantile(1 - PerComparison/2)
+}
+
+// zRatio is |diff|/se, with 0/0 = 0 (an exact estimate of an exact value) and x/0 = +Inf.
+func zRatio(diff, se float64) float64 {
+	if diff == 0 {
+		return 0
+	}
+	return math.Abs(diff) / se
+}
+
+// relative returns width / |scale|: +Inf for a zero scale, NaN when either is NaN.
+func relative(width, scale float64) float64 {
+	if scale == 0 && !math.IsNaN(width) {
+		return math.Inf(1)
+	}
+	return width / math.Abs(scale)
+}
+
+// MeanCheck compares a Monte-Carlo estimate with an exact value:
+// pass when |estimate - exact| <= t_{N-1} SE, the Student-t critical value from the budget.
+// Valid for light-tailed samples whose mean is close to normal out at that t (NormalApproxOK);
+// heavy tails use RobustCheck. MDE = t SE / |exact|.
+func MeanCheck(what string, est stats.Estimate, exact float64, seed uint64) Result {
+	return MeanCheckWithin(what, est, exact, 0, seed)
+}
+
+// MeanCheckWithin is MeanCheck for an exact value known only to within roundoff (its absolute
+// floating-point accuracy): pass when |estimate - exact| <= t SE + roundoff; Measured is
+// max(|estimate - exact| - roundoff, 0) / SE, and MDE = (t SE + roundoff) / |exact|.
+func MeanCheckWithin(what string, est stats.Estimate, exact, roundoff float64, seed uint64) Result {
+	made.Add(1)
+	crit := Critical(est.N - 1)
+	z := zRatio(math.Max(math.Abs(est.Mean-exact)-roundoff, 0), est.SE)
+	if math.IsNaN(est.Mean) || math.IsNaN(exact) || math.IsNaN(est.SE) {
+		z = math.NaN()
+	}
+	return Result{
+		Case: what, Measured: z, Bound: crit, Pass: z <= crit, MDE: relative(crit*est.SE+roundoff, exact),
+		Detail: fmt.Sprintf("estimate %.8g, exact %.8g (+-%.2g), SE %.3g, |z| %.3g <= %.3g, n %d, seed %d",
+			est.Mean, exact, roundoff, est.SE, z, crit, est.N, seed),
+	}
+}
+
+// DiffCheck compares two independent estimates of the same quantity:
+// pass when |a - b| <= t sqrt(SE_a^2 + SE_b^2), with t for the smaller sample's dof.
+// MDE = t sqrt(SE_a^2 + SE_b^2) / max(|a|, |b|).
+func DiffCheck(what string, a, b stats.Estimate, seed uint64) Result {
+	made.Add(1)
+	crit := Critical(min(a.N, b.N) - 1)
+	se := math.Hypot(a.SE, b.SE)
+	z := zRatio(a.Mean-b.Mean, se)
+	if math.IsNaN(a.Mean) || math.IsNaN(b.Mean) || math.IsNaN(se) {
+		z = math.NaN()
+	}
+	return Result{
+		Case: what, Measured: z, Bound: crit, Pass: z <= crit, MDE: relative(crit*se, math.Max(math.Abs(a.Mean), math.Abs(b.Mean))),
+		Detail: fmt.Sprintf("estimates %.8g and %.8g, SE %.3g, |z| %.3g <= %.3g, seed %d",
+			a.Mean, b.Mean, se, z, crit, seed),
+	}
+}
+
+// ShrinkCheck is the one-sided test that |gapLarge| is smaller than |gapSmall| (both estimated):
+// pass when (|gapSmall| - |gapLarge|) / sqrt(SE_s^2 + SE_l^2) >= t. It fails when the evidence for
+// shrinking is too weak, so the settings must make the true shrink far beyond t standard errors.
+// MDE = t sqrt(SE_s^2 + SE_l^2) / |gapSmall|: the smallest relative shrink it can see.
+func ShrinkCheck(what string, small, large stats.Estimate, seed uint64) Result {
+	made.Add(1)
+	crit := Critical(min(small.N, large.N) - 1)
+	se := math.Hypot(small.SE, large.SE)
+	diff := math.Abs(small.Mean) - math.Abs(large.Mean)
+	z := diff / se
+	if se == 0 {
+		z = math.Inf(int(math.Copysign(1, diff)))
+		if diff == 0 {
+			z = 0
+		}
+	}
+	return Result{
+		Case: what, Measured: z, Bound: crit, Pass: z >= crit, MDE: relative(crit*se, small.Mean),
+		Detail: fmt.Sprintf("|gap| %.5g -> %.5g, SE %.3g, shrink z %.3g >= %.3g, seed %d",
+			math.Abs(small.Mean), math.Abs(large.Mean), se, z, crit, seed),
+	}
+}
+
+// NormalApproxOK reports whether the normal approximation of a mean of n samples with skewness
+// g1 is good out at the budget's z: the first Edgeworth term, |g1| z^3 / (6 sqrt(n)), must be at
+// most 1, which inflates the tail probability by at most a factor e (the budget has that slack:
+// a default run makes about a quarter of Comparisons). Samples dominated by rare events fail it,
+// and must use RobustCheck. An estimate with fewer than two samples or a NaN skewness fails.
+func NormalApproxOK(est stats.Estimate) bool {
+	if est.N < 2 || math.IsNaN(est.Skewness) {
+		return false
+	}
+	z := Z()
+	return math.Abs(est.Skewness)*z*z*z/(6*math.Sqrt(float64(est.N))) <= 1
+}
+
+// RobustRadius is the median-of-means radius of an estimate's blocks for a law whose standard
+// deviation is at most sigma, at false-alarm probability delta (stats.MedianOfMeansRadius).
+func RobustRadius(est stats.Estimate, sigma, delta float64) (float64, error) {
+	return stats.MedianOfMeansRadius(len(est.Blocks), est.BlockSize, sigma, delta)
+}
+
+// RobustCheck compares the median of an estimate's block means with an exact value using the
+// median-of-means bound at PerComparison for a law whose standard deviation is at most sigma:
+// valid under a finite variance alone, for heavy tails where the normal approximation fails far
+// out at the budget's z. Measured is max(|median - exact| - roundoff, 0) / radius, where roundoff
+// is the exact value's absolute floating-point accuracy; pass when <= 1.
+// MDE = (radius + roundoff) / |exact|.
+func RobustCheck(what string, est stats.Estimate, exact, sigma, roundoff float64, seed uint64) Result {
+	made.Add(1)
+	r, err := RobustRadius(est, sigma, PerComparison)
+	if err != nil {
+		return Failed(what, err)
+	}
+	med := est.Median()
+	m := zRatio(math.Max(math.Abs(med-exact)-roundoff, 0), r)
+	if math.IsNaN(med) || math.IsNaN(exact) {
+		m = math.NaN()
+	}
+	return Result{
+		Case: what, Measured: m, Bound: 1, Pass: m <= 1, MDE: relative(r+roundoff, exact),
+		Detail: fmt.Sprintf("median of %d block means %.8g, exact %.8g, radius %.3g (sigma <= %.3g), seed %d",
+			len(est.Blocks), med, exact, r, sigma, seed),
+	}
+}
+
+// RobustDiffCheck is the median-of-means form of DiffCheck for two estimates whose standard
+// deviations are at most sigmaA and sigmaB: pass when |median_a - median_b| <= r_a + r_b, each
+// radius at half the comparison's false-alarm share. Measured is the ratio of the two sides;
+// MDE = (r_a + r_b) / max(|median_a|, |median_b|).
+func RobustDiffCheck(what string, a, b stats.Estimate, sigmaA, sigmaB float64, seed uint64) Result {
+	made.Add(1)
+	ra, err1 := RobustRadius(a, sigmaA, PerComparison/2)
+	rb, err2 := RobustRadius(b, sigmaB, PerComparison/2)
+	if err := FirstErr(err1, err2); err != nil {
+		return Failed(what, fmt.Errorf("median-of-means radius: %w", err))
+	}
+	m := zRatio(a.Median()-b.Median(), ra+rb)
+	if math.IsNaN(a.Median()) || math.IsNaN(b.Median()) {
+		m = math.NaN()
+	}
+	return Result{
+		Case: what, Measured: m, Bound: 1, Pass: m <= 1, MDE: relative(ra+rb, math.Max(math.Abs(a.Median()), math.Abs(b.Median()))),
+		Detail: fmt.Sprintf("medians %.8g and %.8g, radii %.3g + %.3g, seed %d", a.Median(), b.Median(), ra, rb, seed),
+	}
+}
+
+// RelCheck compares a deterministic value with its reference: pass when
+// |got - want| <= tol * scale, where scale is the problem's natural magnitude (|want| for a
+// well-conditioned value; for a value that can vanish, the size it is a difference of). A zero
+// scale asks for exact equality; a NaN anywhere fails.
+func RelCheck(what string, got, want, scale, tol float64) Result {
+	e := math.Abs(got-want) / scale
+	if scale == 0 {
+		e = zRatio(got-want, 0)
+	}
+	if math.IsNaN(got) || math.IsNaN(want) || math.IsNaN(scale) {
+		e = math.NaN()
+	}
+	return Result{
+		Case: what, Measured: e, Bound: tol, Pass: e <= tol,
+		Detail: fmt.Sprintf("got %.17g, want %.17g, scale %.3g", got, want, scale),
+	}
+}

@@ -1,0 +1,84 @@
+package claim
+
+import (
+	"fmt"
+	"math"
+)
+
+// Result is the outcome of one check of a claim.
+type Result struct {
+	Case     string  // what was checked, in a few words (law, sizes, inputs)
+	Measured float64 // the statistic: a z-score, a relative error, a ratio
+	Bound    float64 // what Measured is held to
+	Pass     bool    // the verdict (false for a skipped check)
+	// Skip, when not empty, says why the check did not run (a missing data set, say). A skipped
+	// check is neither a pass nor a failure, and the command prints it as SKIP with this reason.
+	Skip string
+	// MDE is the minimum detectable relative error of a Monte-Carlo check: the smallest
+	// multiplicative error of the exact value, |error| / |exact|, that the check rejects at its
+	// sample size (critical value x SE / |exact|, or the robust radius / |exact|). 0 for a
+	// deterministic check; +Inf where the exact value is 0.
+	MDE    float64
+	Detail string // the numbers behind the verdict: estimate, exact value, SE, z, seed
+}
+
+// Skipped reports whether the check did not run.
+func (r Result) Skipped() bool { return r.Skip != "" }
+
+// Verdict is PASS, FAIL or SKIP.
+func (r Result) Verdict() string {
+	switch {
+	case r.Skipped():
+		return "SKIP"
+	case r.Pass:
+		return "PASS"
+	}
+	return "FAIL"
+}
+
+// String renders the result as one line: verdict, case, measured against bound, and the detail.
+func (r Result) String() string {
+	if r.Skipped() {
+		return fmt.Sprintf("SKIP %s: %s", r.Case, r.Skip)
+	}
+	s := fmt.Sprintf("%s %s: measured %.4g, bound %.4g", r.Verdict(), r.Case, r.Measured, r.Bound)
+	if r.MDE != 0 {
+		s += fmt.Sprintf(", detects %.3g relative", r.MDE)
+	}
+	return s + "; " + r.Detail
+}
+
+// IsError reports whether the result records an error rather than a verdict of its check.
+func (r Result) IsError() bool { return len(r.Detail) >= 6 && r.Detail[:6] == "error:" }
+
+// Failed turns an error (bad parameters, a failed set-up or simulation) into a failing Result.
+func Failed(what string, err error) Result {
+	return Result{Case: what, Measured: math.NaN(), Bound: math.NaN(), Pass: false, Detail: "error: " + err.Error()}
+}
+
+// Skipped is a check that did not run, with the reason.
+func Skipped(what, reason string) Result {
+	return Result{Case: what, Measured: math.NaN(), Bound: math.NaN(), Skip: reason, Detail: "skipped: " + reason}
+}
+
+// Check is a deterministic check of a measured value against an upper bound: pass when
+// measured <= bound (a NaN never passes).
+func Check(what string, measured, bound float64, detail string) Result {
+	return Result{Case: what, Measured: measured, Bound: bound, Pass: measured <= bound, Detail: detail}
+}
+
+// AtLeast is a deterministic check of a measured value against a lower bound: pass when
+// measured >= bound (a NaN never passes).
+func AtLeast(what string, measured, bound float64, detail string) Result {
+	return Result{Case: what, Measured: measured, Bound: bound, Pass: measured >= bound, Detail: detail}
+}
+
+// FirstErr returns the first non-nil error.
+func FirstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}

@@ -1,0 +1,84 @@
+package props
+
+import (
+	"bytes"
+	"math"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/dlt5/verify/props/claim"
+)
+
+// TestRegistry: every paper's claims are registered, numbered from 1 without gaps, and in natural
+// order.
+func TestRegistry(t *testing.T) {
+	want := map[string]int{"kernel": 7, "rbp": 9}
+	got := map[string]int{}
+	var prev claim.Claim
+	for _, c := range claim.Claims() {
+		got[c.Paper]++
+		if prev.Paper == c.Paper && !claim.IDLess(prev.ID, c.ID) {
+			t.Errorf("%s listed after %s", c.ID, prev.ID)
+		}
+		prev = c
+	}
+	for p, n := range want {
+		if got[p] != n {
+			t.Errorf("paper %s has %d claims registered, want %d", p, got[p], n)
+		}
+	}
+}
+
+// TestCatalogue holds CLAIMS.md to the registry (-update rewrites it, with the golden files).
+func TestCatalogue(t *testing.T) {
+	md := claim.Catalogue(claim.Papers(), claim.Claims())
+	const path = "../CLAIMS.md"
+	if *update {
+		if err := claim.WriteFileAtomic(path, md); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	stored, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(stored, md) {
+		t.Fatalf("CLAIMS.md is not the registry's catalogue (%v); regenerate with: make golden", err)
+	}
+	for _, c := range claim.Claims() {
+		if !strings.Contains(string(md), "### "+c.ID+"\n") {
+			t.Errorf("CLAIMS.md lacks %s", c.ID)
+		}
+	}
+}
+
+// checkFigure holds every simulated point that has a closed form to it at the budget's critical
+// value (|Y - Expect| <= t SE, counted as comparisons), and checks the figure's shape: a title, a
+// file, series of matching lengths, error bars on every Monte-Carlo point, positive values on a
+// log axis.
+func checkFigure(t *testing.T, f claim.Figure) {
+	t.Helper()
+	if f.Title == "" || f.File == "" || f.Caption == "" || len(f.Series) == 0 {
+		t.Fatalf("figure %q lacks a title, file, caption or series", f.File)
+	}
+	crit := claim.Z()
+	for _, s := range f.Series {
+		if len(s.X) != len(s.Y) || (s.SE != nil && len(s.SE) != len(s.X)) || (s.Expect != nil && len(s.Expect) != len(s.X)) {
+			t.Fatalf("%s / %s: lengths X %d, Y %d, SE %d, Expect %d", f.File, s.Name, len(s.X), len(s.Y), len(s.SE), len(s.Expect))
+		}
+		for i := range s.X {
+			if (f.LogX && !(s.X[i] > 0)) || (f.LogY && !(s.Y[i] > 0)) || math.IsNaN(s.Y[i]) {
+				t.Errorf("%s / %s: point (%v, %v) cannot be drawn on its axes", f.File, s.Name, s.X[i], s.Y[i])
+			}
+			if s.Expect == nil {
+				continue
+			}
+			if s.SE == nil {
+				t.Fatalf("%s / %s: simulated points without error bars", f.File, s.Name)
+			}
+			claim.Count(1)
+			if d := math.Abs(s.Y[i] - s.Expect[i]); !(d <= crit*s.SE[i]+1e-12*math.Abs(s.Expect[i])) {
+				t.Errorf("%s / %s: point %d at x = %.4g is %.3g from its curve (SE %.3g, bound %.3g SE)", f.File, s.Name, i, s.X[i], d, s.SE[i], crit)
+			}
+		}
+	}
+}
