@@ -242,7 +242,7 @@ func init() {
 			o.Add(KER4Exact(ExactCLT{A: 0, D: 2}), KER4Exact(ExactCLT{A: 0, D: 4}), KER4Exact(ExactCLT{A: 0.2, D: 4}),
 				KER4Slope(ExactCLT{A: 0, Ds: []int{4, 6, 8, 10, 12, 14, 16}}))
 			odd := KER4Exact(ExactCLT{A: 0, D: 3})
-			o.Evidence = append(o.Evidence, claim.Evidence{Finding: parityFinding, Confirmed: !odd.Pass && !odd.IsError(),
+			o.Evidence = append(o.Evidence, claim.Evidence{Finding: parityFinding, Confirmed: odd.Rejected(),
 				Detail: "d = 3 -> 12: " + odd.Detail})
 			if f, err := cltFigure(seed, 1000000); err != nil {
 				o.Add(claim.Failed("KER-4 figure", err))

@@ -40,6 +40,9 @@ type fataler interface {
 // mustPass fails unless every result passed.
 func mustPass(t fataler, rs ...claim.Result) {
 	t.Helper()
+	if len(rs) == 0 {
+		t.Fatalf("a claim returned no result: nothing was checked")
+	}
 	for _, r := range rs {
 		if !r.Pass {
 			t.Fatalf("claim failed: %s", r)

@@ -165,11 +165,21 @@ func collect(paper, id string, seed uint64, controls bool, progress io.Writer) (
 		fmt.Fprintf(progress, "%s ...", c.ID)
 		o := c.Run(seed)
 		runs = append(runs, ran{c, o})
+		if len(o.Results) == 0 {
+			o.Results = []claim.Result{claim.Failed(c.ID+" run", fmt.Errorf("the run returned no result: nothing was checked"))}
+		}
 		for _, r := range o.Results {
 			rows = append(rows, row(c, r, seed, false))
 		}
+		for _, f := range c.Findings {
+			rows = append(rows, findingRow(c, f, o.Evidence, seed))
+		}
 		if controls {
-			for _, r := range c.Control(seed) {
+			rs := c.Control(seed)
+			if len(rs) == 0 {
+				rs = []claim.Result{claim.Failed(c.ID+" control", fmt.Errorf("the control returned no result"))}
+			}
+			for _, r := range rs {
 				rows = append(rows, row(c, r, seed, true))
 			}
 		}
@@ -190,6 +200,22 @@ func row(c claim.Claim, r claim.Result, seed uint64, control bool) Row {
 	}
 	return Row{ID: c.ID, Paper: c.Paper, Claim: c.Statement, Case: name, Measured: Number(r.Measured), Bound: Number(r.Bound),
 		Detects: Number(r.MDE), Verdict: v, Detail: r.Detail, Seed: seed}
+}
+
+// findingRow is a row for a registered finding: CONFIRMED when the run's evidence still shows it,
+// FAIL when the evidence is missing or no longer shows it (the code or the claim changed).
+func findingRow(c claim.Claim, f claim.Finding, ev []claim.Evidence, seed uint64) Row {
+	r := Row{ID: c.ID, Paper: c.Paper, Claim: c.Statement, Case: "finding: " + f.Name, Measured: Number(math.NaN()), Bound: Number(math.NaN()),
+		Verdict: "FAIL", Detail: "the run measured no evidence for this finding", Seed: seed}
+	for _, e := range ev {
+		if e.Finding == f.Name {
+			r.Detail = e.Detail
+			if e.Confirmed {
+				r.Verdict = "CONFIRMED"
+			}
+		}
+	}
+	return r
 }
 
 // detects renders a minimum detectable error as a percentage, blank for a deterministic check.

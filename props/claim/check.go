@@ -50,6 +50,18 @@ func Critical(dof int) float64 {
 	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(dof)}.Quantile(1 - PerComparison/2)
 }
 
+// usable rejects an estimate of fewer than two samples (no standard error) and a roundoff that is
+// negative or not finite, which would make any check pass.
+func usable(est stats.Estimate, roundoff float64) error {
+	if est.N < 2 {
+		return fmt.Errorf("an estimate of %d samples has no standard error", est.N)
+	}
+	if !(roundoff >= 0) || math.IsInf(roundoff, 0) {
+		return fmt.Errorf("roundoff %v must be finite and >= 0", roundoff)
+	}
+	return nil
+}
+
 // zRatio is |diff|/se, with 0/0 = 0 (an exact estimate of an exact value) and x/0 = +Inf.
 func zRatio(diff, se float64) float64 {
 	if diff == 0 {
@@ -79,6 +91,9 @@ func MeanCheck(what string, est stats.Estimate, exact float64, seed uint64) Resu
 // max(|estimate - exact| - roundoff, 0) / SE, and MDE = (t SE + roundoff) / |exact|.
 func MeanCheckWithin(what string, est stats.Estimate, exact, roundoff float64, seed uint64) Result {
 	made.Add(1)
+	if err := usable(est, roundoff); err != nil {
+		return Failed(what, err)
+	}
 	crit := Critical(est.N - 1)
 	z := zRatio(math.Max(math.Abs(est.Mean-exact)-roundoff, 0), est.SE)
 	if math.IsNaN(est.Mean) || math.IsNaN(exact) || math.IsNaN(est.SE) {
@@ -96,6 +111,9 @@ func MeanCheckWithin(what string, est stats.Estimate, exact, roundoff float64, s
 // MDE = t sqrt(SE_a^2 + SE_b^2) / max(|a|, |b|).
 func DiffCheck(what string, a, b stats.Estimate, seed uint64) Result {
 	made.Add(1)
+	if err := FirstErr(usable(a, 0), usable(b, 0)); err != nil {
+		return Failed(what, err)
+	}
 	crit := Critical(min(a.N, b.N) - 1)
 	se := math.Hypot(a.SE, b.SE)
 	z := zRatio(a.Mean-b.Mean, se)
@@ -115,6 +133,9 @@ func DiffCheck(what string, a, b stats.Estimate, seed uint64) Result {
 // MDE = t sqrt(SE_s^2 + SE_l^2) / |gapSmall|: the smallest relative shrink it can see.
 func ShrinkCheck(what string, small, large stats.Estimate, seed uint64) Result {
 	made.Add(1)
+	if err := FirstErr(usable(small, 0), usable(large, 0)); err != nil {
+		return Failed(what, err)
+	}
 	crit := Critical(min(small.N, large.N) - 1)
 	se := math.Hypot(small.SE, large.SE)
 	diff := math.Abs(small.Mean) - math.Abs(large.Mean)
@@ -159,6 +180,9 @@ func RobustRadius(est stats.Estimate, sigma, delta float64) (float64, error) {
 // MDE = (radius + roundoff) / |exact|.
 func RobustCheck(what string, est stats.Estimate, exact, sigma, roundoff float64, seed uint64) Result {
 	made.Add(1)
+	if err := usable(est, roundoff); err != nil {
+		return Failed(what, err)
+	}
 	r, err := RobustRadius(est, sigma, PerComparison)
 	if err != nil {
 		return Failed(what, err)
@@ -205,8 +229,8 @@ func RelCheck(what string, got, want, scale, tol float64) Result {
 	if scale == 0 {
 		e = zRatio(got-want, 0)
 	}
-	if math.IsNaN(got) || math.IsNaN(want) || math.IsNaN(scale) {
-		e = math.NaN()
+	if math.IsNaN(got) || math.IsNaN(want) || !(scale >= 0) || math.IsNaN(tol) {
+		e = math.NaN() // a negative scale would make every difference pass
 	}
 	return Result{
 		Case: what, Measured: e, Bound: tol, Pass: e <= tol,

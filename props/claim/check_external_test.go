@@ -73,6 +73,15 @@ func TestMeanCheckMessageAndPower(t *testing.T) {
 			t.Fatalf("a NaN estimate accepted: %s", r)
 		}
 	}
+	if r := claim.MeanCheck("no samples", stats.Estimate{}, 0, 1); r.Pass || !r.IsError() {
+		t.Fatalf("an empty estimate passed: %s", r)
+	}
+	if r := claim.MeanCheckWithin("infinite roundoff", est, 100, math.Inf(1), 1); r.Pass {
+		t.Fatalf("an infinite roundoff passed: %s", r)
+	}
+	if r := claim.RelCheck("negative scale", 2, 1, -1, 1e-12); r.Pass {
+		t.Fatalf("a negative scale passed: %s", r)
+	}
 	if r := claim.MeanCheck("nan exact", est, math.NaN(), 1); r.Pass {
 		t.Fatalf("a NaN exact value accepted: %s", r)
 	}

@@ -187,8 +187,13 @@ func DecodeGolden(data []byte) ([]Entry, error) {
 		Args  map[string]json.RawMessage `json:"args"`
 		Value *float64                   `json:"value"`
 	}
-	if err := json.Unmarshal(data, &raw); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&raw); err != nil {
 		return nil, fmt.Errorf("golden: %w", err)
+	}
+	if len(raw) == 0 {
+		return nil, errors.New("golden: the file holds no entries")
 	}
 	out := make([]Entry, len(raw))
 	for i, r := range raw {
@@ -200,12 +205,17 @@ func DecodeGolden(data []byte) ([]Entry, error) {
 			var s string
 			var f float64
 			switch {
+			case string(v) == "null":
+				return nil, fmt.Errorf("golden: entry %d (%s): argument %s is null", i, r.Name, k)
 			case json.Unmarshal(v, &s) == nil:
 				if e.Text == nil {
 					e.Text = map[string]string{}
 				}
 				e.Text[k] = s
 			case json.Unmarshal(v, &f) == nil:
+				if _, err := formatNumber(k, f); err != nil {
+					return nil, fmt.Errorf("entry %d (%s): %w", i, r.Name, err)
+				}
 				e.Args[k] = f
 			default:
 				return nil, fmt.Errorf("golden: entry %d (%s): argument %s = %s is neither a number nor a string", i, r.Name, k, v)

@@ -57,7 +57,8 @@ func TestGoldenFormat(t *testing.T) {
 	if _, err := claim.EncodeGolden([]claim.Entry{dup, dup}); err == nil {
 		t.Error("a duplicate entry encoded without error")
 	}
-	for _, bad := range []string{`[{"name":"x","args":{"a":true},"value":1}]`, `[{"name":"x","args":{}}]`, `{`} {
+	for _, bad := range []string{`[{"name":"x","args":{"a":true},"value":1}]`, `[{"name":"x","args":{}}]`, `{`, `null`, `[]`,
+		`[{"name":"x","args":{"a":null},"value":1}]`, `[{"name":"x","args":{"n":1.5},"value":1}]`, `[{"name":"x","args":{},"value":1,"extra":2}]`} {
 		if _, err := claim.DecodeGolden([]byte(bad)); err == nil {
 			t.Errorf("%s decoded without error", bad)
 		}

@@ -51,6 +51,10 @@ func (r Result) String() string {
 // IsError reports whether the result records an error rather than a verdict of its check.
 func (r Result) IsError() bool { return len(r.Detail) >= 6 && r.Detail[:6] == "error:" }
 
+// Rejected reports whether the check ran and failed: what a negative control, or the evidence
+// for a finding, must show (an error or a skip shows nothing).
+func (r Result) Rejected() bool { return !r.Pass && !r.IsError() && !r.Skipped() }
+
 // Failed turns an error (bad parameters, a failed set-up or simulation) into a failing Result.
 func Failed(what string, err error) Result {
 	return Result{Case: what, Measured: math.NaN(), Bound: math.NaN(), Pass: false, Detail: "error: " + err.Error()}
