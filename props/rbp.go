@@ -442,7 +442,7 @@ type NormFunc func(mat.Matrix) float64
 // TransposeNorms returns the induced 1-, 2- and inf-norms of J^T (the bound's norms).
 func TransposeNorms() map[string]NormFunc {
 	return map[string]NormFunc{
-		"1":   func(a mat.Matrix) float64 { return mat.Norm(a.T(), 1) },
+		"1": func(a mat.Matrix) float64 { return mat.Norm(a.T(), 1) },
 		"2": func(a mat.Matrix) float64 {
 			s, err := rbp.SpectralNorm(a)
 			if err != nil {
