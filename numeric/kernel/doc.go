@@ -4,4 +4,9 @@
 // rotational invariance under test), computes it exactly for Rademacher weights by enumeration,
 // and runs wide deep Leaky ReLU networks. The closed forms it is compared with are in
 // theory/kernel; the comparisons are the KER claims in package props.
+//
+// Every estimator validates its arguments (a nil or invalid weight law, a nil random source,
+// mismatched, empty or non-finite inputs, out-of-range slopes and sizes, sizes beyond MaxEntries)
+// and returns an error, never a panic, when they are wrong or when the result would overflow
+// float64.
 package kernel

@@ -10,7 +10,11 @@ const MaxEnumerate = 24
 
 // RademacherExact returns E_w[f_a(w.x) f_a(w.y)] exactly for w with i.i.d. +-1 coordinates, by
 // summing over all 2^d sign vectors (d = len(x) <= MaxEnumerate). Each term's dot products are
-// computed afresh, so the rounding error does not accumulate across terms. Units: (w.x)(w.y).
+// computed afresh, so the rounding error does not accumulate across terms. x and y are scaled by
+// powers of two (exactly) to a largest entry in [0.5, 1) and the sum scaled back, so huge inputs
+// give the exact value whenever it is representable. Errors: mismatched, empty or non-finite
+// inputs, a outside [0, 1], d > MaxEnumerate, and a value that overflows float64. Units:
+// (w.x)(w.y).
 func RademacherExact(a float64, x, y []float64) (float64, error) {
 	if err := checkInputs(x, y, a, 2); err != nil {
 		return 0, err
@@ -19,6 +23,8 @@ func RademacherExact(a float64, x, y []float64) (float64, error) {
 	if d > MaxEnumerate {
 		return 0, fmt.Errorf("kernel: enumeration needs d <= %d, got %d", MaxEnumerate, d)
 	}
+	x, ex := normalised(x)
+	y, ey := normalised(y)
 	var sum float64
 	for s := range uint64(1) << d {
 		var u, v float64
@@ -33,5 +39,9 @@ func RademacherExact(a float64, x, y []float64) (float64, error) {
 		}
 		sum += Leaky(u, a) * Leaky(v, a)
 	}
-	return math.Ldexp(sum, -d), nil
+	k := math.Ldexp(sum, ex+ey-d)
+	if !isFinite(k) {
+		return 0, fmt.Errorf("kernel: E f(w.x) f(w.y) overflows float64 (inputs too large)")
+	}
+	return k, nil
 }

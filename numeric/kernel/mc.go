@@ -15,7 +15,8 @@ import (
 // from PCG(seed, b), so an estimate depends on its seed only, never on scheduling or GOMAXPROCS.
 const Blocks = 64
 
-// Leaky returns f_a(u) = max(u, a u) for 0 <= a <= 1.
+// Leaky returns f_a(u) = max(u, a u) for 0 <= a <= 1. It has no error result: it is finite for
+// finite u and a in [0, 1], and NaN for a NaN u (callers validate their inputs).
 func Leaky(u, a float64) float64 {
 	if u > 0 {
 		return u
@@ -43,18 +44,79 @@ func checkInputs(x, y []float64, a float64, n int) error {
 
 // KernelMC estimates k(x, y) = E_w[f_a(w.x) f_a(w.y)] from n weight vectors drawn whole from law,
 // in Blocks parallel streams seeded by seed. The estimate carries its standard error and block
-// means. Units: those of (w.x)(w.y).
+// means (its Skewness is NaN, "unknown", for n = 2). Units: those of (w.x)(w.y).
+//
+// Since f_a is positively homogeneous, the estimate is computed for x and y scaled by powers of
+// two (exact) to a largest entry in [0.5, 1) and scaled back, so inputs as large as 1e200 give the
+// finite estimate whenever it is representable. Errors: a nil or invalid law (weights.Check),
+// mismatched, empty or non-finite inputs, a outside [0, 1], n < 2, a sample f(w.x) f(w.y) that
+// overflows float64 (the law's scale is too large), and an estimate that overflows float64 once
+// scaled back.
 func KernelMC(law weights.Law, a float64, x, y []float64, n int, seed uint64) (stats.Estimate, error) {
 	if err := checkInputs(x, y, a, n); err != nil {
 		return stats.Estimate{}, err
 	}
-	if err := law.Validate(); err != nil {
+	if err := weights.Check(law); err != nil {
 		return stats.Estimate{}, err
 	}
-	return parallelBlocks(n, seed, func(rng *rand.Rand, count int) stats.Moments {
-		return kernelBlock(rng, law, a, x, y, count)
-	}), nil
+	xs, ex := normalised(x)
+	ys, ey := normalised(y)
+	est := parallelBlocks(n, seed, func(rng *rand.Rand, count int) stats.Moments {
+		return kernelBlock(rng, law, a, xs, ys, count)
+	})
+	if !estimateFinite(est) {
+		return stats.Estimate{}, fmt.Errorf("kernel: the samples f(w.x) f(w.y) overflow float64 (the law %s is too wide for float64)", law.Name())
+	}
+	est = scaleEstimate(est, ex+ey)
+	if !estimateFinite(est) {
+		return stats.Estimate{}, fmt.Errorf("kernel: the kernel estimate %v * 2^%d overflows float64 (inputs too large)", est.Mean, ex+ey)
+	}
+	return est, nil
 }
+
+// normalised returns x scaled by 2^-e so that its largest magnitude is in [0.5, 1), and e (x
+// itself and 0 for a zero vector). The scaling is exact.
+func normalised(x []float64) ([]float64, int) {
+	var big float64
+	for _, v := range x {
+		big = math.Max(big, math.Abs(v))
+	}
+	if big == 0 {
+		return x, 0
+	}
+	_, e := math.Frexp(big)
+	out := make([]float64, len(x))
+	for i, v := range x {
+		out[i] = math.Ldexp(v, -e)
+	}
+	return out, e
+}
+
+// scaleEstimate multiplies an estimate's mean, standard error and block means by 2^e (exactly,
+// barring overflow and underflow).
+func scaleEstimate(est stats.Estimate, e int) stats.Estimate {
+	if e == 0 {
+		return est
+	}
+	est.Mean = math.Ldexp(est.Mean, e)
+	est.SE = math.Ldexp(est.SE, e)
+	for i, b := range est.Blocks {
+		est.Blocks[i] = math.Ldexp(b, e)
+	}
+	return est
+}
+
+// estimateFinite reports whether an estimate's mean, standard error and block means are finite
+// (its skewness may be NaN, "unknown", for fewer than three samples).
+func estimateFinite(est stats.Estimate) bool {
+	ok := isFinite(est.Mean) && isFinite(est.SE) && (isFinite(est.Skewness) || est.N < 3 && math.IsNaN(est.Skewness))
+	for _, b := range est.Blocks {
+		ok = ok && isFinite(b)
+	}
+	return ok
+}
+
+func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // kernelBlock draws count weight vectors into one reused buffer and accumulates f(w.x) f(w.y).
 func kernelBlock(rng *rand.Rand, law weights.Law, a float64, x, y []float64, count int) stats.Moments {

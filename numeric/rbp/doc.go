@@ -8,4 +8,11 @@
 //
 // Models keep scratch buffers and are not safe for concurrent use. Products use gonum's BLAS on
 // caller-owned slices, so the hot loops do not allocate.
+//
+// The constructors reject mis-sized slices and NaN, infinite or out-of-range parameters. The
+// algorithms reject a nil model (also a typed nil), arguments of the wrong length or with a NaN or
+// infinite entry, and a model whose live parameters (Params) were changed to non-finite values;
+// and they check their result, returning an error instead of a NaN or infinite gradient. The
+// Model methods themselves (Step, VJP, JVP) are hot-loop primitives without error results: they
+// expect slices of the model's sizes.
 package rbp

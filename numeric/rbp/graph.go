@@ -1,6 +1,7 @@
 package rbp
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -8,7 +9,8 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
-// Graph is a graph neural network's propagation (shared/spec/rbp.md, RBP-9): every node v holds a
+// Graph is a graph neural network's propagation (the paper's Section 4.2; claim RBP-9 in
+// CLAIMS.md): every node v holds a
 // state h_v in R^k, and
 //
 //	h_v <- tanh(W * sum_{u in N(v)} h_u / deg(v) + U x_v),
@@ -25,12 +27,19 @@ type Graph struct {
 }
 
 // NewGraph returns the propagation on the graph whose node v has the neighbours nbrs[v] (every
-// node needs one), feature size k, weights w (k x k) and drive (nodes * k).
+// node needs one), feature size k, weights w (k x k) and drive (nodes * k). The neighbour lists
+// are copied. Errors: no nodes, k < 1, mis-sized w or drive, a node without neighbours, a
+// neighbour index outside 0..nodes-1, a NaN or infinite entry of w or drive.
 func NewGraph(nbrs [][]int, k int, w, drive []float64) (*Graph, error) {
 	nodes := len(nbrs)
-	if nodes == 0 || k < 1 || len(w) != k*k || len(drive) != nodes*k {
+	// k*k and nodes*k are compared through division: the products can overflow int.
+	if nodes == 0 || k < 1 || len(w)%k != 0 || len(w)/k != k || len(drive)%k != 0 || len(drive)/k != nodes {
 		return nil, fmt.Errorf("rbp: graph model needs nodes, k >= 1, W (k*k) and drive (nodes*k); got %d, %d, %d, %d", nodes, k, len(w), len(drive))
 	}
+	if err := errors.Join(finite("W", w), finite("drive", drive)); err != nil {
+		return nil, err
+	}
+	own := make([][]int, nodes)
 	for v, ns := range nbrs {
 		if len(ns) == 0 {
 			return nil, fmt.Errorf("rbp: node %d has no neighbours", v)
@@ -40,9 +49,10 @@ func NewGraph(nbrs [][]int, k int, w, drive []float64) (*Graph, error) {
 				return nil, fmt.Errorf("rbp: node %d has neighbour %d outside 0..%d", v, u, nodes-1)
 			}
 		}
+		own[v] = append([]int(nil), ns...)
 	}
 	n := nodes * k
-	return &Graph{nodes: nodes, k: k, nbrs: nbrs, w: append([]float64(nil), w...), drive: append([]float64(nil), drive...),
+	return &Graph{nodes: nodes, k: k, nbrs: own, w: append([]float64(nil), w...), drive: append([]float64(nil), drive...),
 		agg: make([]float64, n), s: make([]float64, n), r: make([]float64, n)}, nil
 }
 

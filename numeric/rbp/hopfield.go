@@ -1,6 +1,7 @@
 package rbp
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -8,7 +9,8 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
-// Hopfield is the damped continuous Hopfield update on the units u (shared/spec/rbp.md, RBP-7):
+// Hopfield is the damped continuous Hopfield update on the units u (the paper's Section 4.1; claim
+// RBP-7 in CLAIMS.md):
 //
 //	u_{t+1} = (1 - Eps) u_t + Eps (W_eff V_t + I_ext),  V = sigma(Beta u),
 //	W_eff = (W + W^T) o (1 1^T - I),
@@ -26,14 +28,14 @@ type Hopfield struct {
 	vBuf, sBuf, rB []float64
 }
 
-// NewHopfield returns the Hopfield recurrence. Errors: shapes, non-finite entries, eps outside
-// (0, 1], beta <= 0.
+// NewHopfield returns the Hopfield recurrence. Errors: shapes, non-finite entries (of W, I_ext or
+// the pattern), eps outside (0, 1], beta not finite and > 0.
 func NewHopfield(w, iExt []float64, clamp []bool, pattern []float64, eps, beta float64) (*Hopfield, error) {
 	n := len(iExt)
 	if n == 0 || len(w) != n*n || len(clamp) != n || len(pattern) != n {
 		return nil, fmt.Errorf("rbp: Hopfield model needs W (n*n), I_ext, clamp and pattern (n = %d); got %d, %d, %d, %d", n, len(w), n, len(clamp), len(pattern))
 	}
-	if err := finite("W", w); err != nil {
+	if err := errors.Join(finite("W", w), finite("I_ext", iExt), finite("pattern", pattern)); err != nil {
 		return nil, err
 	}
 	if !(eps > 0 && eps <= 1) || !(beta > 0) || math.IsInf(beta, 0) {

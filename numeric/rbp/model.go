@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -39,6 +40,39 @@ func finite(name string, xs []float64) error {
 	return nil
 }
 
+// isNil reports whether a is nil or holds a nil pointer, map, slice, function or channel (a typed
+// nil such as (*Tanh)(nil), whose methods panic).
+func isNil(a any) bool {
+	if a == nil {
+		return true
+	}
+	switch v := reflect.ValueOf(a); v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return v.IsNil()
+	}
+	return false
+}
+
+// checkModel returns an error for a nil model (also a typed nil), one with no state (a zero value
+// not made by its constructor), and one whose live parameters (Params) are not NumParams finite
+// numbers: they can be changed after construction.
+func checkModel(m Model) error {
+	if isNil(m) {
+		return errors.New("rbp: the model is nil")
+	}
+	if m.Dim() < 1 {
+		return fmt.Errorf("rbp: the model has state size %d; build it with its constructor", m.Dim())
+	}
+	w := m.Params()
+	if len(w) != m.NumParams() {
+		return fmt.Errorf("rbp: the model has %d parameters but NumParams = %d", len(w), m.NumParams())
+	}
+	if err := finite("model parameter w", w); err != nil {
+		return fmt.Errorf("%w (the model's parameters were changed to a non-finite value)", err)
+	}
+	return nil
+}
+
 // Tanh is F(h) = tanh(W h + b + c) with W (n x n, row-major) and c the parameters, and b = U x
 // the fixed input drive. Params is W followed by c.
 type Tanh struct {
@@ -50,15 +84,14 @@ type Tanh struct {
 }
 
 // NewTanh returns the tanh recurrence with weights w (n x n, row-major), bias c and drive U x.
+// Errors: empty or mis-sized slices, a NaN or infinite entry.
 func NewTanh(w, c, drive []float64) (*Tanh, error) {
 	n := len(c)
 	if n == 0 || len(w) != n*n || len(drive) != n {
 		return nil, fmt.Errorf("rbp: tanh model needs W of n*n = %d, c and U x of n = %d entries; got %d, %d, %d", n*n, n, len(w), len(c), len(drive))
 	}
-	for name, v := range map[string][]float64{"W": w, "c": c, "Ux": drive} {
-		if err := finite(name, v); err != nil {
-			return nil, err
-		}
+	if err := errors.Join(finite("W", w), finite("c", c), finite("Ux", drive)); err != nil {
+		return nil, err
 	}
 	p := append(append([]float64(nil), w...), c...)
 	return &Tanh{n: n, params: p, drive: append([]float64(nil), drive...), pre: make([]float64, n), r: make([]float64, n)}, nil
@@ -128,7 +161,8 @@ type Linear struct {
 	drive []float64
 }
 
-// NewLinear returns the linear recurrence h <- A h + B x.
+// NewLinear returns the linear recurrence h <- A h + B x. Errors: an empty B x, an A that is not
+// n x n, a NaN or infinite entry.
 func NewLinear(a, drive []float64) (*Linear, error) {
 	n := len(drive)
 	if n == 0 || len(a) != n*n {

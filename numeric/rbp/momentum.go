@@ -1,18 +1,21 @@
 package rbp
 
 import (
+	"errors"
 	"fmt"
+	"math"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
 // Momentum is one step of SGD with momentum on 1/2 w^T H w - q^T w as a recurrence on the state
-// (w, m) (shared/spec/rbp.md, RBP-8):
+// (w, m) (the paper's Section 4.3; claim RBP-8 in CLAIMS.md):
 //
 //	m' = mu m - eta (H w - q),   w' = w + m',
 //
-// with the hyper-parameters (eta, mu) as its parameters. H must be symmetric.
+// with the hyper-parameters (eta, mu) as its parameters: a learning rate eta > 0 and a momentum
+// 0 <= mu < 1. H must be symmetric.
 type Momentum struct {
 	n      int
 	h      []float64
@@ -22,11 +25,16 @@ type Momentum struct {
 	sum    []float64
 }
 
-// NewMomentum returns the momentum recurrence for H (n x n, symmetric, row-major) and q.
+// NewMomentum returns the momentum recurrence for H (n x n, symmetric, row-major) and q, with
+// learning rate eta and momentum mu. Errors: shapes, a NaN or infinite entry of H or q, an H that
+// is not exactly symmetric, eta not finite and > 0, mu outside [0, 1).
 func NewMomentum(h, q []float64, eta, mu float64) (*Momentum, error) {
 	n := len(q)
 	if n == 0 || len(h) != n*n {
 		return nil, fmt.Errorf("rbp: momentum model needs H (n*n) and q (n = %d); got %d", n, len(h))
+	}
+	if err := errors.Join(finite("H", h), finite("q", q)); err != nil {
+		return nil, err
 	}
 	for i := range n {
 		for j := range n {
@@ -35,8 +43,11 @@ func NewMomentum(h, q []float64, eta, mu float64) (*Momentum, error) {
 			}
 		}
 	}
-	if err := finite("H", h); err != nil {
-		return nil, err
+	if !(eta > 0) || math.IsInf(eta, 0) {
+		return nil, fmt.Errorf("rbp: momentum model needs a finite learning rate eta > 0, got %v", eta)
+	}
+	if !(mu >= 0 && mu < 1) {
+		return nil, fmt.Errorf("rbp: momentum model needs a momentum 0 <= mu < 1, got %v", mu)
 	}
 	return &Momentum{n: n, h: append([]float64(nil), h...), q: append([]float64(nil), q...), params: []float64{eta, mu},
 		grad: make([]float64, n), sum: make([]float64, n)}, nil

@@ -137,14 +137,15 @@ func FromMoments(m Moments, blocks []float64, blockSize int) Estimate {
 }
 
 // FromSample returns the Estimate of a stored sample split into min(k, len(xs)) consecutive
-// blocks (sizes differing by at most one). Errors: fewer than two values, k < 1, or a NaN.
+// blocks (sizes differing by at most one). Its Skewness is NaN ("unknown") for two values.
+// Errors: fewer than two values, k < 1, or a NaN or infinite value.
 func FromSample(xs []float64, k int) (Estimate, error) {
 	if len(xs) < 2 || k < 1 {
 		return Estimate{}, fmt.Errorf("stats: need at least two values and k >= 1, got %d values and k = %d", len(xs), k)
 	}
 	for i, x := range xs {
-		if math.IsNaN(x) {
-			return Estimate{}, fmt.Errorf("stats: value %d is NaN", i)
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return Estimate{}, fmt.Errorf("stats: value %d is %v, not finite", i, x)
 		}
 	}
 	k = min(k, len(xs))
@@ -201,10 +202,11 @@ func (e Estimate) Median() float64 {
 //
 // Each block mean misses by more than r with probability at most p (Chebyshev); the median misses
 // only if at least half the blocks do, which has probability at most exp(-k KL(1/2 || p))
-// (Chernoff). It returns an error when k blocks cannot reach delta at any p.
+// (Chernoff). Errors: k or m < 1, sigma negative or not finite, delta outside (0, 1), k blocks
+// that cannot reach delta at any p, and a radius that overflows float64.
 func MedianOfMeansRadius(k, m int, sigma, delta float64) (float64, error) {
-	if k < 1 || m < 1 || !(sigma >= 0) || !(delta > 0 && delta < 1) {
-		return 0, fmt.Errorf("stats: median-of-means needs k, m >= 1, sigma >= 0, 0 < delta < 1; got k=%d m=%d sigma=%v delta=%v", k, m, sigma, delta)
+	if k < 1 || m < 1 || !(sigma >= 0) || math.IsInf(sigma, 0) || !(delta > 0 && delta < 1) {
+		return 0, fmt.Errorf("stats: median-of-means needs k, m >= 1, finite sigma >= 0, 0 < delta < 1; got k=%d m=%d sigma=%v delta=%v", k, m, sigma, delta)
 	}
 	need := math.Log(1/delta) / float64(k)
 	kl := func(p float64) float64 { return 0.5*math.Log(0.5/p) + 0.5*math.Log(0.5/(1-p)) }
@@ -221,5 +223,9 @@ func MedianOfMeansRadius(k, m int, sigma, delta float64) (float64, error) {
 			hi = mid
 		}
 	}
-	return sigma / math.Sqrt(float64(m)*lo), nil
+	r := sigma / math.Sqrt(float64(m)*lo)
+	if math.IsInf(r, 0) || math.IsNaN(r) {
+		return 0, fmt.Errorf("stats: the median-of-means radius for sigma = %v overflows float64", sigma)
+	}
+	return r, nil
 }

@@ -1,9 +1,11 @@
 package weights
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -29,12 +31,46 @@ type FourthMomenter interface {
 	FourthMoment(d int) float64
 }
 
+// Check returns an error for a nil law, including a typed nil (a nil pointer to a law, whose
+// methods panic), and otherwise the law's own Validate error. Every function that accepts a Law
+// calls it first.
+func Check(law Law) error {
+	if isNil(law) {
+		return errors.New("weights: the law is nil")
+	}
+	return law.Validate()
+}
+
+// isNil reports whether a is nil or holds a nil pointer, map, slice, function or channel.
+func isNil(a any) bool {
+	if a == nil {
+		return true
+	}
+	switch v := reflect.ValueOf(a); v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return v.IsNil()
+	}
+	return false
+}
+
+// pairs returns d (d + 2) in float64 (the int product overflows for d near MaxInt).
+func pairs(d int) float64 { return float64(d) * (float64(d) + 2) }
+
+// checkScale returns an error unless s is finite and > 0 with s^2 a normal float64 (about
+// 1.5e-154 <= s <= 1.3e154): a coordinate's variance must be representable, or the draws and the
+// moments (E|w|^2 = s^2 d) overflow or underflow.
 func checkScale(name string, s float64) error {
 	if !(s > 0) || math.IsInf(s, 0) {
 		return fmt.Errorf("weights: %s scale %v must be finite and > 0", name, s)
 	}
+	if v := s * s; math.IsInf(v, 0) || v < minVariance {
+		return fmt.Errorf("weights: %s scale %v has a variance s^2 = %v outside float64's normal range", name, s, v)
+	}
 	return nil
 }
+
+// minVariance is the smallest normal float64, the least variance a coordinate may have.
+const minVariance = 0x1p-1022
 
 // Gaussian is w ~ N(0, Scale^2 I): E|w|^2 = Scale^2 d, E|w|^4 = Scale^4 d (d + 2).
 type Gaussian struct{ Scale float64 }
@@ -49,7 +85,7 @@ func (g Gaussian) Validate() error { return checkScale("gaussian", g.Scale) }
 func (g Gaussian) SecondMoment(d int) float64 { return g.Scale * g.Scale * float64(d) }
 
 // FourthMoment implements FourthMomenter.
-func (g Gaussian) FourthMoment(d int) float64 { return math.Pow(g.Scale, 4) * float64(d*(d+2)) }
+func (g Gaussian) FourthMoment(d int) float64 { return math.Pow(g.Scale, 4) * pairs(d) }
 
 // RotationallyInvariant implements Law.
 func (g Gaussian) RotationallyInvariant() bool { return true }
@@ -88,7 +124,7 @@ func (t StudentT) FourthMoment(d int) float64 {
 	if t.Nu <= 4 {
 		return math.Inf(1)
 	}
-	return math.Pow(t.Scale, 4) * float64(d*(d+2)) * (t.Nu - 2) / (t.Nu - 4)
+	return math.Pow(t.Scale, 4) * pairs(d) * (t.Nu - 2) / (t.Nu - 4)
 }
 
 // RotationallyInvariant implements Law.
@@ -130,6 +166,9 @@ func (s Sphere) Symmetric() bool { return true }
 
 // Fill implements Law.
 func (s Sphere) Fill(rng *rand.Rand, w []float64) {
+	if len(w) == 0 {
+		return // no direction to draw (and the loop below would never end)
+	}
 	var n float64
 	for n == 0 {
 		n = 0
@@ -169,7 +208,7 @@ func (m GaussMixture) SecondMoment(d int) float64 { return m.Scale * m.Scale * f
 func (m GaussMixture) FourthMoment(d int) float64 {
 	h := m.high()
 	ev2 := m.P*m.Low*m.Low + (1-m.P)*h*h
-	return math.Pow(m.Scale, 4) * float64(d*(d+2)) * ev2
+	return math.Pow(m.Scale, 4) * pairs(d) * ev2
 }
 
 // RotationallyInvariant implements Law.
@@ -302,24 +341,36 @@ func (c CentredExp) Fill(rng *rand.Rand, w []float64) {
 }
 
 // Scaled is the law of C w for w drawn from Law and a constant C > 0. Scaling keeps rotational
-// invariance and symmetry; it multiplies E|w|^2 by C^2 and E|w|^4 by C^4.
+// invariance and symmetry; it multiplies E|w|^2 by C^2 and E|w|^4 by C^4. Valid when C and Law
+// are, and the scaled coordinate variance C^2 E|w|^2 (d = 1) is a normal float64.
 type Scaled struct {
 	Law Law
 	C   float64
 }
 
 // Name implements Law.
-func (s Scaled) Name() string { return fmt.Sprintf("%g*%s", s.C, s.Law.Name()) }
+func (s Scaled) Name() string {
+	if isNil(s.Law) {
+		return fmt.Sprintf("%g*<nil>", s.C)
+	}
+	return fmt.Sprintf("%g*%s", s.C, s.Law.Name())
+}
 
 // Validate implements Law.
 func (s Scaled) Validate() error {
-	if s.Law == nil {
+	if isNil(s.Law) {
 		return fmt.Errorf("weights: scaled law has no base law")
 	}
 	if err := checkScale("scaling constant", s.C); err != nil {
 		return err
 	}
-	return s.Law.Validate()
+	if err := s.Law.Validate(); err != nil {
+		return err
+	}
+	if v := s.C * s.C * s.Law.SecondMoment(1); math.IsInf(v, 0) || !(v >= minVariance) {
+		return fmt.Errorf("weights: %s has a coordinate variance %v outside float64's normal range", s.Name(), v)
+	}
+	return nil
 }
 
 // SecondMoment implements Law.
@@ -347,16 +398,34 @@ func (s Scaled) FourthMoment(d int) float64 {
 	return math.Inf(1)
 }
 
-// RadialKurtosis returns E|w|^4 / (E|w|^2)^2 for rows of length d, or an error when the law does
-// not know its fourth moment or it is infinite.
+// RadialKurtosis returns E|w|^4 / (E|w|^2)^2 for rows of length d >= 1. Errors: a nil or invalid
+// law (Check), d < 1, a law that does not know its fourth moment or whose fourth moment is
+// infinite, and moments that are not representable in float64 at this scale and d (E|w|^4
+// overflowing, or E|w|^2 underflowing to 0).
 func RadialKurtosis(law Law, d int) (float64, error) {
+	if err := Check(law); err != nil {
+		return 0, err
+	}
+	if d < 1 {
+		return 0, fmt.Errorf("weights: row length d = %d must be >= 1", d)
+	}
 	f, ok := law.(FourthMomenter)
 	if !ok {
 		return 0, fmt.Errorf("weights: %s does not state its fourth moment", law.Name())
 	}
 	m4, m2 := f.FourthMoment(d), law.SecondMoment(d)
-	if math.IsInf(m4, 0) || !(m2 > 0) {
-		return 0, fmt.Errorf("weights: %s has no finite fourth moment at d = %d", law.Name(), d)
+	if math.IsInf(m4, 0) || math.IsNaN(m4) {
+		return 0, fmt.Errorf("weights: %s has no finite fourth moment at d = %d (or it overflows float64)", law.Name(), d)
 	}
-	return m4 / (m2 * m2), nil
+	if !(m2 > 0) || math.IsInf(m2, 0) || !(m4 > 0) {
+		return 0, fmt.Errorf("weights: %s has E|w|^2 = %v and E|w|^4 = %v at d = %d, not representable in float64", law.Name(), m2, m4, d)
+	}
+	k := m4 / (m2 * m2)
+	if math.IsInf(m2*m2, 0) {
+		k = m4 / m2 / m2 // (E|w|^2)^2 alone overflows
+	}
+	if !(k > 0) || math.IsInf(k, 0) {
+		return 0, fmt.Errorf("weights: the radial kurtosis of %s at d = %d is not representable in float64", law.Name(), d)
+	}
+	return k, nil
 }

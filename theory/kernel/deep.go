@@ -82,7 +82,8 @@ func DepthStep(theta, a float64) (float64, error) {
 
 // DepthAngle returns theta_l, the angle after l >= 0 applications of DepthStep starting from
 // theta0 in [0, pi] (radians). It iterates in the angle with cancellation-free forms of 1 - rho
-// and 1 + rho, so theta_l keeps its relative accuracy as it tends to 0 (and near pi).
+// and 1 + rho, so theta_l keeps its relative accuracy as it tends to 0 (and near pi). It stops
+// early once the rounded map leaves theta unchanged (every later step would too).
 func DepthAngle(theta0, a float64, l int) (float64, error) {
 	if err := checkAngle(theta0); err != nil {
 		return 0, err
@@ -95,7 +96,11 @@ func DepthAngle(theta0, a float64, l int) (float64, error) {
 	}
 	theta := theta0
 	for range l {
-		theta = stepAngle(theta, a)
+		next := stepAngle(theta, a)
+		if next == theta { // a fixed point of the rounded map (theta = 0, a = 1, ...): done
+			break
+		}
+		theta = next
 	}
 	return theta, nil
 }
@@ -116,7 +121,7 @@ func DepthCos(theta0, a float64, l int) (float64, error) {
 
 // DepthConstant returns the constant C of the polynomial approach to the degenerate fixed point,
 //
-//	theta_l ~ C / l,   C = 3 pi (1 + a^2) / (1 - a)^2   (derived in shared/spec/kernel.md),
+//	theta_l ~ C / l,   C = 3 pi (1 + a^2) / (1 - a)^2   (from the paper's Section 4 map),
 //
 // from the expansion theta' = theta - theta^2 (1-a)^2 / (3 pi (1 + a^2)) + O(theta^3). Defined for
 // 0 <= a < 1; at a = 1 (the identity) the map is the identity and there is no convergence, which is

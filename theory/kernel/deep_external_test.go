@@ -105,7 +105,7 @@ func TestDepthAngleIterates(t *testing.T) {
 }
 
 func TestDepthSpecValues(t *testing.T) {
-	// shared/spec/kernel.md: from theta0 = pi/2 with a = 0, l theta_l / C is about 0.90 at
+	// Reference values of the deep map: from theta0 = pi/2 with a = 0, l theta_l / C is about 0.90 at
 	// l = 100 and 0.998 at l = 10^4.
 	c, _ := kernel.DepthConstant(0)
 	near(t, "C(a=0)", c, 3*math.Pi, 1e-15)

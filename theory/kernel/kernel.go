@@ -57,21 +57,44 @@ func arcTerm(theta float64) float64 {
 }
 
 // TwoSlope returns the normalised kernel of the general two-slope activation
-// f(u) = alpha*min(u, 0) + beta*max(u, 0) (shared/spec/kernel.md, Setting):
+// f(u) = alpha*min(u, 0) + beta*max(u, 0) (the paper's Section 3 setting, generalised to two
+// slopes):
 //
 //	alpha beta cos theta + (beta - alpha)^2/(2 pi) * (sin theta + (pi - theta) cos theta).
 //
 // alpha = a, beta = 1 gives Kappa; alpha = -1, beta = 1 is the absolute value. theta in [0, pi]
-// radians; alpha and beta must be finite. Dimensionless.
+// radians; alpha and beta must be finite. Both terms are formed from the slopes' mantissas and
+// binary exponents, so huge slopes give the value whenever the terms are representable, and an
+// error when the result overflows float64. Dimensionless.
 func TwoSlope(theta, alpha, beta float64) (float64, error) {
 	if err := checkAngle(theta); err != nil {
 		return 0, err
 	}
-	if math.IsNaN(alpha) || math.IsInf(alpha, 0) || math.IsNaN(beta) || math.IsInf(beta, 0) {
+	if !isFinite(alpha) || !isFinite(beta) {
 		return 0, fmt.Errorf("kernel: slopes alpha = %v, beta = %v must be finite", alpha, beta)
 	}
-	return alpha*beta*math.Cos(theta) + (beta-alpha)*(beta-alpha)/(2*math.Pi)*arcTerm(theta), nil
+	// Each term is formed from mantissas and binary exponents (bit-identical to the direct
+	// formula whenever that neither overflows nor underflows), so neither alpha beta nor
+	// (beta - alpha)^2 overflows unless the term itself does.
+	fa, ea := math.Frexp(alpha)
+	fb, eb := math.Frexp(beta)
+	t1 := math.Ldexp(fa*fb*math.Cos(theta), ea+eb)
+	d, half := beta-alpha, 0
+	if math.IsInf(d, 0) {
+		d, half = beta/2-alpha/2, 1
+	}
+	fd, ed := math.Frexp(d)
+	ed += half
+	t2 := math.Ldexp(fd*fd/(2*math.Pi)*arcTerm(theta), 2*ed)
+	v := t1 + t2
+	if !isFinite(v) {
+		return 0, fmt.Errorf("kernel: two-slope kernel with alpha = %v, beta = %v overflows float64", alpha, beta)
+	}
+	return v, nil
 }
+
+// isFinite reports whether v is neither NaN nor infinite.
+func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // errZero reports that an angle was asked of a zero vector.
 var errZero = errors.New("kernel: the angle with a zero vector is undefined")
@@ -86,7 +109,7 @@ func checkPair(x, y []float64) error {
 		return errors.New("kernel: inputs are empty")
 	}
 	for i := range x {
-		if math.IsNaN(x[i]) || math.IsInf(x[i], 0) || math.IsNaN(y[i]) || math.IsInf(y[i], 0) {
+		if !isFinite(x[i]) || !isFinite(y[i]) {
 			return fmt.Errorf("kernel: non-finite input at index %d: x = %v, y = %v", i, x[i], y[i])
 		}
 	}
@@ -102,25 +125,57 @@ func norm(x []float64) float64 {
 	return n
 }
 
+// unitNorm returns the unit vector x/|x| and the norm |x| = f 2^e (0.5 <= f < 1; f = 0 and u = nil
+// for a zero vector). x is first scaled by a power of two (exactly) to a largest entry in
+// [0.5, 1), so the norm of a finite x never overflows (|x| may exceed the largest float64 by
+// sqrt(len(x))) and tiny entries keep their precision; whenever the direct norm neither overflows
+// nor underflows, the results are bit-identical to x[i]/norm(x).
+func unitNorm(x []float64) (u []float64, f float64, e int) {
+	var big float64
+	for _, v := range x {
+		big = math.Max(big, math.Abs(v))
+	}
+	if big == 0 {
+		return nil, 0, 0
+	}
+	_, k := math.Frexp(big)
+	u = make([]float64, len(x))
+	for i, v := range x {
+		u[i] = math.Ldexp(v, -k)
+	}
+	n := norm(u)
+	for i := range u {
+		u[i] /= n
+	}
+	f, e = math.Frexp(n)
+	return u, f, e + k
+}
+
 // Angle returns theta = arccos(x.y / (|x||y|)) in radians, computed stably as
 // 2 atan2(|x^ - y^|, |x^ + y^|) for the unit vectors x^, y^, which keeps full relative accuracy
 // for nearly parallel and nearly antiparallel inputs (arccos of a rounded cosine does not).
-// It returns an error for mismatched lengths, non-finite entries, or a zero vector.
+// It returns an error for mismatched lengths, non-finite entries, or a zero vector. Entries as
+// large as the largest float64 are fine: the unit vectors are formed without overflow.
 func Angle(x, y []float64) (float64, error) {
 	if err := checkPair(x, y); err != nil {
 		return 0, err
 	}
-	nx, ny := norm(x), norm(y)
-	if nx == 0 || ny == 0 {
+	ux, fx, _ := unitNorm(x)
+	uy, fy, _ := unitNorm(y)
+	if fx == 0 || fy == 0 {
 		return 0, errZero
 	}
+	return angle(ux, uy), nil
+}
+
+// angle returns the angle between the unit vectors u and v.
+func angle(u, v []float64) float64 {
 	var dm, dp float64
-	for i := range x {
-		u, v := x[i]/nx, y[i]/ny
-		dm = math.Hypot(dm, u-v)
-		dp = math.Hypot(dp, u+v)
+	for i := range u {
+		dm = math.Hypot(dm, u[i]-v[i])
+		dp = math.Hypot(dp, u[i]+v[i])
 	}
-	return 2 * math.Atan2(dm, dp), nil
+	return 2 * math.Atan2(dm, dp)
 }
 
 // Kernel returns the equivalent kernel of one Leaky ReLU layer (the paper's Theorem 3),
@@ -129,8 +184,10 @@ func Angle(x, y []float64) (float64, error) {
 //
 // for any rotationally invariant law of the weight row w in R^d with second moment
 // secondMoment = E|w|^2, where d = len(x) = len(y). Only E|w|^2 depends on the law. A zero input
-// is valid and gives 0 (f(0) = 0). Errors: mismatched or empty inputs, non-finite entries, a
-// negative or non-finite second moment, a outside [0, 1]. Units: those of (w.x)(w.y).
+// is valid and gives 0 (f(0) = 0). The norms are combined through their binary exponents, so
+// inputs as large as 1e200 give the exact kernel whenever it is representable. Errors: mismatched
+// or empty inputs, non-finite entries, a negative or non-finite second moment, a outside [0, 1], and
+// a kernel value that overflows float64. Units: those of (w.x)(w.y).
 func Kernel(x, y []float64, secondMoment, a float64) (float64, error) {
 	if err := checkPair(x, y); err != nil {
 		return 0, err
@@ -141,21 +198,27 @@ func Kernel(x, y []float64, secondMoment, a float64) (float64, error) {
 	if !(secondMoment >= 0) || math.IsInf(secondMoment, 0) {
 		return 0, fmt.Errorf("kernel: second moment E|w|^2 = %v must be finite and >= 0", secondMoment)
 	}
-	nx, ny := norm(x), norm(y)
-	if nx == 0 || ny == 0 {
+	ux, fx, ex := unitNorm(x)
+	uy, fy, ey := unitNorm(y)
+	if fx == 0 || fy == 0 {
 		return 0, nil
 	}
-	theta, err := Angle(x, y)
-	if err != nil {
-		return 0, err
-	}
+	theta := angle(ux, uy)
 	s2 := secondMoment / float64(len(x))
-	return s2 * nx * ny * kappa(theta, a), nil
+	// s2 |x| |y| kappa with each factor split into mantissa and exponent: the product of the
+	// mantissas cannot overflow, and Ldexp rounds once (bit-identical to the direct product
+	// whenever that neither overflows nor underflows).
+	fs, es := math.Frexp(s2)
+	k := math.Ldexp(fs*fx*fy*kappa(theta, a), es+ex+ey)
+	if !isFinite(k) {
+		return 0, fmt.Errorf("kernel: k(x, y) = E|w|^2/d |x| |y| kappa overflows float64 (|x| = %g 2^%d, |y| = %g 2^%d, E|w|^2 = %g)", fx, ex, fy, ey, secondMoment)
+	}
+	return k, nil
 }
 
 // PreservingSecondMoment returns the second moment per weight row, E|w|^2 = 2/(1 + a^2), that keeps
 // the mean squared activation of every layer equal to that of its input for every rotationally
-// invariant law (derived in shared/spec/kernel.md from k(x, x) = s2 |x|^2 (1 + a^2)/2; He
+// invariant law (the paper's Section 3, from k(x, x) = s2 |x|^2 (1 + a^2)/2 of its Theorem 3; He
 // initialisation for a = 0). Dimensionless (a fan-in of d gives a per-coordinate variance
 // 2/((1 + a^2) d)).
 func PreservingSecondMoment(a float64) (float64, error) {
@@ -185,6 +248,13 @@ func GrowthSecondMoment(a, kr float64, d, n int) (float64, error) {
 	if d < 1 || n < 1 {
 		return 0, fmt.Errorf("kernel: fan-in d = %d and width n = %d must be >= 1", d, n)
 	}
-	m := kr * 6 * float64(d) * (1 + a*a*a*a) / (float64(d+2) * (1 + a*a) * (1 + a*a))
-	return 1 + (m-1)/float64(n), nil
+	// 6 d / (d + 2) < 6 and (1 + a^4)/(1 + a^2)^2 <= 1, so m overflows only when kr nearly does;
+	// d + 2 is formed in float64 (it overflows int at d = MaxInt - 1).
+	df := float64(d)
+	m := kr * (6 * df / (df + 2)) * ((1 + a*a*a*a) / ((1 + a*a) * (1 + a*a)))
+	g := 1 + (m-1)/float64(n)
+	if !isFinite(g) {
+		return 0, fmt.Errorf("kernel: growth second moment overflows float64 for radial kurtosis %v", kr)
+	}
+	return g, nil
 }

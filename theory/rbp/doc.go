@@ -9,5 +9,10 @@
 //
 // Matrices are gonum mat types; J is dF/dh at the fixed point (n x n), b = (dL/dh*)^T. Everything
 // is a pure function of its arguments; the simulations are in numeric/rbp and the claims
-// (RBP-1 .. RBP-9, shared/spec/rbp.md) in package props.
+// (RBP-1 .. RBP-9, catalogued in CLAIMS.md at the repository root) in package props.
+//
+// Every function validates its arguments: a nil matrix (also a typed nil such as
+// (*mat.Dense)(nil)), an empty one, one larger than MaxDim, mismatched shapes, a NaN or infinite
+// entry, or a result that would overflow float64 give an error saying what was wrong, never a
+// panic and never a NaN or infinite value with a nil error.
 package rbp

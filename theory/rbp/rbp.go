@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"reflect"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -13,31 +14,99 @@ import (
 // cannot give the adjoint to better than ~1e-4 and the matrix is treated as singular.
 const MaxCond = 1e12
 
-func checkSquare(name string, a mat.Matrix) (int, error) {
+// MaxDim is the largest number of rows or columns a matrix argument may have. The functions copy
+// their matrix arguments into dense n x n storage and most factorise them (O(n^3) work), so a
+// larger one, possibly a compact type such as a diagonal matrix that claims huge dimensions, is
+// rejected rather than allocated.
+const MaxDim = 4096
+
+// isNil reports whether a is nil or holds a nil pointer, map, slice, function or channel (a typed
+// nil such as (*mat.Dense)(nil), whose methods panic).
+func isNil(a any) bool {
 	if a == nil {
-		return 0, fmt.Errorf("rbp: %s is nil", name)
+		return true
 	}
-	r, c := a.Dims()
-	if r != c || r == 0 {
-		return 0, fmt.Errorf("rbp: %s is %dx%d, want square and non-empty", name, r, c)
+	switch v := reflect.ValueOf(a); v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return v.IsNil()
+	}
+	return false
+}
+
+// checkMatrix validates a matrix argument (not nil, non-empty, at most MaxDim x MaxDim, finite
+// entries) and returns its dimensions. A matrix whose methods panic (a zero-value or malformed
+// implementation) is reported as an error.
+func checkMatrix(name string, a mat.Matrix) (r, c int, err error) {
+	if isNil(a) {
+		return 0, 0, fmt.Errorf("rbp: %s is nil", name)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			r, c, err = 0, 0, fmt.Errorf("rbp: %s cannot be read: %v", name, p)
+		}
+	}()
+	r, c = a.Dims()
+	if r < 1 || c < 1 {
+		return 0, 0, fmt.Errorf("rbp: %s is %dx%d, want non-empty", name, r, c)
+	}
+	if r > MaxDim || c > MaxDim {
+		return 0, 0, fmt.Errorf("rbp: %s is %dx%d, larger than MaxDim = %d", name, r, c, MaxDim)
 	}
 	for i := range r {
 		for j := range c {
-			if v := a.At(i, j); math.IsNaN(v) || math.IsInf(v, 0) {
-				return 0, fmt.Errorf("rbp: %s[%d,%d] = %v is not finite", name, i, j, v)
+			if v := a.At(i, j); !isFinite(v) {
+				return 0, 0, fmt.Errorf("rbp: %s[%d,%d] = %v is not finite", name, i, j, v)
 			}
 		}
 	}
+	return r, c, nil
+}
+
+// checkSquare validates a square matrix argument (see checkMatrix) and returns its size.
+func checkSquare(name string, a mat.Matrix) (int, error) {
+	r, c, err := checkMatrix(name, a)
+	if err != nil {
+		return 0, err
+	}
+	if r != c {
+		return 0, fmt.Errorf("rbp: %s is %dx%d, want square", name, r, c)
+	}
 	return r, nil
 }
+
+func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 func checkVec(name string, v []float64, n int) error {
 	if len(v) != n {
 		return fmt.Errorf("rbp: %s has length %d, want %d", name, len(v), n)
 	}
 	for i, x := range v {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
+		if !isFinite(x) {
 			return fmt.Errorf("rbp: %s[%d] = %v is not finite", name, i, x)
+		}
+	}
+	return nil
+}
+
+// finiteResult returns an error naming what when v has a NaN or infinite entry: the result of a
+// computation on finite arguments that overflowed float64.
+func finiteResult(what string, v []float64) error {
+	for i, x := range v {
+		if !isFinite(x) {
+			return fmt.Errorf("rbp: %s overflows float64 (entry %d is %v)", what, i, x)
+		}
+	}
+	return nil
+}
+
+// finiteMatrix is finiteResult for a dense matrix.
+func finiteMatrix(what string, m *mat.Dense) error {
+	raw := m.RawMatrix()
+	for i := range raw.Rows {
+		for j, x := range raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols] {
+			if !isFinite(x) {
+				return fmt.Errorf("rbp: %s overflows float64 (entry [%d,%d] is %v)", what, i, j, x)
+			}
 		}
 	}
 	return nil
@@ -65,7 +134,8 @@ var ErrSingular = errors.New("rbp: I - J is singular or ill-conditioned (conditi
 
 // Adjoint returns the adjoint z solving (I - J^T) z = b (the implicit function theorem; the
 // paper's Eq. 6): dL/dw = (dF/dw)^T z. J is dF/dh at h* (n x n), b = (dL/dh*)^T. Units: those of
-// dL/dh. Errors: shapes, non-finite entries, and ErrSingular when cond(I - J) > MaxCond.
+// dL/dh. Errors: a nil, empty, non-square or oversized J (MaxDim), shapes, non-finite entries,
+// ErrSingular when cond(I - J) > MaxCond, and an adjoint that overflows float64.
 func Adjoint(j mat.Matrix, b []float64) ([]float64, error) {
 	n, err := checkSquare("J", j)
 	if err != nil {
@@ -74,6 +144,12 @@ func Adjoint(j mat.Matrix, b []float64) ([]float64, error) {
 	if err := checkVec("b", b, n); err != nil {
 		return nil, err
 	}
+	return adjoint(j, b)
+}
+
+// adjoint is Adjoint for a validated J.
+func adjoint(j mat.Matrix, b []float64) ([]float64, error) {
+	n, _ := j.Dims()
 	var lu mat.LU
 	lu.Factorize(identityMinus(j, true))
 	if c := lu.Cond(); !(c <= MaxCond) {
@@ -83,31 +159,35 @@ func Adjoint(j mat.Matrix, b []float64) ([]float64, error) {
 	if err := lu.SolveVecTo(z, false, mat.NewVecDense(n, append([]float64(nil), b...))); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrSingular, err)
 	}
+	if err := finiteResult("the adjoint (I - J^T)^{-1} b", z.RawVector().Data); err != nil {
+		return nil, err
+	}
 	return z.RawVector().Data, nil
 }
 
 // Gradient returns dL/dw = (dF/dw)^T z for the Jacobian of F with respect to the parameters,
-// jw = dF/dw (n x p), and the adjoint z (length n). Units: those of L per unit of w.
+// jw = dF/dw (n x p), and the adjoint z (length n). Units: those of L per unit of w. Errors: a nil,
+// empty or oversized jw, non-finite entries, a z of the wrong length, a gradient that overflows.
 func Gradient(jw mat.Matrix, z []float64) ([]float64, error) {
-	if jw == nil {
-		return nil, errors.New("rbp: dF/dw is nil")
+	n, p, err := checkMatrix("dF/dw", jw)
+	if err != nil {
+		return nil, err
 	}
-	n, p := jw.Dims()
 	if err := checkVec("z", z, n); err != nil {
 		return nil, err
 	}
 	g := mat.NewVecDense(p, nil)
 	g.MulVec(jw.T(), mat.NewVecDense(n, append([]float64(nil), z...)))
-	for i, v := range g.RawVector().Data {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return nil, fmt.Errorf("rbp: gradient entry %d is %v (non-finite dF/dw)", i, v)
-		}
+	if err := finiteResult("the gradient (dF/dw)^T z", g.RawVector().Data); err != nil {
+		return nil, err
 	}
 	return g.RawVector().Data, nil
 }
 
 // NeumannPartial returns g_K = sum_{k=0}^{K} (J^T)^k b, the vector Neumann-RBP with K
 // vector-Jacobian products accumulates (the paper's Algorithm 3), K >= 0. Units: those of b.
+// Errors: as Adjoint's for J and b, K < 0, and a partial sum that overflows float64 (possible
+// when rho(J) > 1), reported as soon as it happens.
 func NeumannPartial(j mat.Matrix, b []float64, k int) ([]float64, error) {
 	n, err := checkSquare("J", j)
 	if err != nil {
@@ -122,10 +202,13 @@ func NeumannPartial(j mat.Matrix, b []float64, k int) ([]float64, error) {
 	v := mat.NewVecDense(n, append([]float64(nil), b...))
 	g := mat.NewVecDense(n, append([]float64(nil), b...))
 	next := mat.NewVecDense(n, nil)
-	for range k {
+	for t := range k {
 		next.MulVec(j.T(), v)
 		v, next = next, v
 		g.AddVec(g, v)
+		if err := finiteResult(fmt.Sprintf("the Neumann partial sum after %d terms", t+2), g.RawVector().Data); err != nil {
+			return nil, err
+		}
 	}
 	return g.RawVector().Data, nil
 }
@@ -134,22 +217,32 @@ func NeumannPartial(j mat.Matrix, b []float64, k int) ([]float64, error) {
 //
 //	z - g_K = (J^T)^{K+1} z,
 //
-// where z is the adjoint (Adjoint) and g_K = sum_{k<=K} (J^T)^k b (shared/spec/rbp.md, RBP-3).
-// Units: those of b.
+// where z is the adjoint (Adjoint) and g_K = sum_{k<=K} (J^T)^k b (the paper's Section 3.3; claim
+// RBP-3 in CLAIMS.md). Units: those of b. Errors: as Adjoint's, K < 0, and an error that
+// overflows float64 (possible when rho(J) > 1).
 func NeumannError(j mat.Matrix, b []float64, k int) ([]float64, error) {
-	z, err := Adjoint(j, b)
+	n, err := checkSquare("J", j)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkVec("b", b, n); err != nil {
 		return nil, err
 	}
 	if k < 0 {
 		return nil, fmt.Errorf("rbp: K = %d must be >= 0", k)
 	}
-	n := len(z)
+	z, err := adjoint(j, b)
+	if err != nil {
+		return nil, err
+	}
 	v := mat.NewVecDense(n, z)
 	next := mat.NewVecDense(n, nil)
-	for range k + 1 {
+	for t := range k + 1 {
 		next.MulVec(j.T(), v)
 		v, next = next, v
+		if err := finiteResult(fmt.Sprintf("(J^T)^%d z", t+1), v.RawVector().Data); err != nil {
+			return nil, err
+		}
 	}
 	return v.RawVector().Data, nil
 }
@@ -160,7 +253,8 @@ func NeumannError(j mat.Matrix, b []float64, k int) ([]float64, error) {
 //
 // valid in any vector norm for the induced norm normJT = |J^T| < 1 (the norm of J^T, not of J:
 // they differ except in the 2-norm), with normB = |b| in the same norm. Errors: normJT outside
-// [0, 1), normB < 0, K < 0.
+// [0, 1), normB < 0 or not finite, K < 0, and a bound that overflows float64 (|b| huge and |J^T|
+// within rounding of 1).
 func NeumannBound(normJT, normB float64, k int) (float64, error) {
 	if !(normJT >= 0 && normJT < 1) {
 		return 0, fmt.Errorf("rbp: |J^T| = %v must be in [0, 1) (a contraction) for the Neumann bound", normJT)
@@ -168,10 +262,16 @@ func NeumannBound(normJT, normB float64, k int) (float64, error) {
 	if !(normB >= 0) || math.IsInf(normB, 0) || k < 0 {
 		return 0, fmt.Errorf("rbp: need |b| >= 0 finite and K >= 0, got %v and %d", normB, k)
 	}
-	return math.Pow(normJT, float64(k+1)) * normB / (1 - normJT), nil
+	bound := math.Pow(normJT, float64(k)+1) * normB / (1 - normJT)
+	if !isFinite(bound) {
+		return 0, fmt.Errorf("rbp: the Neumann bound |J^T|^(K+1) |b| / (1 - |J^T|) overflows float64 (|J^T| = %v, |b| = %v)", normJT, normB)
+	}
+	return bound, nil
 }
 
 // SpectralRadius returns rho(J), the largest modulus of J's eigenvalues (gonum mat.Eigen).
+// Errors: a nil, empty, non-square or oversized J, non-finite entries, no convergence, a radius
+// that overflows float64.
 func SpectralRadius(j mat.Matrix) (float64, error) {
 	n, err := checkSquare("J", j)
 	if err != nil {
@@ -183,25 +283,33 @@ func SpectralRadius(j mat.Matrix) (float64, error) {
 	}
 	var rho float64
 	for _, v := range eig.Values(make([]complex128, n)) {
-		rho = math.Max(rho, math.Hypot(real(v), imag(v)))
+		m := math.Hypot(real(v), imag(v))
+		if math.IsNaN(m) {
+			return 0, errors.New("rbp: eigen-decomposition gave a NaN eigenvalue")
+		}
+		rho = math.Max(rho, m)
+	}
+	if !isFinite(rho) {
+		return 0, errors.New("rbp: the spectral radius overflows float64")
 	}
 	return rho, nil
 }
 
 // LinearFixedPoint returns the fixed point of the linear recurrence h <- A h + B x,
 //
-//	h* = (I - A)^{-1} B x   (shared/spec/rbp.md, RBP-1),
+//	h* = (I - A)^{-1} B x   (the paper's Section 2, for F(h) = A h + B x; claim RBP-1 in CLAIMS.md),
 //
-// for A (n x n), B (n x m), x (length m). Errors: shapes, non-finite entries, ErrSingular.
+// for A (n x n), B (n x m), x (length m). Errors: nil (also typed-nil), empty or oversized
+// matrices, shapes, non-finite entries, ErrSingular, and a B x or h* that overflows float64.
 func LinearFixedPoint(a, bm mat.Matrix, x []float64) ([]float64, error) {
 	n, err := checkSquare("A", a)
 	if err != nil {
 		return nil, err
 	}
-	if bm == nil {
-		return nil, errors.New("rbp: B is nil")
+	r, m, err := checkMatrix("B", bm)
+	if err != nil {
+		return nil, err
 	}
-	r, m := bm.Dims()
 	if r != n {
 		return nil, fmt.Errorf("rbp: B has %d rows, A has %d", r, n)
 	}
@@ -210,6 +318,9 @@ func LinearFixedPoint(a, bm mat.Matrix, x []float64) ([]float64, error) {
 	}
 	rhs := mat.NewVecDense(n, nil)
 	rhs.MulVec(bm, mat.NewVecDense(m, append([]float64(nil), x...)))
+	if err := finiteResult("B x", rhs.RawVector().Data); err != nil {
+		return nil, err
+	}
 	var lu mat.LU
 	lu.Factorize(identityMinus(a, false))
 	if c := lu.Cond(); !(c <= MaxCond) {
@@ -219,14 +330,18 @@ func LinearFixedPoint(a, bm mat.Matrix, x []float64) ([]float64, error) {
 	if err := lu.SolveVecTo(h, false, rhs); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrSingular, err)
 	}
+	if err := finiteResult("the fixed point (I - A)^{-1} B x", h.RawVector().Data); err != nil {
+		return nil, err
+	}
 	return h.RawVector().Data, nil
 }
 
 // LinearGradA returns dL/dA for the linear recurrence's fixed point,
 //
-//	dL/dA = (I - A^T)^{-1} (dL/dh*) h*^T   (shared/spec/rbp.md, RBP-1),
+//	dL/dA = (I - A^T)^{-1} (dL/dh*) h*^T   (the paper's Eq. 6 for F(h) = A h + B x; claim RBP-1),
 //
-// an n x n matrix, from A, h* and dL/dh* (length n each).
+// an n x n matrix, from A, h* and dL/dh* (length n each). Errors: as Adjoint's, and a gradient that
+// overflows float64.
 func LinearGradA(a mat.Matrix, hstar, dLdh []float64) (*mat.Dense, error) {
 	n, err := checkSquare("A", a)
 	if err != nil {
@@ -235,18 +350,27 @@ func LinearGradA(a mat.Matrix, hstar, dLdh []float64) (*mat.Dense, error) {
 	if err := checkVec("h*", hstar, n); err != nil {
 		return nil, err
 	}
-	z, err := Adjoint(a, dLdh)
+	if err := checkVec("dL/dh*", dLdh, n); err != nil {
+		return nil, err
+	}
+	z, err := adjoint(a, dLdh)
 	if err != nil {
 		return nil, err
 	}
 	g := mat.NewDense(n, n, nil)
 	g.Outer(1, mat.NewVecDense(n, z), mat.NewVecDense(n, append([]float64(nil), hstar...)))
+	if err := finiteMatrix("dL/dA", g); err != nil {
+		return nil, err
+	}
 	return g, nil
 }
 
 // HopfieldWeights returns the effective weights of the continuous Hopfield network,
 //
-//	W_eff = (W + W^T) o (1 1^T - I)   (symmetric, zero diagonal; shared/spec/rbp.md, RBP-7).
+//	W_eff = (W + W^T) o (1 1^T - I)   (symmetric, zero diagonal; the paper's Section 4.1, claim
+//	RBP-7 in CLAIMS.md).
+//
+// Errors: a nil, empty, non-square or oversized W, non-finite entries, and W + W^T overflowing.
 func HopfieldWeights(w mat.Matrix) (*mat.Dense, error) {
 	n, err := checkSquare("W", w)
 	if err != nil {
@@ -260,6 +384,9 @@ func HopfieldWeights(w mat.Matrix) (*mat.Dense, error) {
 			}
 		}
 	}
+	if err := finiteMatrix("W + W^T", out); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -269,7 +396,8 @@ func HopfieldWeights(w mat.Matrix) (*mat.Dense, error) {
 //	E(V) = -1/2 V^T W_eff V - I_ext^T V + sum_i (1/beta) [V_i ln V_i + (1 - V_i) ln(1 - V_i)],
 //
 // which does not increase along du/dt = -u + W_eff V + I_ext with V = sigma(beta u) for a
-// symmetric W_eff. Errors: shapes, V outside (0, 1), beta <= 0.
+// symmetric W_eff. Errors: shapes, non-finite entries, V outside (0, 1), beta <= 0 or not finite,
+// and an energy that overflows float64.
 func HopfieldEnergy(wEff mat.Matrix, iExt, v []float64, beta float64) (float64, error) {
 	n, err := checkSquare("W_eff", wEff)
 	if err != nil {
@@ -293,15 +421,20 @@ func HopfieldEnergy(wEff mat.Matrix, iExt, v []float64, beta float64) (float64, 
 	}
 	vv := mat.NewVecDense(n, append([]float64(nil), v...))
 	e -= 0.5*mat.Inner(vv, wEff, vv) + floats.Dot(iExt, v)
+	if !isFinite(e) {
+		return 0, fmt.Errorf("rbp: the Hopfield energy overflows float64 (beta = %v)", beta)
+	}
 	return e, nil
 }
 
 // MomentumFixedPoint returns the fixed point (w*, m*) = (H^{-1} q, 0) of one step of SGD with
-// momentum on 1/2 w^T H w - q^T w (shared/spec/rbp.md, RBP-8):
+// momentum on 1/2 w^T H w - q^T w (the paper's Section 4.3; claim RBP-8 in CLAIMS.md):
 //
 //	m' = mu m - eta (H w - q),   w' = w + m',
 //
-// for a symmetric positive definite H. The fixed point does not depend on eta or mu.
+// for a symmetric positive definite H. The fixed point does not depend on eta or mu. Errors: a
+// nil, empty, non-square or oversized H, non-finite entries, an H that is not exactly symmetric or
+// not positive definite, cond(H) > MaxCond, and a w* that overflows float64.
 func MomentumFixedPoint(h mat.Matrix, q []float64) (w, m []float64, err error) {
 	n, err := checkSquare("H", h)
 	if err != nil {
@@ -309,6 +442,19 @@ func MomentumFixedPoint(h mat.Matrix, q []float64) (w, m []float64, err error) {
 	}
 	if err := checkVec("q", q, n); err != nil {
 		return nil, nil, err
+	}
+	sym := mat.NewSymDense(n, nil)
+	for i := range n {
+		for j := i; j < n; j++ {
+			if h.At(i, j) != h.At(j, i) {
+				return nil, nil, fmt.Errorf("rbp: H is not symmetric at (%d, %d)", i, j)
+			}
+			sym.SetSym(i, j, h.At(i, j))
+		}
+	}
+	var chol mat.Cholesky
+	if !chol.Factorize(sym) {
+		return nil, nil, errors.New("rbp: H is not positive definite")
 	}
 	var lu mat.LU
 	lu.Factorize(h)
@@ -319,6 +465,9 @@ func MomentumFixedPoint(h mat.Matrix, q []float64) (w, m []float64, err error) {
 	if err := lu.SolveVecTo(ws, false, mat.NewVecDense(n, append([]float64(nil), q...))); err != nil {
 		return nil, nil, err
 	}
+	if err := finiteResult("the fixed point H^{-1} q", ws.RawVector().Data); err != nil {
+		return nil, nil, err
+	}
 	return ws.RawVector().Data, make([]float64, n), nil
 }
 
@@ -326,12 +475,15 @@ func MomentumFixedPoint(h mat.Matrix, q []float64) (w, m []float64, err error) {
 // ordered w then m (2n x 2n):
 //
 //	J = [[I - eta H, mu I], [-eta H, mu I]].
+//
+// Errors: a nil, empty, non-square or oversized H, non-finite entries, eta or mu not finite, and
+// eta H overflowing float64.
 func MomentumJacobian(h mat.Matrix, eta, mu float64) (*mat.Dense, error) {
 	n, err := checkSquare("H", h)
 	if err != nil {
 		return nil, err
 	}
-	if math.IsNaN(eta) || math.IsInf(eta, 0) || math.IsNaN(mu) || math.IsInf(mu, 0) {
+	if !isFinite(eta) || !isFinite(mu) {
 		return nil, fmt.Errorf("rbp: learning rate %v and momentum %v must be finite", eta, mu)
 	}
 	j := mat.NewDense(2*n, 2*n, nil)
@@ -344,21 +496,23 @@ func MomentumJacobian(h mat.Matrix, eta, mu float64) (*mat.Dense, error) {
 		j.Set(r, n+r, mu)
 		j.Set(n+r, n+r, mu)
 	}
+	if err := finiteMatrix("the momentum Jacobian", j); err != nil {
+		return nil, err
+	}
 	return j, nil
 }
 
 // MomentumHyperJacobian returns dF/d(eta, mu) of the momentum step at the state (w, m), a 2n x 2
 // matrix: dF/deta = -[(H w - q); (H w - q)], dF/dmu = [m; m]. At the fixed point both columns
-// vanish, so the hyper-gradient of any L(h*) is exactly zero (RBP-8).
+// vanish, so the hyper-gradient of any L(h*) is exactly zero (RBP-8). Errors: a nil, empty,
+// non-square or oversized H, lengths, non-finite entries, and H w - q overflowing float64.
 func MomentumHyperJacobian(h mat.Matrix, q, w, m []float64) (*mat.Dense, error) {
 	n, err := checkSquare("H", h)
 	if err != nil {
 		return nil, err
 	}
-	for name, v := range map[string][]float64{"q": q, "w": w, "m": m} {
-		if err := checkVec(name, v, n); err != nil {
-			return nil, err
-		}
+	if err := errors.Join(checkVec("q", q, n), checkVec("w", w, n), checkVec("m", m, n)); err != nil {
+		return nil, err
 	}
 	grad := mat.NewVecDense(n, nil)
 	grad.MulVec(h, mat.NewVecDense(n, append([]float64(nil), w...)))
@@ -369,6 +523,9 @@ func MomentumHyperJacobian(h mat.Matrix, q, w, m []float64) (*mat.Dense, error) 
 		out.Set(n+i, 0, -r)
 		out.Set(i, 1, m[i])
 		out.Set(n+i, 1, m[i])
+	}
+	if err := finiteMatrix("H w - q", out); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
