@@ -263,3 +263,45 @@ func TestReviewerFindings(t *testing.T) {
 		t.Errorf("rescaling is not exact: %v +- %v at (1e200, 1e-200), %v +- %v at (1, 1)", e.Mean, e.SE, small.Mean, small.SE)
 	}
 }
+
+// FuzzSquaredNormMean covers SquaredNormMean (d reduced to 0..8 and n to 0..64 unless beyond the
+// documented caps, which must be errors without work).
+func FuzzSquaredNormMean(f *testing.F) {
+	for i, v := range special {
+		f.Add(uint8(i), v, 3, 64, uint64(i))
+	}
+	f.Add(uint8(12), 1e150, 8, 64, uint64(1))
+	f.Add(uint8(4), 1.0, 1<<21, 64, uint64(1))
+	f.Add(uint8(12), 1.0, 3, 1<<40, uint64(1))
+	f.Add(uint8(12), 1.0, -3, -64, uint64(1))
+	f.Fuzz(func(t *testing.T, kind uint8, scale float64, d, n int, seed uint64) {
+		if d <= 1<<20 {
+			d = reduce(d, 8)
+		}
+		if n <= 1<<34 {
+			n = reduce(n, 64)
+		}
+		v, err := kernel.SquaredNormMean(law(kind, scale, 0.5), d, n, seed)
+		requireFinite(t, "SquaredNormMean", err, v)
+	})
+}
+
+// FuzzInputs covers CLTInputs and DominantInputs (d reduced to 0..50 unless beyond MaxEntries):
+// equal lengths, finite entries, no allocation beyond the cap.
+func FuzzInputs(f *testing.F) {
+	for _, d := range []int{-1, 0, 1, 2, 3, 50, kernel.MaxEntries + 1, math.MaxInt, math.MinInt} {
+		f.Add(d)
+	}
+	f.Fuzz(func(t *testing.T, d int) {
+		if d <= kernel.MaxEntries {
+			d = reduce(d, 50)
+		}
+		for name, in := range map[string]func(int) ([]float64, []float64){"CLTInputs": kernel.CLTInputs, "DominantInputs": kernel.DominantInputs} {
+			x, y := in(d)
+			if len(x) != len(y) || len(x) > max(d, 0) {
+				t.Fatalf("%s(%d): lengths %d and %d", name, d, len(x), len(y))
+			}
+			requireFinite(t, name, nil, append(x, y...)...)
+		}
+	})
+}

@@ -329,3 +329,39 @@ func TestCGRBPTinyB(t *testing.T) {
 		t.Fatalf("CGRBP with b = 1e-300: z = %v, %+v, %v; want 2e-300", z, rep, err)
 	}
 }
+
+// FuzzNewTanhProblem covers NewTanhProblem (n reduced to 0..6 unless beyond MaxProblem, which
+// must be an error), CanonicalProblem and RealSpectrum, and runs the algorithms on the problem's
+// model.
+func FuzzNewTanhProblem(f *testing.F) {
+	for i, v := range special {
+		f.Add(i-1, v, uint64(i), special[(i+2)%len(special)])
+	}
+	f.Add(rbp.MaxProblem+1, 0.5, uint64(1), 0.5)
+	f.Add(math.MaxInt, 0.5, uint64(1), 0.5)
+	f.Add(4, math.Nextafter(1, 0), uint64(1), 0.5)
+	f.Fuzz(func(t *testing.T, n int, q float64, seed uint64, e float64) {
+		if n <= rbp.MaxProblem {
+			n = reduce(n, 6)
+		}
+		p, err := rbp.NewTanhProblem(n, q, seed)
+		if err == nil {
+			m, err := p.Model()
+			if err != nil {
+				t.Fatalf("NewTanhProblem(%d, %v) gave a problem without a model: %v", n, q, err)
+			}
+			requireFinite(t, "TanhProblem.Bias", nil, p.Bias()...)
+			exercise(t, m, e, 0.1, int(seed%31))
+		}
+		c := rbp.CanonicalProblem()
+		if m, err := c.Model(); err != nil {
+			t.Fatalf("CanonicalProblem: %v", err)
+		} else {
+			run(t, m, m.Dim(), e, int(seed%31))
+		}
+		s := rbp.RealSpectrum([]float64{q, e})
+		if len(s) != 2 || real(s[0]) != q && !math.IsNaN(q) {
+			t.Fatalf("RealSpectrum(%v, %v) = %v", q, e, s)
+		}
+	})
+}
