@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"fmt"
+	"github.com/dlt5/verify/internal/fp"
 	"math"
 )
 
@@ -23,8 +24,8 @@ func RademacherExact(a float64, x, y []float64) (float64, error) {
 	if d > MaxEnumerate {
 		return 0, fmt.Errorf("kernel: enumeration needs d <= %d, got %d", MaxEnumerate, d)
 	}
-	x, ex := normalised(x)
-	y, ey := normalised(y)
+	x, ex := fp.Normalised(x)
+	y, ey := fp.Normalised(y)
 	var sum float64
 	for s := range uint64(1) << d {
 		var u, v float64

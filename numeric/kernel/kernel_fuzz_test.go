@@ -1,6 +1,7 @@
 package kernel_test
 
 import (
+	"github.com/dlt5/verify/internal/fp"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -18,27 +19,15 @@ import (
 
 var special = []float64{0.5, 0, 1, -1, 2.5, math.NaN(), math.Inf(1), math.Inf(-1), 1e200, -1e200, 1e308, 1e-300, 5e-324, -0.25}
 
-func requireFinite(t *testing.T, what string, err error, vals ...float64) {
-	t.Helper()
-	if err != nil {
-		return
-	}
-	for i, v := range vals {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			t.Fatalf("%s: value %d is %v with a nil error", what, i, v)
-		}
-	}
-}
-
 // requireEstimate checks an estimate's numbers (its skewness may be NaN, "unknown", for N < 3).
 func requireEstimate(t *testing.T, what string, err error, e stats.Estimate) {
 	t.Helper()
 	if err != nil {
 		return
 	}
-	requireFinite(t, what, nil, append([]float64{e.Mean, e.SE}, e.Blocks...)...)
+	fp.RequireFinite(t, what, nil, append([]float64{e.Mean, e.SE}, e.Blocks...)...)
 	if !(e.N < 3 && math.IsNaN(e.Skewness)) {
-		requireFinite(t, what+" skewness", nil, e.Skewness)
+		fp.RequireFinite(t, what+" skewness", nil, e.Skewness)
 	}
 }
 
@@ -110,7 +99,7 @@ func FuzzKernelMC(f *testing.F) {
 		est, err := kernel.KernelMC(law(kind, scale, a), a, x, y, reduce(n, 64), seed)
 		requireEstimate(t, "KernelMC", err, est)
 		if a >= 0 && a <= 1 && !math.IsNaN(x0) && !math.IsInf(x0, 0) {
-			requireFinite(t, "Leaky", nil, kernel.Leaky(x0, a))
+			fp.RequireFinite(t, "Leaky", nil, kernel.Leaky(x0, a))
 		}
 	})
 }
@@ -138,7 +127,7 @@ func FuzzRademacherExact(f *testing.F) {
 			x[i], y[i] = []float64{x0, x1}[i%2], []float64{y0, y1}[i%2]
 		}
 		k, err := kernel.RademacherExact(a, x, y)
-		requireFinite(t, "RademacherExact", err, k)
+		fp.RequireFinite(t, "RademacherExact", err, k)
 	})
 }
 
@@ -151,7 +140,7 @@ func FuzzKappaQuad(f *testing.F) {
 	f.Add(1e-300, 0.0)
 	f.Fuzz(func(t *testing.T, theta, a float64) {
 		k, err := kernel.KappaQuad(theta, a)
-		requireFinite(t, "KappaQuad", err, k)
+		fp.RequireFinite(t, "KappaQuad", err, k)
 	})
 }
 
@@ -191,7 +180,7 @@ func FuzzNetwork(f *testing.F) {
 		z, err := kernel.Layer(lw, m2, a, width, inputs, rng)
 		if err == nil {
 			for _, zi := range z {
-				requireFinite(t, "Layer", nil, zi...)
+				fp.RequireFinite(t, "Layer", nil, zi...)
 			}
 		}
 		gs, err := kernel.Networks(lw, m2, a, width, depth, inputs, nets, uint64(d))
@@ -212,7 +201,7 @@ func requireGrams(t *testing.T, what string, err error, gs []*mat.SymDense) {
 		n := g.SymmetricDim()
 		for i := range n {
 			for j := range n {
-				requireFinite(t, what, nil, g.At(i, j))
+				fp.RequireFinite(t, what, nil, g.At(i, j))
 			}
 		}
 	}
@@ -282,7 +271,7 @@ func FuzzSquaredNormMean(f *testing.F) {
 			n = reduce(n, 64)
 		}
 		v, err := kernel.SquaredNormMean(law(kind, scale, 0.5), d, n, seed)
-		requireFinite(t, "SquaredNormMean", err, v)
+		fp.RequireFinite(t, "SquaredNormMean", err, v)
 	})
 }
 
@@ -301,7 +290,7 @@ func FuzzInputs(f *testing.F) {
 			if len(x) != len(y) || len(x) > max(d, 0) {
 				t.Fatalf("%s(%d): lengths %d and %d", name, d, len(x), len(y))
 			}
-			requireFinite(t, name, nil, append(x, y...)...)
+			fp.RequireFinite(t, name, nil, append(x, y...)...)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package kernel
 
 import (
 	"fmt"
+	"github.com/dlt5/verify/internal/fp"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -47,8 +48,9 @@ func checkInputs(x, y []float64, a float64, n int) error {
 // means (its Skewness is NaN, "unknown", for n = 2). Units: those of (w.x)(w.y).
 //
 // Since f_a is positively homogeneous, the estimate is computed for x and y scaled by powers of
-// two (exact) to a largest entry in [0.5, 1) and scaled back, so inputs as large as 1e200 give the
-// finite estimate whenever it is representable. Errors: a nil or invalid law (weights.Check),
+// two to a largest entry in [0.5, 1) (fp.Normalised: exact except for entries more than 2^1021
+// below the largest) and scaled back, so inputs as large as 1e200 give the finite estimate
+// whenever it is representable. Errors: a nil or invalid law (weights.Check),
 // mismatched, empty or non-finite inputs, a outside [0, 1], n < 2, a sample f(w.x) f(w.y) that
 // overflows float64 (the law's scale is too large), and an estimate that overflows float64 once
 // scaled back.
@@ -59,8 +61,8 @@ func KernelMC(law weights.Law, a float64, x, y []float64, n int, seed uint64) (s
 	if err := weights.Check(law); err != nil {
 		return stats.Estimate{}, err
 	}
-	xs, ex := normalised(x)
-	ys, ey := normalised(y)
+	xs, ex := fp.Normalised(x)
+	ys, ey := fp.Normalised(y)
 	est := parallelBlocks(n, seed, func(rng *rand.Rand, count int) stats.Moments {
 		return kernelBlock(rng, law, a, xs, ys, count)
 	})
@@ -72,24 +74,6 @@ func KernelMC(law weights.Law, a float64, x, y []float64, n int, seed uint64) (s
 		return stats.Estimate{}, fmt.Errorf("kernel: the kernel estimate %v * 2^%d overflows float64 (inputs too large)", est.Mean, ex+ey)
 	}
 	return est, nil
-}
-
-// normalised returns x scaled by 2^-e so that its largest magnitude is in [0.5, 1), and e (x
-// itself and 0 for a zero vector). The scaling is exact.
-func normalised(x []float64) ([]float64, int) {
-	var big float64
-	for _, v := range x {
-		big = math.Max(big, math.Abs(v))
-	}
-	if big == 0 {
-		return x, 0
-	}
-	_, e := math.Frexp(big)
-	out := make([]float64, len(x))
-	for i, v := range x {
-		out[i] = math.Ldexp(v, -e)
-	}
-	return out, e
 }
 
 // scaleEstimate multiplies an estimate's mean, standard error and block means by 2^e (exactly,

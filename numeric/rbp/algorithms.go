@@ -3,6 +3,7 @@ package rbp
 import (
 	"errors"
 	"fmt"
+	"github.com/dlt5/verify/internal/fp"
 	"math"
 
 	"gonum.org/v1/gonum/floats"
@@ -227,7 +228,9 @@ type CGReport struct {
 // residual is at most tol, after maxIter iterations, or when the curvature p^T A p is not positive
 // (a singular system: the report says not converged). The system is linear in b, so it is solved
 // for b, and then (I - J) b, scaled by powers of two to a largest entry in [0.5, 1) and z scaled
-// back (exact), which keeps |b|^2 and |(I - J) b|^2 from overflowing or underflowing. Errors: a nil model, h* or b of the wrong length or not finite,
+// back (fp.Normalised; exact but for entries more than 2^1021 below the largest), which keeps
+// |b|^2 and |(I - J) b|^2 from overflowing or underflowing. Errors: a nil model, h* or b of the
+// wrong length or not finite,
 // eta not finite and >= 0, tol not finite and > 0, maxIter < 1, non-finite model parameters, and a
 // z that is not finite.
 func CGRBP(m Model, hstar, b []float64, eta, tol float64, maxIter int) ([]float64, CGReport, error) {
@@ -241,7 +244,7 @@ func CGRBP(m Model, hstar, b []float64, eta, tol float64, maxIter int) ([]float6
 	if err := errors.Join(finite("h*", hstar), finite("b", b)); err != nil {
 		return nil, CGReport{}, err
 	}
-	b, e := normalised(b)
+	b, e := fp.Normalised(b)
 	tmp, tmp2 := make([]float64, n), make([]float64, n)
 	// apply writes ((I - J)(I - J^T) + eta I) x into dst.
 	apply := func(dst, x []float64) {
@@ -257,7 +260,7 @@ func CGRBP(m Model, hstar, b []float64, eta, tol float64, maxIter int) ([]float6
 	if err := notFinite("CG-RBP", "the right-hand side (I - J) b", rhs); err != nil {
 		return nil, CGReport{}, err
 	}
-	rhs, e2 := normalised(rhs) // (I - J) b may be tiny even when b is not: keep |rhs|^2 normal
+	rhs, e2 := fp.Normalised(rhs) // (I - J) b may be tiny even when b is not: keep |rhs|^2 normal
 	e += e2
 	z, r, p, ap := make([]float64, n), append([]float64(nil), rhs...), append([]float64(nil), rhs...), make([]float64, n)
 	norm0 := floats.Norm(rhs, 2)
@@ -295,24 +298,6 @@ func CGRBP(m Model, hstar, b []float64, eta, tol float64, maxIter int) ([]float6
 		return nil, CGReport{}, errors.New("rbp: CG-RBP: the residual is not finite (the model's parameters or state contain NaN/Inf, or the computation overflowed)")
 	}
 	return z, rep, nil
-}
-
-// normalised returns x scaled by 2^-e so that its largest magnitude is in [0.5, 1), and e (x
-// itself and 0 for a zero vector). The scaling is exact.
-func normalised(x []float64) ([]float64, int) {
-	var big float64
-	for _, v := range x {
-		big = math.Max(big, math.Abs(v))
-	}
-	if big == 0 {
-		return x, 0
-	}
-	_, e := math.Frexp(big)
-	out := make([]float64, len(x))
-	for i, v := range x {
-		out[i] = math.Ldexp(v, -e)
-	}
-	return out, e
 }
 
 // ParamGradient returns (dF/dw)^T z at h: the gradient an adjoint z gives. It has no error

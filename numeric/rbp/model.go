@@ -3,8 +3,8 @@ package rbp
 import (
 	"errors"
 	"fmt"
+	"github.com/dlt5/verify/internal/fp"
 	"math"
-	"reflect"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -40,24 +40,11 @@ func finite(name string, xs []float64) error {
 	return nil
 }
 
-// isNil reports whether a is nil or holds a nil pointer, map, slice, function or channel (a typed
-// nil such as (*Tanh)(nil), whose methods panic).
-func isNil(a any) bool {
-	if a == nil {
-		return true
-	}
-	switch v := reflect.ValueOf(a); v.Kind() {
-	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
-		return v.IsNil()
-	}
-	return false
-}
-
 // checkModel returns an error for a nil model (also a typed nil), one with no state (a zero value
 // not made by its constructor), and one whose live parameters (Params) are not NumParams finite
 // numbers: they can be changed after construction.
 func checkModel(m Model) error {
-	if isNil(m) {
+	if fp.IsNil(m) {
 		return errors.New("rbp: the model is nil")
 	}
 	if m.Dim() < 1 {

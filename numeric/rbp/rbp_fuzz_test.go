@@ -1,6 +1,7 @@
 package rbp_test
 
 import (
+	"github.com/dlt5/verify/internal/fp"
 	"math"
 	"testing"
 
@@ -13,18 +14,6 @@ import (
 // (a panic fails the run by itself), and either an error or a result whose every number is finite.
 
 var special = []float64{0.3, 0, 1, -1, 0.9, math.NaN(), math.Inf(1), math.Inf(-1), 1e200, -1e200, 1e308, 1e-300, 5e-324, -0.45}
-
-func requireFinite(t *testing.T, what string, err error, vals ...float64) {
-	t.Helper()
-	if err != nil {
-		return
-	}
-	for i, v := range vals {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			t.Fatalf("%s: entry %d is %v with a nil error", what, i, v)
-		}
-	}
-}
 
 func size(n int) int {
 	r := n % 3
@@ -82,23 +71,23 @@ func run(t *testing.T, m rbp.Model, n int, v float64, k int) {
 	}
 	steps := reduce(k, 30)
 	h, rep, err := rbp.FixedPoint(m, h0, 1e-12, max(steps, 1))
-	requireFinite(t, "FixedPoint", err, append(h, rep.Residual)...)
+	fp.RequireFinite(t, "FixedPoint", err, append(h, rep.Residual)...)
 	_, _, err = rbp.FixedPoint(m, long, 1e-12, 5)
 	if err == nil {
 		t.Fatal("FixedPoint accepted an h0 of the wrong length")
 	}
 	g, hT, err := rbp.TBPTT(m, h0, steps, lossGrad)
-	requireFinite(t, "TBPTT", err, append(g, hT...)...)
+	fp.RequireFinite(t, "TBPTT", err, append(g, hT...)...)
 	g, err = rbp.Neumann(m, h0, steps, lossGrad)
-	requireFinite(t, "Neumann", err, g...)
+	fp.RequireFinite(t, "Neumann", err, g...)
 	g, err = rbp.NeumannAdjoint(m, h0, entries(n, v), steps)
-	requireFinite(t, "NeumannAdjoint", err, g...)
+	fp.RequireFinite(t, "NeumannAdjoint", err, g...)
 	g, err = rbp.OriginalRBP(m, h0, entries(n, 1, v), entries(n, v), steps)
-	requireFinite(t, "OriginalRBP", err, g...)
+	fp.RequireFinite(t, "OriginalRBP", err, g...)
 	z, crep, err := rbp.CGRBP(m, h0, entries(n, v, 1), math.Abs(v), 1e-10, steps)
-	requireFinite(t, "CGRBP", err, append(z, crep.Residual)...)
+	fp.RequireFinite(t, "CGRBP", err, append(z, crep.Residual)...)
 	g = rbp.ParamGradient(m, h0, entries(n, v))
-	requireFinite(t, "ParamGradient", nil, g...)
+	fp.RequireFinite(t, "ParamGradient", nil, g...)
 	if rbp.ParamGradient(m, long, long) != nil {
 		t.Fatal("ParamGradient accepted vectors of the wrong length")
 	}
@@ -350,7 +339,7 @@ func FuzzNewTanhProblem(f *testing.F) {
 			if err != nil {
 				t.Fatalf("NewTanhProblem(%d, %v) gave a problem without a model: %v", n, q, err)
 			}
-			requireFinite(t, "TanhProblem.Bias", nil, p.Bias()...)
+			fp.RequireFinite(t, "TanhProblem.Bias", nil, p.Bias()...)
 			exercise(t, m, e, 0.1, int(seed%31))
 		}
 		c := rbp.CanonicalProblem()

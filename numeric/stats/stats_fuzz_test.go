@@ -1,6 +1,7 @@
 package stats_test
 
 import (
+	"github.com/dlt5/verify/internal/fp"
 	"math"
 	"testing"
 
@@ -13,26 +14,14 @@ import (
 
 var special = []float64{0.5, 0, 1, -1, 3, math.NaN(), math.Inf(1), math.Inf(-1), 1e200, -1e200, 1e308, -1e308, 1e-300, 5e-324}
 
-func requireFinite(t *testing.T, what string, err error, vals ...float64) {
-	t.Helper()
-	if err != nil {
-		return
-	}
-	for i, v := range vals {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			t.Fatalf("%s: value %d is %v with a nil error", what, i, v)
-		}
-	}
-}
-
 func requireEstimate(t *testing.T, what string, err error, e stats.Estimate) {
 	t.Helper()
 	if err != nil {
 		return
 	}
-	requireFinite(t, what, nil, append([]float64{e.Mean, e.SE, e.Median()}, e.Blocks...)...)
+	fp.RequireFinite(t, what, nil, append([]float64{e.Mean, e.SE, e.Median()}, e.Blocks...)...)
 	if !(e.N < 3 && math.IsNaN(e.Skewness)) {
-		requireFinite(t, what+" skewness", nil, e.Skewness)
+		fp.RequireFinite(t, what+" skewness", nil, e.Skewness)
 	}
 }
 
@@ -85,7 +74,7 @@ func FuzzMedianOfMeansRadius(f *testing.F) {
 	f.Add(math.MaxInt, math.MaxInt, 1.0, 1e-10)
 	f.Fuzz(func(t *testing.T, k, m int, sigma, delta float64) {
 		r, err := stats.MedianOfMeansRadius(k, m, sigma, delta)
-		requireFinite(t, "MedianOfMeansRadius", err, r)
+		fp.RequireFinite(t, "MedianOfMeansRadius", err, r)
 	})
 }
 

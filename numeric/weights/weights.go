@@ -3,9 +3,9 @@ package weights
 import (
 	"errors"
 	"fmt"
+	"github.com/dlt5/verify/internal/fp"
 	"math"
 	"math/rand/v2"
-	"reflect"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
@@ -35,22 +35,10 @@ type FourthMomenter interface {
 // methods panic), and otherwise the law's own Validate error. Every function that accepts a Law
 // calls it first.
 func Check(law Law) error {
-	if isNil(law) {
+	if fp.IsNil(law) {
 		return errors.New("weights: the law is nil")
 	}
 	return law.Validate()
-}
-
-// isNil reports whether a is nil or holds a nil pointer, map, slice, function or channel.
-func isNil(a any) bool {
-	if a == nil {
-		return true
-	}
-	switch v := reflect.ValueOf(a); v.Kind() {
-	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
-		return v.IsNil()
-	}
-	return false
 }
 
 // pairs returns d (d + 2) in float64 (the int product overflows for d near MaxInt).
@@ -350,7 +338,7 @@ type Scaled struct {
 
 // Name implements Law.
 func (s Scaled) Name() string {
-	if isNil(s.Law) {
+	if fp.IsNil(s.Law) {
 		return fmt.Sprintf("%g*<nil>", s.C)
 	}
 	return fmt.Sprintf("%g*%s", s.C, s.Law.Name())
@@ -358,7 +346,7 @@ func (s Scaled) Name() string {
 
 // Validate implements Law.
 func (s Scaled) Validate() error {
-	if isNil(s.Law) {
+	if fp.IsNil(s.Law) {
 		return fmt.Errorf("weights: scaled law has no base law")
 	}
 	if err := checkScale("scaling constant", s.C); err != nil {

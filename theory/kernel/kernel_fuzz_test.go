@@ -1,6 +1,7 @@
 package kernel_test
 
 import (
+	"github.com/dlt5/verify/internal/fp"
 	"math"
 	"testing"
 
@@ -15,19 +16,6 @@ import (
 // NaN, the infinities, zero, negatives, huge and tiny magnitudes.
 var special = []float64{0.5, 0, 1, -1, math.Pi, math.NaN(), math.Inf(1), math.Inf(-1), 1e200, -1e200, 1e308, 1e-300, 5e-324, -0.25}
 
-// requireFinite fails the test when err is nil and some value is NaN or infinite.
-func requireFinite(t *testing.T, what string, err error, vals ...float64) {
-	t.Helper()
-	if err != nil {
-		return
-	}
-	for i, v := range vals {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			t.Fatalf("%s: value %d is %v with a nil error", what, i, v)
-		}
-	}
-}
-
 // FuzzKappa covers Kappa, TwoSlope, DepthStep, DepthConstant and PreservingSecondMoment.
 func FuzzKappa(f *testing.F) {
 	for i, v := range special {
@@ -39,18 +27,18 @@ func FuzzKappa(f *testing.F) {
 	f.Add(2.0, 0.9999999999999999, 1e-300, 1e300)
 	f.Fuzz(func(t *testing.T, theta, a, alpha, beta float64) {
 		v, err := kernel.Kappa(theta, a)
-		requireFinite(t, "Kappa", err, v)
+		fp.RequireFinite(t, "Kappa", err, v)
 		v, err = kernel.TwoSlope(theta, alpha, beta)
-		requireFinite(t, "TwoSlope", err, v)
+		fp.RequireFinite(t, "TwoSlope", err, v)
 		v, err = kernel.DepthStep(theta, a)
-		requireFinite(t, "DepthStep", err, v)
+		fp.RequireFinite(t, "DepthStep", err, v)
 		if err == nil && !(v >= 0 && v <= math.Pi) {
 			t.Fatalf("DepthStep(%v, %v) = %v outside [0, pi]", theta, a, v)
 		}
 		v, err = kernel.DepthConstant(a)
-		requireFinite(t, "DepthConstant", err, v)
+		fp.RequireFinite(t, "DepthConstant", err, v)
 		v, err = kernel.PreservingSecondMoment(a)
-		requireFinite(t, "PreservingSecondMoment", err, v)
+		fp.RequireFinite(t, "PreservingSecondMoment", err, v)
 	})
 }
 
@@ -70,9 +58,9 @@ func FuzzDepth(f *testing.F) {
 			l %= 500
 		}
 		v, err := kernel.DepthAngle(theta, a, l)
-		requireFinite(t, "DepthAngle", err, v)
+		fp.RequireFinite(t, "DepthAngle", err, v)
 		c, err := kernel.DepthCos(theta, a, l)
-		requireFinite(t, "DepthCos", err, c)
+		fp.RequireFinite(t, "DepthCos", err, c)
 	})
 }
 
@@ -94,12 +82,12 @@ func FuzzKernel(f *testing.F) {
 		x := []float64{x0, x1, x2}[:clamp(nx, 0, 3)]
 		y := []float64{y0, y1, y2}[:clamp(ny, 0, 3)]
 		v, err := kernel.Angle(x, y)
-		requireFinite(t, "Angle", err, v)
+		fp.RequireFinite(t, "Angle", err, v)
 		if err == nil && !(v >= 0 && v <= math.Pi) {
 			t.Fatalf("Angle(%v, %v) = %v outside [0, pi]", x, y, v)
 		}
 		v, err = kernel.Kernel(x, y, m2, a)
-		requireFinite(t, "Kernel", err, v)
+		fp.RequireFinite(t, "Kernel", err, v)
 	})
 }
 
@@ -115,7 +103,7 @@ func FuzzGrowthSecondMoment(f *testing.F) {
 	f.Add(0.2, 3.0, math.MinInt, 5)
 	f.Fuzz(func(t *testing.T, a, kr float64, d, n int) {
 		v, err := kernel.GrowthSecondMoment(a, kr, d, n)
-		requireFinite(t, "GrowthSecondMoment", err, v)
+		fp.RequireFinite(t, "GrowthSecondMoment", err, v)
 		if err == nil && !(v >= 0) {
 			t.Fatalf("GrowthSecondMoment(%v, %v, %d, %d) = %v < 0", a, kr, d, n, v)
 		}

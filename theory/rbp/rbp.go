@@ -3,8 +3,8 @@ package rbp
 import (
 	"errors"
 	"fmt"
+	"github.com/dlt5/verify/internal/fp"
 	"math"
-	"reflect"
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
@@ -20,24 +20,11 @@ const MaxCond = 1e12
 // rejected rather than allocated.
 const MaxDim = 4096
 
-// isNil reports whether a is nil or holds a nil pointer, map, slice, function or channel (a typed
-// nil such as (*mat.Dense)(nil), whose methods panic).
-func isNil(a any) bool {
-	if a == nil {
-		return true
-	}
-	switch v := reflect.ValueOf(a); v.Kind() {
-	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
-		return v.IsNil()
-	}
-	return false
-}
-
 // checkMatrix validates a matrix argument (not nil, non-empty, at most MaxDim x MaxDim, finite
 // entries) and returns its dimensions. A matrix whose methods panic (a zero-value or malformed
 // implementation) is reported as an error.
 func checkMatrix(name string, a mat.Matrix) (r, c int, err error) {
-	if isNil(a) {
+	if fp.IsNil(a) {
 		return 0, 0, fmt.Errorf("rbp: %s is nil", name)
 	}
 	defer func() {

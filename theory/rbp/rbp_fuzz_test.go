@@ -1,6 +1,7 @@
 package rbp_test
 
 import (
+	"github.com/dlt5/verify/internal/fp"
 	"math"
 	"testing"
 
@@ -14,38 +15,6 @@ import (
 // a size reduced to 1..3, so the seed corpora (which run in every go test) stay fast.
 
 var special = []float64{0.3, 0, 1, -1, 0.9, math.NaN(), math.Inf(1), math.Inf(-1), 1e200, -1e200, 1e308, 1e-300, 5e-324, -0.45}
-
-// requireFinite fails the test when err is nil and some value is NaN or infinite.
-func requireFinite(t *testing.T, what string, err error, vals ...float64) {
-	t.Helper()
-	if err != nil {
-		return
-	}
-	for i, v := range vals {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			t.Fatalf("%s: entry %d is %v with a nil error", what, i, v)
-		}
-	}
-}
-
-// requireFiniteMatrix is requireFinite for a matrix result (nil only with an error).
-func requireFiniteMatrix(t *testing.T, what string, err error, m mat.Matrix) {
-	t.Helper()
-	if err != nil {
-		return
-	}
-	if m == nil {
-		t.Fatalf("%s: nil matrix with a nil error", what)
-	}
-	r, c := m.Dims()
-	for i := range r {
-		for j := range c {
-			if v := m.At(i, j); math.IsNaN(v) || math.IsInf(v, 0) {
-				t.Fatalf("%s: entry [%d,%d] is %v with a nil error", what, i, j, v)
-			}
-		}
-	}
-}
 
 // size reduces a fuzzed int to 1..3.
 func size(n int) int {
@@ -137,18 +106,18 @@ func FuzzAdjoint(f *testing.F) {
 		long := kind%7 == 3
 		bv := vecArg(n, long, d, a, 1)
 		z, err := rbp.Adjoint(j, bv)
-		requireFinite(t, "Adjoint", err, z...)
+		fp.RequireFinite(t, "Adjoint", err, z...)
 		g, err := rbp.Gradient(j, bv)
-		requireFinite(t, "Gradient", err, g...)
+		fp.RequireFinite(t, "Gradient", err, g...)
 		k = small(k, 40)
 		g, err = rbp.NeumannPartial(j, bv, k)
-		requireFinite(t, "NeumannPartial", err, g...)
+		fp.RequireFinite(t, "NeumannPartial", err, g...)
 		g, err = rbp.NeumannError(j, bv, k)
-		requireFinite(t, "NeumannError", err, g...)
+		fp.RequireFinite(t, "NeumannError", err, g...)
 		r, err := rbp.SpectralRadius(j)
-		requireFinite(t, "SpectralRadius", err, r)
+		fp.RequireFinite(t, "SpectralRadius", err, r)
 		s, err := rbp.SpectralNorm(j)
-		requireFinite(t, "SpectralNorm", err, s)
+		fp.RequireFinite(t, "SpectralNorm", err, s)
 		bm := matrixArg(kind/10, n, d, c)
 		_, m := n, n
 		if bm != nil {
@@ -157,9 +126,9 @@ func FuzzAdjoint(f *testing.F) {
 			}
 		}
 		h, err := rbp.LinearFixedPoint(j, bm, vecArg(m, long, b, c))
-		requireFinite(t, "LinearFixedPoint", err, h...)
+		fp.RequireFinite(t, "LinearFixedPoint", err, h...)
 		ga, err := rbp.LinearGradA(j, vecArg(n, false, c, d), bv)
-		requireFiniteMatrix(t, "LinearGradA", err, ga)
+		fp.RequireFiniteMatrix(t, "LinearGradA", err, ga)
 	})
 }
 
@@ -175,7 +144,7 @@ func FuzzNeumannBound(f *testing.F) {
 	f.Add(0.9, 1.0, math.MinInt)
 	f.Fuzz(func(t *testing.T, normJT, normB float64, k int) {
 		v, err := rbp.NeumannBound(normJT, normB, k)
-		requireFinite(t, "NeumannBound", err, v)
+		fp.RequireFinite(t, "NeumannBound", err, v)
 	})
 }
 
@@ -186,14 +155,14 @@ func FuzzHopfield(f *testing.F) {
 		n = size(n)
 		w := matrixArg(kind, n, a, b)
 		weff, err := rbp.HopfieldWeights(w)
-		requireFiniteMatrix(t, "HopfieldWeights", err, weff)
+		fp.RequireFiniteMatrix(t, "HopfieldWeights", err, weff)
 		iExt := vecArg(n, long%5 == 1, b, a)
 		vv := vecArg(n, long%5 == 2, v, 0.5)
 		e, err := rbp.HopfieldEnergy(w, iExt, vv, beta)
-		requireFinite(t, "HopfieldEnergy", err, e)
+		fp.RequireFinite(t, "HopfieldEnergy", err, e)
 		if weff != nil {
 			e, err = rbp.HopfieldEnergy(weff, iExt, vv, beta)
-			requireFinite(t, "HopfieldEnergy(W_eff)", err, e)
+			fp.RequireFinite(t, "HopfieldEnergy(W_eff)", err, e)
 		}
 	})
 }
@@ -206,12 +175,12 @@ func FuzzMomentum(f *testing.F) {
 		h := matrixArg(kind, n, a, b)
 		q := vecArg(n, long%5 == 1, eta, b)
 		w, m, err := rbp.MomentumFixedPoint(h, q)
-		requireFinite(t, "MomentumFixedPoint w", err, w...)
-		requireFinite(t, "MomentumFixedPoint m", err, m...)
+		fp.RequireFinite(t, "MomentumFixedPoint w", err, w...)
+		fp.RequireFinite(t, "MomentumFixedPoint m", err, m...)
 		j, err := rbp.MomentumJacobian(h, eta, mu)
-		requireFiniteMatrix(t, "MomentumJacobian", err, j)
+		fp.RequireFiniteMatrix(t, "MomentumJacobian", err, j)
 		hj, err := rbp.MomentumHyperJacobian(h, q, vecArg(n, long%5 == 2, mu, a), vecArg(n, long%5 == 3, b))
-		requireFiniteMatrix(t, "MomentumHyperJacobian", err, hj)
+		fp.RequireFiniteMatrix(t, "MomentumHyperJacobian", err, hj)
 	})
 }
 
@@ -224,16 +193,16 @@ func FuzzTanh(f *testing.F) {
 		w := matrixArg(kind, n, a, b)
 		cv := vecArg(n, long%5 == 1, c, 0.5)
 		h, err := rbp.TanhFixedPoint(w, cv)
-		requireFinite(t, "TanhFixedPoint", err, h...)
+		fp.RequireFinite(t, "TanhFixedPoint", err, h...)
 		hv := vecArg(n, long%5 == 2, z, c)
 		j, gradW, err := rbp.TanhJacobians(w, cv, hv)
-		requireFiniteMatrix(t, "TanhJacobians", err, j)
+		fp.RequireFiniteMatrix(t, "TanhJacobians", err, j)
 		if err != nil {
 			return
 		}
 		for _, zv := range [][]float64{vecArg(n, false, z, a), vecArg(n, true, z), nil} {
 			if g := gradW(zv); g != nil {
-				requireFiniteMatrix(t, "TanhJacobians dF/dW", nil, g)
+				fp.RequireFiniteMatrix(t, "TanhJacobians dF/dW", nil, g)
 				if len(zv) != n {
 					t.Fatalf("dF/dW map accepted a z of length %d, want %d", len(zv), n)
 				}
