@@ -157,11 +157,7 @@ func init() {
 				c.N = max(c.N, kerN)
 				o.Add(KER1(c))
 			}
-			if f, err := kernelAngleFigure(seed, 200000); err != nil {
-				o.Add(claim.Failed("KER-1 figure", err))
-			} else {
-				o.Figures = append(o.Figures, f)
-			}
+			o.AddFigure(kernelAngleFigure(seed, 200000))
 			return o
 		},
 		Control: func(seed uint64) []claim.Result {
@@ -198,6 +194,7 @@ func init() {
 			return []claim.Result{
 				KER2Pair(SecondMomentOnly{LawA: weights.Gaussian{Scale: 1}, LawB: weights.Sphere{Radius: 1.2 * math.Sqrt(5)}, X: x, Y: y, N: kerN, C: 2, Seed: seed}),
 				KER2Quadrature(Quadrature{Theta: math.Pi / 3, A: 0, Formula: WrongKappaConstant}),
+				KER2Scaling(SecondMomentOnly{LawA: weights.Gaussian{Scale: 0.5}, X: x, Y: y, N: kerN, C: 3, Seed: seed, Exponent: 1}),
 			}
 		},
 	})
@@ -244,11 +241,7 @@ func init() {
 			odd := KER4Exact(ExactCLT{A: 0, D: 3})
 			o.Evidence = append(o.Evidence, claim.Evidence{Finding: parityFinding, Confirmed: odd.Rejected(),
 				Detail: "d = 3 -> 12: " + odd.Detail})
-			if f, err := cltFigure(seed, 1000000); err != nil {
-				o.Add(claim.Failed("KER-4 figure", err))
-			} else {
-				o.Figures = append(o.Figures, f)
-			}
+			o.AddFigure(cltFigure(seed, 1000000))
 			return o
 		},
 		Control: func(seed uint64) []claim.Result {
@@ -273,11 +266,7 @@ func init() {
 			for i, law := range []weights.Law{weights.Gaussian{Scale: 1}, weights.Sphere{Radius: 1}} {
 				o.Add(KER5Network(ker5Net(law, seed+uint64(i), nil))...)
 			}
-			if f, err := depthFigure(); err != nil {
-				o.Add(claim.Failed("KER-5 figure", err))
-			} else {
-				o.Figures = append(o.Figures, f)
-			}
+			o.AddFigure(depthFigure())
 			return o
 		},
 		Control: func(seed uint64) []claim.Result {

@@ -104,6 +104,37 @@ func TestKER2Control(t *testing.T) {
 	})
 }
 
+// TestKER2ScalingControl: a kernel claimed to scale like C (not C^2) is rejected by the same
+// rounding bound, for C away from 1 (|1 - 1/C| >= 0.047) and inputs within pi/3 (k >= 0.16 of
+// s2|x||y| at a = 0, against a bound near 1e-13 of it).
+func TestKER2ScalingControl(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		d := rapid.IntRange(2, 16).Draw(t, "d")
+		x := nonZeroVector(d).Draw(t, "x")
+		y := atAngle(t, x, rapid.Float64Range(0, math.Pi/3).Draw(t, "theta"))
+		c := []float64{rapid.Float64Range(0.01, 0.95).Draw(t, "C below 1"), rapid.Float64Range(1.05, 100).Draw(t, "C above 1")}[rapid.IntRange(0, 1).Draw(t, "which")]
+		mustReject(t, KER2Scaling(SecondMomentOnly{LawA: moderateRotLaw().Draw(t, "law"), A: rapid.Float64Range(0, 0.5).Draw(t, "a"),
+			X: x, Y: y, N: propN / 4, C: c, Seed: rapid.Uint64().Draw(t, "seed"), Exponent: 1}))
+	})
+}
+
+// TestKER2ScalingFlake keeps the rounding flake the old 1e-12 tolerance produced (d = 16, the two
+// Gaussian mixtures, a = 8.0e-188, c = 0.02296, seed 0x4d1fd4d, nearly antiparallel inputs with
+// entries down to 1e-21) as table cases: the derived bound must accept them.
+func TestKER2ScalingFlake(t *testing.T) {
+	x := make([]float64, 16)
+	for i := range x {
+		x[i] = math.Pow(10, -21*float64(i)/15) * float64(1-2*(i%2))
+	}
+	for _, eps := range []float64{1e-6, 1e-9, 1e-12} {
+		mustPass(t, KER2Scaling(SecondMomentOnly{
+			LawA: weights.GaussMixture{Scale: 3, Low: 0.592, P: 0.242},
+			LawB: weights.GaussMixture{Scale: 0.851, Low: 1, P: 0.122},
+			A:    8.0e-188, X: x, Y: nearlyParallel(x, eps, -1, 0x4d1fd4d), N: propN, C: 0.02296, Seed: 0x4d1fd4d,
+		}))
+	}
+}
+
 func TestKER2Quadrature(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		theta := rapid.Float64Range(0, math.Pi).Draw(t, "theta")
@@ -343,6 +374,31 @@ func TestNetworkDeterministic(t *testing.T) {
 		for l := range a[i] {
 			if a[i][l].At(0, 1) != b[i][l].At(0, 1) {
 				t.Fatalf("network %d layer %d differs between identical runs", i, l)
+			}
+		}
+	}
+}
+
+// TestNilLaws: a case without a law, or with a typed nil one, fails with an error, never a panic.
+func TestNilLaws(t *testing.T) {
+	var typed *weights.Gaussian
+	x, y := seededInputs(3, 1)
+	for _, law := range []weights.Law{nil, typed} {
+		for _, r := range []claim.Result{
+			KER1(Invariance{Law: law, X: x, Y: y, N: 100}),
+			KER2Pair(SecondMomentOnly{LawA: law, LawB: weights.Gaussian{Scale: 1}, X: x, Y: y, N: 100, C: 2}),
+			KER2Scaling(SecondMomentOnly{LawA: law, X: x, Y: y, N: 100, C: 2}),
+			KER4Shrink(CLT{Law: law, D: 2, N: 100}),
+			KER6(Initialisation{Law: law, X: x, Width: 4, Depth: 1, Nets: 8}),
+			KER7(Conditional{Law: law, X: x, Y: y, N1: 2, N2: 100}),
+		} {
+			if !r.IsError() {
+				t.Errorf("law %#v: %s", law, r)
+			}
+		}
+		for _, r := range KER5Network(WideNetwork{Law: law, Theta0: 1, SecondMoment: 2, Width: 4, Depth: 1, Nets: 8}) {
+			if !r.IsError() {
+				t.Errorf("law %#v: %s", law, r)
 			}
 		}
 	}

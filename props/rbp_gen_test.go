@@ -19,13 +19,14 @@ func tanhProblem(t *rapid.T, maxN int) simrbp.TanhProblem {
 }
 
 // spectrum draws a spectrum whose largest modulus is rho in [lo, hi]: one real eigenvalue +-rho
-// or a complex pair of modulus rho, then up to four more real eigenvalues or complex pairs of
-// modulus at most rho/2 (a gap, so that the error's rate converges to rho), and the condition
-// number cond in [1, 8] of the eigenvector basis (1: a normal J; above: non-normal).
-func spectrum(t *rapid.T, lo, hi float64) ([]complex128, float64) {
+// or (when complexLead) possibly a complex pair of modulus rho, then up to four more real
+// eigenvalues or complex pairs of modulus at most rho/2 (a gap, so that the error's rate converges
+// to rho), and the condition number cond in [1, 8] of the eigenvector basis (1: a normal J; above:
+// non-normal).
+func spectrum(t *rapid.T, lo, hi float64, complexLead bool) ([]complex128, float64) {
 	rho := rapid.Float64Range(lo, hi).Draw(t, "rho")
 	var eigs []complex128
-	if rapid.Bool().Draw(t, "complex leading pair") {
+	if complexLead && rapid.Bool().Draw(t, "complex leading pair") {
 		phi := rapid.Float64Range(0.1, 3).Draw(t, "leading angle")
 		eigs = append(eigs, polar(rho, phi))
 	} else {
@@ -45,10 +46,10 @@ func spectrum(t *rapid.T, lo, hi float64) ([]complex128, float64) {
 // polar is r e^{i phi}.
 func polar(r, phi float64) complex128 { return complex(r*math.Cos(phi), r*math.Sin(phi)) }
 
-// spectralCase draws J with a spectrum from spectrum(lo, hi) and a generic b (a seeded Gaussian,
-// so it has a component along the dominant eigenvector).
-func spectralCase(t *rapid.T, lo, hi float64) Spectral {
-	eigs, cond := spectrum(t, lo, hi)
+// spectralCase draws J with a spectrum from spectrum(lo, hi, complexLead) and a generic b (a
+// seeded Gaussian, so it has a component along the dominant eigenvector).
+func spectralCase(t *rapid.T, lo, hi float64, complexLead bool) Spectral {
+	eigs, cond := spectrum(t, lo, hi, complexLead)
 	seed := rapid.Uint64().Draw(t, "seed")
 	j, err := simrbp.SpectrumMatrix(eigs, cond, seed)
 	if err != nil {

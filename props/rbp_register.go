@@ -138,11 +138,7 @@ func init() {
 			wrong := RBP3Bound(w)
 			o.Evidence = append(o.Evidence, claim.Evidence{Finding: normFinding, Confirmed: wrong.Rejected(),
 				Detail: fmt.Sprintf("n = 4, one row of 0.2, K = 3: error / bound with |J|_1 = %.3g (%s)", wrong.Measured, wrong.Detail)})
-			if f, err := neumannFigure(); err != nil {
-				o.Add(claim.Failed("RBP-3 figure", err))
-			} else {
-				o.Figures = append(o.Figures, f)
-			}
+			o.AddFigure(neumannFigure())
 			return o
 		},
 		Control: func(uint64) []claim.Result {

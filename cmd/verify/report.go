@@ -48,10 +48,10 @@ func writeReport(dir string, rows []Row, runs []ran, seed uint64) error {
 // what it says (from the registry) and what this run measured (the claim's evidence).
 func writeFindings(md *strings.Builder, runs []ran, seed uint64) {
 	md.WriteString("\n## Findings\n\nWhere a paper's statement does not hold as written. Each is reproducible with `go run ./cmd/verify -claim ID -seed SEED`.\n\n")
-	any := false
+	listed := false
 	for _, run := range runs {
 		for _, f := range run.claim.Findings {
-			any = true
+			listed = true
 			fmt.Fprintf(md, "- **%s, %s.** %s\n", run.claim.ID, f.Name, f.Says)
 			found := false
 			for _, e := range run.outcome.Evidence {
@@ -70,7 +70,7 @@ func writeFindings(md *strings.Builder, runs []ran, seed uint64) {
 			}
 		}
 	}
-	if !any {
+	if !listed {
 		md.WriteString("None among the claims that ran.\n")
 	}
 }

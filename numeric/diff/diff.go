@@ -91,7 +91,7 @@ func central(w []float64, k int, h float64, f func() (float64, error)) (float64,
 }
 
 // Jacobian assembles the dense n x n Jacobian from Jacobian-vector products: column k is
-// jvp(e_k), written by jvp into dst.
+// jvp(e_k), written by jvp into dst. A product that is not finite is an error.
 func Jacobian(n int, jvp func(dst, v []float64)) (*mat.Dense, error) {
 	if n < 1 || n > MaxDim {
 		return nil, fmt.Errorf("diff: dimension %d outside [1, %d]", n, MaxDim)
@@ -104,6 +104,11 @@ func Jacobian(n int, jvp func(dst, v []float64)) (*mat.Dense, error) {
 	for k := range n {
 		e[k] = 1
 		jvp(col, e)
+		for i, v := range col {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("diff: entry (%d, %d) of the product is %v", i, k, v)
+			}
+		}
 		j.SetCol(k, col)
 		e[k] = 0
 	}

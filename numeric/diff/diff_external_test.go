@@ -2,6 +2,7 @@ package diff_test
 
 import (
 	"errors"
+	"github.com/dlt5/verify/internal/fp"
 	"math"
 	"testing"
 
@@ -67,6 +68,9 @@ func TestJacobians(t *testing.T) {
 	if err != nil || !mat.EqualApprox(fd, a, 1e-9) {
 		t.Fatalf("central-difference Jacobian %v (%v)", mat.Formatted(fd), err)
 	}
+	if _, err := diff.Jacobian(2, func(dst, v []float64) { dst[0], dst[1] = math.NaN(), 0 }); err == nil {
+		t.Error("a NaN product returned without error")
+	}
 	if _, err := diff.Jacobian(0, func(dst, v []float64) {}); err == nil {
 		t.Error("dimension 0 accepted")
 	}
@@ -104,6 +108,13 @@ func FuzzGradient(f *testing.F) {
 				}
 			}
 		}
+		scale := func(dst, v []float64) {
+			for i := range dst {
+				dst[i] = x * v[i]
+			}
+		}
+		jac, err := diff.Jacobian(n, scale)
+		fp.RequireFiniteMatrix(t, "Jacobian", err, jac)
 		if _, err := diff.MapJacobian(w, n, h, func(dst, v []float64) { copy(dst, v) }); err != nil && h > 0 && !math.IsInf(h, 0) && !math.IsNaN(x) && !math.IsInf(x, 0) && x < 1e300 {
 			t.Fatalf("identity map at a finite point: %v", err)
 		}

@@ -63,8 +63,28 @@ func CanonicalProblem() TanhProblem {
 	}
 }
 
-// Bias returns c + U x.
+// Validate reports whether the problem is well formed: W an n x n matrix (1 <= n <= MaxProblem),
+// c, U x and y of length n, every entry finite. A problem from NewTanhProblem or
+// CanonicalProblem is; Bias, Loss and LossGrad assume it (as gonum does, they panic on vectors of
+// the wrong length).
+func (p TanhProblem) Validate() error {
+	if p.W == nil || p.W.IsEmpty() {
+		return errors.New("rbp: the problem has no W")
+	}
+	n, m := p.W.Dims()
+	if n != m || n > MaxProblem || len(p.C) != n || len(p.Drive) != n || len(p.Y) != n {
+		return fmt.Errorf("rbp: a tanh problem needs W n x n (n <= %d) and c, U x, y of length n; got W %dx%d, %d, %d, %d",
+			MaxProblem, n, m, len(p.C), len(p.Drive), len(p.Y))
+	}
+	w := mat.DenseCopyOf(p.W).RawMatrix().Data // W's own entries, also when it is a view
+	return errors.Join(finite("W", w), finite("c", p.C), finite("Ux", p.Drive), finite("y", p.Y))
+}
+
+// Bias returns c + U x (nil when their lengths differ).
 func (p TanhProblem) Bias() []float64 {
+	if len(p.C) != len(p.Drive) {
+		return nil
+	}
 	b := make([]float64, len(p.C))
 	floats.AddTo(b, p.C, p.Drive)
 	return b
@@ -72,8 +92,8 @@ func (p TanhProblem) Bias() []float64 {
 
 // Model returns the problem as a Model (parameters: W then c), on a copy of W.
 func (p TanhProblem) Model() (*Tanh, error) {
-	if p.W == nil {
-		return nil, errors.New("rbp: the problem has no W")
+	if err := p.Validate(); err != nil {
+		return nil, err
 	}
 	return NewTanh(mat.DenseCopyOf(p.W).RawMatrix().Data, p.C, p.Drive)
 }

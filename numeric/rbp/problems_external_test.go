@@ -123,3 +123,25 @@ func FuzzSpectrumMatrix(f *testing.F) {
 		}
 	})
 }
+
+// TestTanhProblemValidate: malformed hand-built problems are refused before anything can panic.
+func TestTanhProblemValidate(t *testing.T) {
+	ok := rbp.CanonicalProblem()
+	if err := ok.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	short := ok
+	short.Y = []float64{1}
+	nan := rbp.CanonicalProblem()
+	nan.C = []float64{math.NaN(), 0, 0}
+	wide := ok
+	wide.W = mat.NewDense(3, 2, nil)
+	for name, p := range map[string]rbp.TanhProblem{"no W": {}, "short y": short, "NaN c": nan, "W 3x2": wide} {
+		if err := p.Validate(); err == nil {
+			t.Errorf("%s: validated", name)
+		}
+		if _, err := p.Model(); err == nil {
+			t.Errorf("%s: made a model", name)
+		}
+	}
+}

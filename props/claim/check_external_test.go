@@ -219,8 +219,17 @@ func TestResultVerdicts(t *testing.T) {
 		t.Fatalf("skipped result %+v", s)
 	}
 	f := claim.Failed("x", errTest)
-	if f.Verdict() != "FAIL" || !f.IsError() {
+	if f.Verdict() != "FAIL" || !f.IsError() || f.Err != errTest || f.Rejected() {
 		t.Fatalf("failed result %+v", f)
+	}
+	if r := claim.Check("c", 2, 1, "error: looks like one"); r.IsError() || !r.Rejected() {
+		t.Fatalf("a check whose detail starts with \"error:\" counts as an error: %+v", r)
+	}
+	var o claim.Outcome
+	o.AddFigure(claim.Figure{File: "a.png"}, nil)
+	o.AddFigure(claim.Figure{File: "b.png"}, errTest)
+	if len(o.Figures) != 1 || len(o.Results) != 1 || !o.Results[0].IsError() {
+		t.Fatalf("AddFigure: %d figures, results %v", len(o.Figures), o.Results)
 	}
 	if r := claim.Check("c", math.NaN(), 1, ""); r.Pass {
 		t.Fatal("a NaN passed an upper bound")

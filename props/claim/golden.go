@@ -23,8 +23,11 @@ const (
 	GoldenFloor = 1e-15
 )
 
-// countKeys are the argument names written as JSON integers (counts and indices).
-var countKeys = map[string]bool{"n": true, "d": true, "l": true, "K": true, "i": true, "j": true, "k": true, "s": true, "t": true, "T": true, "N": true, "H": true, "D": true}
+// countKeys are the argument names written as JSON integers (counts and indices) and refused on
+// reading when not integral: n, d, l, K, i, j. Any other argument is a float, so a paper whose
+// grid has a continuous argument of another name (a time t, say) is never refused; a new count
+// argument is added here, with a golden test that writes it.
+var countKeys = map[string]bool{"n": true, "d": true, "l": true, "K": true, "i": true, "j": true}
 
 // Entry is one analytic value on a paper's reference grid. Args are its numeric arguments and
 // Text its text arguments (an architecture's name, say); the two share one JSON object "args",

@@ -60,6 +60,16 @@ type Outcome struct {
 // Add appends results to the outcome.
 func (o *Outcome) Add(rs ...Result) { o.Results = append(o.Results, rs...) }
 
+// AddFigure appends a figure made by build, or, when build failed, a failing Result that says
+// why (a figure that cannot be made is a failed check, not a silent gap in the report).
+func (o *Outcome) AddFigure(f Figure, err error) {
+	if err != nil {
+		o.Add(Failed(f.File+" figure", err))
+		return
+	}
+	o.Figures = append(o.Figures, f)
+}
+
 // Results wraps plain results as an Outcome.
 func Results(rs ...Result) Outcome { return Outcome{Results: rs} }
 

@@ -1,6 +1,7 @@
 package claim
 
 import (
+	"errors"
 	"fmt"
 	"math"
 )
@@ -20,6 +21,8 @@ type Result struct {
 	// deterministic check; +Inf where the exact value is 0.
 	MDE    float64
 	Detail string // the numbers behind the verdict: estimate, exact value, SE, z, seed
+	// Err is the error that stopped the check (Failed): not a verdict of the check itself.
+	Err error
 }
 
 // Skipped reports whether the check did not run.
@@ -49,7 +52,7 @@ func (r Result) String() string {
 }
 
 // IsError reports whether the result records an error rather than a verdict of its check.
-func (r Result) IsError() bool { return len(r.Detail) >= 6 && r.Detail[:6] == "error:" }
+func (r Result) IsError() bool { return r.Err != nil }
 
 // Rejected reports whether the check ran and failed: what a negative control, or the evidence
 // for a finding, must show (an error or a skip shows nothing).
@@ -57,7 +60,10 @@ func (r Result) Rejected() bool { return !r.Pass && !r.IsError() && !r.Skipped()
 
 // Failed turns an error (bad parameters, a failed set-up or simulation) into a failing Result.
 func Failed(what string, err error) Result {
-	return Result{Case: what, Measured: math.NaN(), Bound: math.NaN(), Pass: false, Detail: "error: " + err.Error()}
+	if err == nil {
+		err = errors.New("unspecified error")
+	}
+	return Result{Case: what, Measured: math.NaN(), Bound: math.NaN(), Pass: false, Detail: "error: " + err.Error(), Err: err}
 }
 
 // Skipped is a check that did not run, with the reason.
