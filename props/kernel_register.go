@@ -98,23 +98,84 @@ func nearlyParallel(x []float64, eps, sign float64, seed uint64) []float64 {
 	return y
 }
 
+// anglePair returns a seeded x in R^d and a y at angle theta from it (in the plane of x and a
+// second seeded vector), with |y| = 1.
+func anglePair(d int, theta float64, seed uint64) (x, y []float64) {
+	x, z := seededInputs(d, seed)
+	u := make([]float64, d)
+	floats.AddScaledTo(u, z, -floats.Dot(z, x)/floats.Dot(x, x), x)
+	nx, nu := floats.Norm(x, 2), floats.Norm(u, 2)
+	y = make([]float64, d)
+	for i := range y {
+		y[i] = math.Cos(theta)*x[i]/nx + math.Sin(theta)*u[i]/nu
+	}
+	return x, y
+}
+
 const kerN = 400000 // Monte-Carlo weight vectors per KER comparison at the command's settings
 
+// kerInvarianceCases are the command's KER-1 cases: angles where the kernel is informative (not
+// near a zero of kappa_a) for the z-tests, the nearly parallel and antiparallel extremes, and a
+// Student-t law with nu = 8 at a small angle (a large k against the robust radius) with 4 kerN
+// samples.
 func kerInvarianceCases(seed uint64) []Invariance {
-	x2, y2 := seededInputs(2, seed)
-	x10, y10 := seededInputs(10, seed+1)
-	x100, y100 := seededInputs(100, seed+2)
+	x2, y2 := anglePair(2, math.Pi/3, seed)
+	x10, y10 := anglePair(10, math.Pi/2, seed+1)
+	x100, y100 := anglePair(100, 2*math.Pi/3, seed+2)
 	x20, _ := seededInputs(20, seed+3)
 	x3, _ := seededInputs(3, seed+4)
-	x4, y4 := seededInputs(4, seed+5)
-	return []Invariance{
+	x4, y4 := anglePair(4, math.Pi/6, seed+5)
+	cases := []Invariance{
 		{Law: weights.Gaussian{Scale: 1}, A: 0, X: x2, Y: y2},
 		{Law: weights.StudentT{Nu: 40, Scale: 0.7}, A: 0.2, X: x10, Y: y10},
-		{Law: weights.Sphere{Radius: 3}, A: 0, X: x100, Y: y100},
+		{Law: weights.Sphere{Radius: 3}, A: 0.3, X: x100, Y: y100},
 		{Law: weights.GaussMixture{Scale: 1, Low: 0.2, P: 0.5}, A: 0.01, X: x20, Y: nearlyParallel(x20, 1e-6, 1, seed)},
 		{Law: weights.Sphere{Radius: 1}, A: 0.5, X: x3, Y: nearlyParallel(x3, 1e-6, -1, seed)},
-		{Law: weights.StudentT{Nu: 5, Scale: 1}, A: 0, X: x4, Y: y4, N: 4 * kerN},
+		{Law: weights.StudentT{Nu: 8, Scale: 1}, A: 0, X: x4, Y: y4, N: 4 * kerN},
 	}
+	for i := range cases {
+		cases[i].Seed = seed + uint64(i)
+		cases[i].N = max(cases[i].N, kerN)
+	}
+	return cases
+}
+
+// ker2Cases are the command's KER-2 cases: two pairs of laws with equal E|w|^2, at pi/4 and pi/3.
+func ker2Cases(seed uint64) []SecondMomentOnly {
+	x5, y5 := anglePair(5, math.Pi/4, seed)
+	x12, y12 := anglePair(12, math.Pi/3, seed+1)
+	return []SecondMomentOnly{
+		{LawA: weights.Gaussian{Scale: 0.5}, LawB: weights.Sphere{Radius: 0.5 * math.Sqrt(5)}, X: x5, Y: y5, N: kerN, C: 3, Seed: seed},
+		{LawA: weights.StudentT{Nu: 50, Scale: 2}, LawB: weights.GaussMixture{Scale: 2, Low: 0.1, P: 0.7}, A: 0.3, X: x12, Y: y12, N: kerN, C: 0.25, Seed: seed + 2},
+	}
+}
+
+// ker4Laws are the i.i.d. laws of the command's KER-4 Monte-Carlo cases.
+var ker4Laws = []weights.Law{weights.Uniform{Scale: 1}, weights.Laplace{Scale: 1}, weights.CentredExp{Scale: 1}}
+
+func ker4Case(i int, seed uint64) CLT {
+	return CLT{Law: ker4Laws[i], D: 2, N: 2 * kerN, Seed: seed + uint64(10*i)}
+}
+
+// ker6Cases are the command's KER-6 cases.
+func ker6Cases(seed uint64) []Initialisation {
+	x, _ := seededInputs(8, seed)
+	return []Initialisation{
+		ker6Case(weights.Gaussian{Scale: 1}, 0, 1, x, seed, nil),
+		ker6Case(weights.Sphere{Radius: 1}, 0.3, 1, x, seed+1, nil),
+		ker6Case(weights.GaussMixture{Scale: 1, Low: 0.3, P: 0.5}, 0.1, 1, x, seed+2, nil),
+		ker6Case(weights.StudentT{Nu: 40, Scale: 1}, 0, 0.9, x, seed+3, nil),
+	}
+}
+
+// ker7Cases are the command's KER-7 cases.
+func ker7Cases(seed uint64) []Conditional {
+	x, y := seededInputs(6, seed)
+	var out []Conditional
+	for i, law := range []weights.Law{weights.Gaussian{Scale: 1}, weights.StudentT{Nu: 40, Scale: 1}, weights.Sphere{Radius: 1}} {
+		out = append(out, Conditional{Law: law, A: 0.1, X: x, Y: y, N1: 50, N2: 3 * kerN / 2, Seed: seed + uint64(i)})
+	}
+	return out
 }
 
 // ker3Case is the command's KER-3 case: six seeded points in R^5 and a Haar rotation.
@@ -128,12 +189,22 @@ func ker3Case(seed uint64, formula KernelFormula) (Symmetries, error) {
 	return Symmetries{Points: pts, Q: q, B: 2.5, C: 0.3, A: 0.2, SecondMoment: 2, Depth: 3, Formula: formula}, err
 }
 
+// ker5Laws are the laws of the command's KER-5 network cases.
+var ker5Laws = []weights.Law{weights.Gaussian{Scale: 1}, weights.Sphere{Radius: 1}}
+
+// ker5Net is the command's KER-5 network case: 160 networks of width 1000 (the catalogue's width),
+// enough for a detectable error of at most 5% of the cosine at every layer.
 func ker5Net(law weights.Law, seed uint64, expect func(int) (float64, error)) WideNetwork {
-	return WideNetwork{Law: law, A: 0, Theta0: math.Pi / 2, SecondMoment: 2, Width: 1000, Depth: 4, Nets: 64, Seed: seed, Expect: expect}
+	return WideNetwork{Law: law, A: 0, Theta0: math.Pi / 2, SecondMoment: 2, Width: 1000, Depth: 4, Nets: 160, Seed: seed, Expect: expect}
 }
 
+// ker6Case is the command's KER-6 setting: 32768 networks of width 24 and depth 4. The
+// median-of-means radius is about 21 sd/sqrt(nets), and sd^2 = prod_l (1 + c/width) - 1 grows like
+// exp(L c / width) (c near 5 at a = 0), so at a fixed cost nets L width^2 the radius is smallest
+// near width = L c / 1.6: narrow networks, many of them. Measured detectable errors: 10-17%
+// (34% at width 128, depth 6, 1024 networks, the same cost).
 func ker6Case(law weights.Law, a, factor float64, x []float64, seed uint64, predict func() float64) Initialisation {
-	return Initialisation{Law: law, A: a, Factor: factor, X: x, Width: 128, Depth: 6, Nets: 1024, Seed: seed, Predict: predict}
+	return Initialisation{Law: law, A: a, Factor: factor, X: x, Width: 24, Depth: 4, Nets: 32768, Seed: seed, Predict: predict}
 }
 
 // parityFinding is KER-4's registered finding; evidence comes from KER4Exact at d = 3.
@@ -152,9 +223,7 @@ func init() {
 		Conditions: "w rotationally invariant with a finite fourth moment (Gaussian, uniform on a sphere of any radius, Student-t with nu > 4, Gaussian scale mixtures); any d >= 2, any x, y (nearly parallel and antiparallel pairs included), 0 <= a <= 1. Student-t with nu < 30 is checked with the median-of-means bound.",
 		Run: func(seed uint64) claim.Outcome {
 			var o claim.Outcome
-			for i, c := range kerInvarianceCases(seed) {
-				c.Seed = seed + uint64(i)
-				c.N = max(c.N, kerN)
+			for _, c := range kerInvarianceCases(seed) {
 				o.Add(KER1(c))
 			}
 			o.AddFigure(kernelAngleFigure(seed, 200000))
@@ -164,11 +233,15 @@ func init() {
 			e1, e2 := simkernel.DominantInputs(2)
 			u1, u2 := simkernel.DominantInputs(3)
 			x, _ := seededInputs(6, seed)
-			return []claim.Result{
+			out := []claim.Result{
 				KER1(Invariance{Law: weights.Rademacher{Scale: 1}, X: e1, Y: e2, N: kerN, Seed: seed}),
 				KER1(Invariance{Law: weights.Uniform{Scale: 1}, X: u1, Y: u2, N: kerN, Seed: seed}),
 				KER1(Invariance{Law: weights.Gaussian{Scale: 1}, X: x, Y: nearlyParallel(x, 0.3, 1, seed), N: kerN, Seed: seed, Formula: WrongKernelTheta}),
 			}
+			for _, c := range kerInvarianceCases(seed) {
+				out = append(out, KER1Power(c))
+			}
+			return out
 		},
 	})
 	claim.Register(claim.Claim{ID: "KER-2", Paper: "kernel",
@@ -176,12 +249,10 @@ func init() {
 		Source:     "Section 3, Theorem 1 (the kernel depends on the law only through E|w|^2).",
 		Conditions: "As KER-1; the quadrature is deterministic for any theta in [0, pi] and a in [0, 1].",
 		Run: func(seed uint64) claim.Outcome {
-			x5, y5 := seededInputs(5, seed)
-			x12, y12 := seededInputs(12, seed+1)
-			out := KER2(SecondMomentOnly{LawA: weights.Gaussian{Scale: 0.5}, LawB: weights.Sphere{Radius: 0.5 * math.Sqrt(5)},
-				X: x5, Y: y5, N: kerN, C: 3, Seed: seed})
-			out = append(out, KER2(SecondMomentOnly{LawA: weights.StudentT{Nu: 50, Scale: 2}, LawB: weights.GaussMixture{Scale: 2, Low: 0.1, P: 0.7},
-				A: 0.3, X: x12, Y: y12, N: kerN, C: 0.25, Seed: seed + 2})...)
+			var out []claim.Result
+			for _, c := range ker2Cases(seed) {
+				out = append(out, KER2(c)...)
+			}
 			for _, a := range []float64{0, 0.2, 0.5, 1} {
 				for j := 0; j <= 12; j += 3 {
 					out = append(out, KER2Quadrature(Quadrature{Theta: float64(j) * math.Pi / 12, A: a}))
@@ -191,11 +262,15 @@ func init() {
 		},
 		Control: func(seed uint64) []claim.Result {
 			x, y := seededInputs(5, seed)
-			return []claim.Result{
+			out := []claim.Result{
 				KER2Pair(SecondMomentOnly{LawA: weights.Gaussian{Scale: 1}, LawB: weights.Sphere{Radius: 1.2 * math.Sqrt(5)}, X: x, Y: y, N: kerN, C: 2, Seed: seed}),
 				KER2Quadrature(Quadrature{Theta: math.Pi / 3, A: 0, Formula: WrongKappaConstant}),
 				KER2Scaling(SecondMomentOnly{LawA: weights.Gaussian{Scale: 0.5}, X: x, Y: y, N: kerN, C: 3, Seed: seed, Exponent: 1}),
 			}
+			for _, c := range ker2Cases(seed) {
+				out = append(out, KER2PairPower(c))
+			}
+			return out
 		},
 	})
 	claim.Register(claim.Claim{ID: "KER-3", Paper: "kernel",
@@ -233,8 +308,8 @@ func init() {
 			Says: "For Rademacher weights on these inputs, \"the gap at 4d is smaller than at d\" fails for odd d: at odd d no w.x is 0, the gap is tiny (0.0014 at d = 3) and it grows to 0.0118 at d = 12. The claim holds along even d (log-log slope -0.91 over d = 4..16)."}},
 		Run: func(seed uint64) claim.Outcome {
 			var o claim.Outcome
-			for i, law := range []weights.Law{weights.Uniform{Scale: 1}, weights.Laplace{Scale: 1}, weights.CentredExp{Scale: 1}} {
-				o.Add(KER4(CLT{Law: law, D: 2, N: 2 * kerN, Seed: seed + uint64(10*i)})...)
+			for i := range ker4Laws {
+				o.Add(KER4(ker4Case(i, seed))...)
 			}
 			o.Add(KER4Exact(ExactCLT{A: 0, D: 2}), KER4Exact(ExactCLT{A: 0, D: 4}), KER4Exact(ExactCLT{A: 0.2, D: 4}),
 				KER4Slope(ExactCLT{A: 0, Ds: []int{4, 6, 8, 10, 12, 14, 16}}))
@@ -248,7 +323,9 @@ func init() {
 			return []claim.Result{
 				KER4Shrink(CLT{Law: weights.Laplace{Scale: 1}, D: 2, N: 2 * kerN, Seed: seed, Inputs: simkernel.DominantInputs}),
 				KER4Exact(ExactCLT{A: 0, D: 4, Inputs: simkernel.DominantInputs}),
-				KER4Diagonal(CLT{Law: weights.CentredExp{Scale: 1}, D: 2, N: kerN, Seed: seed, Inputs: simkernel.DominantInputs}),
+				KER4Diagonal(CLT{Law: weights.CentredExp{Scale: 1}, D: 2, N: 1000000, Seed: seed, Inputs: simkernel.DominantInputs}),
+				KER4DiagonalPower(ker4Case(0, seed)),
+				KER4DiagonalPower(ker4Case(1, seed)),
 			}
 		},
 	})
@@ -263,7 +340,7 @@ func init() {
 					o.Add(KER5Map(DeepMap{Theta0: t0, A: a})...)
 				}
 			}
-			for i, law := range []weights.Law{weights.Gaussian{Scale: 1}, weights.Sphere{Radius: 1}} {
+			for i, law := range ker5Laws {
 				o.Add(KER5Network(ker5Net(law, seed+uint64(i), nil))...)
 			}
 			o.AddFigure(depthFigure())
@@ -271,8 +348,12 @@ func init() {
 		},
 		Control: func(seed uint64) []claim.Result {
 			offByOne := func(l int) (float64, error) { return kernel.DepthCos(math.Pi/2, 0, l-1) }
-			return append([]claim.Result{KER5Asymptote(DeepMap{Theta0: math.Pi / 2, Constant: WrongDepthConstant})},
+			out := append([]claim.Result{KER5Asymptote(DeepMap{Theta0: math.Pi / 2, Constant: WrongDepthConstant})},
 				KER5Network(ker5Net(weights.Gaussian{Scale: 1}, seed, offByOne))...)
+			for i, law := range ker5Laws {
+				out = append(out, KER5NetworkPower(ker5Net(law, seed+uint64(i), nil))...)
+			}
+			return out
 		},
 	})
 	claim.Register(claim.Claim{ID: "KER-6", Paper: "kernel",
@@ -280,20 +361,23 @@ func init() {
 		Source:     "Section 4 (initialisation); the preserving value is derived by the suite from kappa_a(0) = (1 + a^2)/2.",
 		Conditions: "Any rotationally invariant law with a finite fourth moment, 0 <= a <= 1, any input; the check is the median-of-means bound with the exact variance of q_L/q_0.",
 		Run: func(seed uint64) claim.Outcome {
-			x, _ := seededInputs(8, seed)
-			return claim.Results(
-				KER6(ker6Case(weights.Gaussian{Scale: 1}, 0, 1, x, seed, nil)),
-				KER6(ker6Case(weights.Sphere{Radius: 1}, 0.3, 1, x, seed+1, nil)),
-				KER6(ker6Case(weights.GaussMixture{Scale: 1, Low: 0.3, P: 0.5}, 0.1, 1, x, seed+2, nil)),
-				KER6(ker6Case(weights.StudentT{Nu: 40, Scale: 1}, 0, 0.9, x, seed+3, nil)))
+			var o claim.Outcome
+			for _, c := range ker6Cases(seed) {
+				o.Add(KER6(c))
+			}
+			return o
 		},
 		Control: func(seed uint64) []claim.Result {
 			x, _ := seededInputs(8, seed)
 			one := func() float64 { return 1 }
-			return []claim.Result{
+			out := []claim.Result{
 				KER6(ker6Case(weights.Gaussian{Scale: 1}, 0, 1.25, x, seed, one)),
 				KER6(ker6Case(weights.Sphere{Radius: 1}, 0.3, 0.8, x, seed, one)),
 			}
+			for _, c := range ker6Cases(seed) {
+				out = append(out, KER6Power(c))
+			}
+			return out
 		},
 	})
 	claim.Register(claim.Claim{ID: "KER-7", Paper: "kernel",
@@ -301,17 +385,20 @@ func init() {
 		Source:     "Section 4 (the layer-wise recursion of the kernel), conditionally on the previous layer.",
 		Conditions: "Any rotationally invariant law, any first-layer width >= 1, 0 <= a <= 1; a Monte-Carlo check over the second layer's weights only.",
 		Run: func(seed uint64) claim.Outcome {
-			x, y := seededInputs(6, seed)
 			var o claim.Outcome
-			for i, law := range []weights.Law{weights.Gaussian{Scale: 1}, weights.StudentT{Nu: 40, Scale: 1}, weights.Sphere{Radius: 1}} {
-				o.Add(KER7(Conditional{Law: law, A: 0.1, X: x, Y: y, N1: 50, N2: kerN, Seed: seed + uint64(i)}))
+			for _, c := range ker7Cases(seed) {
+				o.Add(KER7(c))
 			}
 			return o
 		},
 		Control: func(seed uint64) []claim.Result {
 			x, y := seededInputs(6, seed)
-			return []claim.Result{KER7(Conditional{Law: weights.Gaussian{Scale: 1}, A: 0.2, X: x, Y: y, N1: 2, N2: kerN, Seed: seed,
+			out := []claim.Result{KER7(Conditional{Law: weights.Gaussian{Scale: 1}, A: 0.2, X: x, Y: y, N1: 2, N2: kerN, Seed: seed,
 				Formula: InfiniteWidthStep(x, y)})}
+			for _, c := range ker7Cases(seed) {
+				out = append(out, KER7Power(c))
+			}
+			return out
 		},
 	})
 }

@@ -79,7 +79,7 @@ func length(n int) int {
 	return r // 0..3
 }
 
-// FuzzKernelMC covers KernelMC (at most 64 samples) and Leaky.
+// FuzzKernelMC covers KernelMC and KernelEstimate (at most 64 samples) and Leaky.
 func FuzzKernelMC(f *testing.F) {
 	for i, v := range special {
 		w := special[(i+5)%len(special)]
@@ -98,6 +98,9 @@ func FuzzKernelMC(f *testing.F) {
 		x, y = x[:length(d)], y[:length(d+int(kind)%2)]
 		est, err := kernel.KernelMC(law(kind, scale, a), a, x, y, reduce(n, 64), seed)
 		requireEstimate(t, "KernelMC", err, est)
+		r := kernel.Reduction(int(kind)%4 - int(kind)/128) // Plain, Antithetic, Regression and two unknown values
+		est, err = kernel.KernelEstimate(law(kind, scale, a), a, x, y, reduce(n, 64), seed, r)
+		requireEstimate(t, "KernelEstimate "+r.String(), err, est)
 		if a >= 0 && a <= 1 && !math.IsNaN(x0) && !math.IsInf(x0, 0) {
 			fp.RequireFinite(t, "Leaky", nil, kernel.Leaky(x0, a))
 		}

@@ -2,7 +2,6 @@ package kernel
 
 import (
 	"fmt"
-	"github.com/dlt5/verify/internal/fp"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -55,25 +54,7 @@ func checkInputs(x, y []float64, a float64, n int) error {
 // overflows float64 (the law's scale is too large), and an estimate that overflows float64 once
 // scaled back.
 func KernelMC(law weights.Law, a float64, x, y []float64, n int, seed uint64) (stats.Estimate, error) {
-	if err := checkInputs(x, y, a, n); err != nil {
-		return stats.Estimate{}, err
-	}
-	if err := weights.Check(law); err != nil {
-		return stats.Estimate{}, err
-	}
-	xs, ex := fp.Normalised(x)
-	ys, ey := fp.Normalised(y)
-	est := parallelBlocks(n, seed, func(rng *rand.Rand, count int) stats.Moments {
-		return kernelBlock(rng, law, a, xs, ys, count)
-	})
-	if !estimateFinite(est) {
-		return stats.Estimate{}, fmt.Errorf("kernel: the samples f(w.x) f(w.y) overflow float64 (the law %s is too wide for float64)", law.Name())
-	}
-	est = scaleEstimate(est, ex+ey)
-	if !estimateFinite(est) {
-		return stats.Estimate{}, fmt.Errorf("kernel: the kernel estimate %v * 2^%d overflows float64 (inputs too large)", est.Mean, ex+ey)
-	}
-	return est, nil
+	return KernelEstimate(law, a, x, y, n, seed, Plain)
 }
 
 // scaleEstimate multiplies an estimate's mean, standard error and block means by 2^e (exactly,
@@ -101,22 +82,6 @@ func estimateFinite(est stats.Estimate) bool {
 }
 
 func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
-
-// kernelBlock draws count weight vectors into one reused buffer and accumulates f(w.x) f(w.y).
-func kernelBlock(rng *rand.Rand, law weights.Law, a float64, x, y []float64, count int) stats.Moments {
-	w := make([]float64, len(x))
-	var m stats.Moments
-	for range count {
-		law.Fill(rng, w)
-		var u, v float64
-		for i, wi := range w {
-			u += wi * x[i]
-			v += wi * y[i]
-		}
-		m.Add(Leaky(u, a) * Leaky(v, a))
-	}
-	return m
-}
 
 // parallel runs f(0), ..., f(n-1) on GOMAXPROCS workers and waits for all of them; each f(i)
 // must write only its own results.

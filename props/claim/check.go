@@ -110,20 +110,28 @@ func MeanCheckWithin(what string, est stats.Estimate, exact, roundoff float64, s
 // pass when |a - b| <= t sqrt(SE_a^2 + SE_b^2), with t for the smaller sample's dof.
 // MDE = t sqrt(SE_a^2 + SE_b^2) / max(|a|, |b|).
 func DiffCheck(what string, a, b stats.Estimate, seed uint64) Result {
+	return DiffCheckWithin(what, a, b, 0, seed)
+}
+
+// DiffCheckWithin is DiffCheck for estimates whose difference is known only to within roundoff
+// (the absolute floating-point accuracy of the two estimates together, which matters when their
+// samples are nearly constant): pass when |a - b| <= t sqrt(SE_a^2 + SE_b^2) + roundoff;
+// Measured is max(|a - b| - roundoff, 0) / SE, and MDE = (t SE + roundoff) / max(|a|, |b|).
+func DiffCheckWithin(what string, a, b stats.Estimate, roundoff float64, seed uint64) Result {
 	made.Add(1)
-	if err := FirstErr(usable(a, 0), usable(b, 0)); err != nil {
+	if err := FirstErr(usable(a, roundoff), usable(b, roundoff)); err != nil {
 		return Failed(what, err)
 	}
 	crit := Critical(min(a.N, b.N) - 1)
 	se := math.Hypot(a.SE, b.SE)
-	z := zRatio(a.Mean-b.Mean, se)
+	z := zRatio(math.Max(math.Abs(a.Mean-b.Mean)-roundoff, 0), se)
 	if math.IsNaN(a.Mean) || math.IsNaN(b.Mean) || math.IsNaN(se) {
 		z = math.NaN()
 	}
 	return Result{
-		Case: what, Measured: z, Bound: crit, Pass: z <= crit, MDE: relative(crit*se, math.Max(math.Abs(a.Mean), math.Abs(b.Mean))),
-		Detail: fmt.Sprintf("estimates %.8g and %.8g, SE %.3g, |z| %.3g <= %.3g, seed %d",
-			a.Mean, b.Mean, se, z, crit, seed),
+		Case: what, Measured: z, Bound: crit, Pass: z <= crit, MDE: relative(crit*se+roundoff, math.Max(math.Abs(a.Mean), math.Abs(b.Mean))),
+		Detail: fmt.Sprintf("estimates %.8g and %.8g (+-%.2g), SE %.3g, |z| %.3g <= %.3g, seed %d",
+			a.Mean, b.Mean, roundoff, se, z, crit, seed),
 	}
 }
 
@@ -200,23 +208,28 @@ func RobustCheck(what string, est stats.Estimate, exact, sigma, roundoff float64
 }
 
 // RobustDiffCheck is the median-of-means form of DiffCheck for two estimates whose standard
-// deviations are at most sigmaA and sigmaB: pass when |median_a - median_b| <= r_a + r_b, each
-// radius at half the comparison's false-alarm share. Measured is the ratio of the two sides;
-// MDE = (r_a + r_b) / max(|median_a|, |median_b|).
-func RobustDiffCheck(what string, a, b stats.Estimate, sigmaA, sigmaB float64, seed uint64) Result {
+// deviations are at most sigmaA and sigmaB, and whose difference is known only to within roundoff
+// (their joint floating-point accuracy): pass when |median_a - median_b| <= r_a + r_b + roundoff,
+// each radius at half the comparison's false-alarm share. Measured is
+// max(|median_a - median_b| - roundoff, 0) / (r_a + r_b);
+// MDE = (r_a + r_b + roundoff) / max(|median_a|, |median_b|).
+func RobustDiffCheck(what string, a, b stats.Estimate, sigmaA, sigmaB, roundoff float64, seed uint64) Result {
 	made.Add(1)
+	if !(roundoff >= 0) || math.IsInf(roundoff, 0) {
+		return Failed(what, fmt.Errorf("roundoff %v must be finite and >= 0", roundoff))
+	}
 	ra, err1 := RobustRadius(a, sigmaA, PerComparison/2)
 	rb, err2 := RobustRadius(b, sigmaB, PerComparison/2)
 	if err := FirstErr(err1, err2); err != nil {
 		return Failed(what, fmt.Errorf("median-of-means radius: %w", err))
 	}
-	m := zRatio(a.Median()-b.Median(), ra+rb)
+	m := zRatio(math.Max(math.Abs(a.Median()-b.Median())-roundoff, 0), ra+rb)
 	if math.IsNaN(a.Median()) || math.IsNaN(b.Median()) {
 		m = math.NaN()
 	}
 	return Result{
-		Case: what, Measured: m, Bound: 1, Pass: m <= 1, MDE: relative(ra+rb, math.Max(math.Abs(a.Median()), math.Abs(b.Median()))),
-		Detail: fmt.Sprintf("medians %.8g and %.8g, radii %.3g + %.3g, seed %d", a.Median(), b.Median(), ra, rb, seed),
+		Case: what, Measured: m, Bound: 1, Pass: m <= 1, MDE: relative(ra+rb+roundoff, math.Max(math.Abs(a.Median()), math.Abs(b.Median()))),
+		Detail: fmt.Sprintf("medians %.8g and %.8g (+-%.2g), radii %.3g + %.3g, seed %d", a.Median(), b.Median(), roundoff, ra, rb, seed),
 	}
 }
 
@@ -236,4 +249,24 @@ func RelCheck(what string, got, want, scale, tol float64) Result {
 		Case: what, Measured: e, Bound: tol, Pass: e <= tol,
 		Detail: fmt.Sprintf("got %.17g, want %.17g, scale %.3g", got, want, scale),
 	}
+}
+
+// Power is a check's power control. check(f) runs the check with the claimed value multiplied by
+// f (or, for a comparison of two estimates, one of them). Power runs check(1), the row, reads its
+// stated MDE, and returns check(1 + 2 MDE): a multiplicative error twice the smallest the row
+// claims to detect, which a check whose MDE is honest rejects (at the budget's false-alarm rate,
+// the error stands two critical values from the estimate). The result is labelled
+// "power x<factor>". A row that errs, or states no finite positive MDE, gives Failed.
+func Power(check func(factor float64) Result) Result {
+	row := check(1)
+	if row.IsError() {
+		return row
+	}
+	if !(row.MDE > 0) || math.IsInf(row.MDE, 0) {
+		return Failed(row.Case+" power", fmt.Errorf("the row states no finite detectable error (MDE %v)", row.MDE))
+	}
+	f := 1 + 2*row.MDE
+	r := check(f)
+	r.Case = fmt.Sprintf("%s power x(1 + %.3g)", row.Case, f-1)
+	return r
 }

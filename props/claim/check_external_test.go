@@ -244,3 +244,28 @@ type testErr struct{}
 func (testErr) Error() string { return "boom" }
 
 var errTest = testErr{}
+
+// TestPower: the power control of a z-test rejects the error twice its MDE, and of a robust check
+// too; a deterministic row (MDE 0) has no power control.
+func TestPower(t *testing.T) {
+	est := stats.Estimate{Mean: 10, SE: 0.01, N: 100000, Skewness: 0}
+	row := func(f float64) claim.Result { return claim.MeanCheck("mean", est, 10*f, 1) }
+	if r := row(1); !r.Pass || math.Abs(r.MDE-claim.Critical(99999)*0.001) > 1e-12 {
+		t.Fatalf("row: %v", r)
+	}
+	p := claim.Power(row)
+	if !p.Rejected() || !strings.Contains(p.Case, "power x(1 + 0.0") {
+		t.Errorf("power control: %v", p)
+	}
+	blocks := make([]float64, 64)
+	for i := range blocks {
+		blocks[i] = 10 + 0.001*float64(i%3-1)
+	}
+	rob := stats.Estimate{Mean: 10, SE: 0.01, N: 64000, Blocks: blocks, BlockSize: 1000}
+	if p := claim.Power(func(f float64) claim.Result { return claim.RobustCheck("robust", rob, 10*f, 1, 0, 1) }); !p.Rejected() {
+		t.Errorf("robust power control: %v", p)
+	}
+	if p := claim.Power(func(f float64) claim.Result { return claim.RelCheck("exact", 10, 10*f, 10, 1e-12) }); !p.IsError() {
+		t.Errorf("a deterministic row has no power control, got %v", p)
+	}
+}
