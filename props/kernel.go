@@ -642,9 +642,13 @@ type CLT struct {
 	Law    weights.Law
 	A      float64
 	D      int
+	Ds     []int // the dimensions of KER4SlopeMC's fit
 	N      int
 	Seed   uint64
 	Inputs func(d int) (x, y []float64) // nil: CLTInputs
+	// Exponent is the power of (1 - a) in KER4Identity: 0 means 2, the claim; any other value is
+	// a wrong variant (its control uses 1).
+	Exponent float64
 }
 
 // cltGap estimates the normalised gap (k - k_gauss) / (s2 |x||y|) at dimension d.
@@ -750,6 +754,8 @@ type ExactCLT struct {
 	D      int
 	Ds     []int
 	Inputs func(d int) (x, y []float64) // nil: CLTInputs
+	// Exponent is the power of (1 - a) in KER4IdentityExact: 0 means 2, the claim.
+	Exponent float64
 }
 
 func (c ExactCLT) inputs() func(int) ([]float64, []float64) {
@@ -763,6 +769,90 @@ func (c ExactCLT) inputs() func(int) ([]float64, []float64) {
 // the enumeration's rounding (each gap is a sum of 2^d terms, good to ~1e-14 relative), so equal
 // gaps computed at two dimensions never count as shrinking.
 const exactShrink = 1 - 1e-9
+
+// slopeExponent returns the power of (1 - a) in the slope identity: 2 unless a variant says
+// otherwise.
+func slopeExponent(p float64) float64 {
+	if p == 0 {
+		return 2
+	}
+	return p
+}
+
+// KER4Identity checks the slope identity of a symmetric law: since f_a(u) = (1+a)/2 u +
+// (1-a)/2 |u| and E[u |v|] = 0 when w and -w have one law,
+//
+//	E[f_a(u) f_a(v)] - (1 - a)^2 E[f_0(u) f_0(v)] = a s2 x.y  (u = w.x, v = w.y),
+//
+// so the gap to the Gaussian kernel at slope a is exactly (1 - a)^2 times the gap at a = 0 at
+// every d. Paired Monte Carlo: both products on the same draws (numeric/kernel.ProjectionMean),
+// a z-test of their difference against a s2 x.y. The inputs are the case's at dimension D.
+func KER4Identity(c CLT) claim.Result {
+	p := slopeExponent(c.Exponent)
+	what := fmt.Sprintf("KER-4 %s gap(a) = (1-a)^%g gap(0) d=%d a=%.3g", lawName(c.Law), p, c.D, c.A)
+	if err := needLaws(c.Law); err != nil {
+		return claim.Failed(what, err)
+	}
+	if !c.Law.Symmetric() {
+		return claim.Failed(what, fmt.Errorf("the identity needs a symmetric law, not %s", c.Law.Name()))
+	}
+	x, y := c.inputs()(c.D)
+	factor := math.Pow(1-c.A, p)
+	est, err := simkernel.ProjectionMean(c.Law, x, y, c.N, c.Seed+3, func(u, v float64) float64 {
+		return simkernel.Leaky(u, c.A)*simkernel.Leaky(v, c.A) - factor*simkernel.Leaky(u, 0)*simkernel.Leaky(v, 0)
+	})
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	s2 := c.Law.SecondMoment(c.D) / float64(c.D)
+	return claim.MeanCheckWithin(what, est, c.A*s2*floats.Dot(x, y), kernelRoundoff(x, y, c.Law.SecondMoment(c.D)), c.Seed+3)
+}
+
+// KER4IdentityExact checks the slope identity for i.i.d. Rademacher weights by enumeration:
+// k_a - (1 - a)^2 k_0 = a x.y (s2 = 1), to 1e-12 of |x||y|.
+func KER4IdentityExact(c ExactCLT) claim.Result {
+	p := slopeExponent(c.Exponent)
+	what := fmt.Sprintf("KER-4 exact Rademacher gap(a) = (1-a)^%g gap(0) d=%d a=%.3g", p, c.D, c.A)
+	x, y := c.inputs()(c.D)
+	ka, err1 := simkernel.RademacherExact(c.A, x, y)
+	k0, err2 := simkernel.RademacherExact(0, x, y)
+	if err := claim.FirstErr(err1, err2); err != nil {
+		return claim.Failed(what, err)
+	}
+	return claim.RelCheck(what, ka-math.Pow(1-c.A, p)*k0, c.A*floats.Dot(x, y), floats.Norm(x, 2)*floats.Norm(y, 2), 1e-12)
+}
+
+// KER4SlopeMC fits the log-log slope of the Monte-Carlo gap over the dimensions Ds (weighted least
+// squares of log|gap| on log d, weights from the delta method, var log|g| = (SE/g)^2) and checks
+// the catalogue's rate, slope <= -1/2, one-sided: it fails only when the slope is significantly
+// above -1/2 (claim.UpperCheck with the fit's standard error).
+func KER4SlopeMC(c CLT) claim.Result {
+	what := fmt.Sprintf("KER-4 %s log-log slope over d=%v a=%.3g", lawName(c.Law), c.Ds, c.A)
+	if len(c.Ds) < 2 {
+		return claim.Failed(what, fmt.Errorf("a slope needs two or more dimensions, got %v", c.Ds))
+	}
+	lx, ly, wt := make([]float64, len(c.Ds)), make([]float64, len(c.Ds)), make([]float64, len(c.Ds))
+	minN := math.MaxInt
+	for i, d := range c.Ds {
+		g, err := cltGap(c, d, c.Seed+uint64(i))
+		if err != nil {
+			return claim.Failed(what, err)
+		}
+		if !(math.Abs(g.Mean) > 5*g.SE) {
+			return claim.Failed(what, fmt.Errorf("the gap at d=%d (%.3g +- %.2g) is not resolved (|gap| <= 5 SE): raise N or lower d", d, g.Mean, g.SE))
+		}
+		lx[i], ly[i] = math.Log(float64(d)), math.Log(math.Abs(g.Mean))
+		wt[i] = g.Mean * g.Mean / (g.SE * g.SE)
+		minN = min(minN, g.N)
+	}
+	_, slope := stat.LinearRegression(lx, ly, wt, false)
+	mx := stat.Mean(lx, wt)
+	var sxx float64
+	for i := range lx {
+		sxx += wt[i] * (lx[i] - mx) * (lx[i] - mx)
+	}
+	return claim.UpperCheck(what, slope, 1/math.Sqrt(sxx), -0.5, minN-1, "weighted least-squares slope of log|gap| on log d")
+}
 
 // KER4Exact checks, without sampling, that the Rademacher gap at 4D is below the gap at D
 // (Measured = |gap(4D)| / |gap(D)|, at most exactShrink).
@@ -1008,16 +1098,23 @@ func KER7(c Conditional) claim.Result { return ker7(c, false) }
 // KER7Power is the power control of a KER7 row: the predicted kernel times 1 + 2 MDE.
 func KER7Power(c Conditional) claim.Result { return ker7(c, true) }
 
+// features returns the first-layer features z(x), z(y) (drawn from PCG(Seed, 7)) and the
+// preserving second moment both layers use.
+func (c Conditional) features() ([][]float64, float64, error) {
+	m2, err := kernel.PreservingSecondMoment(c.A)
+	if err != nil {
+		return nil, 0, err
+	}
+	z, err := simkernel.Layer(c.Law, m2, c.A, c.N1, [][]float64{c.X, c.Y}, rand.New(rand.NewPCG(c.Seed, 7)))
+	return z, m2, err
+}
+
 func ker7(c Conditional, power bool) claim.Result {
 	what := fmt.Sprintf("KER-7 %s width=%d conditional step", lawName(c.Law), c.N1)
 	if err := needLaws(c.Law); err != nil {
 		return claim.Failed(what, err)
 	}
-	m2, err := kernel.PreservingSecondMoment(c.A)
-	if err != nil {
-		return claim.Failed(what, err)
-	}
-	z, err := simkernel.Layer(c.Law, m2, c.A, c.N1, [][]float64{c.X, c.Y}, rand.New(rand.NewPCG(c.Seed, 7)))
+	z, m2, err := c.features()
 	if err != nil {
 		return claim.Failed(what, err)
 	}

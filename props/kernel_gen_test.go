@@ -54,16 +54,20 @@ func nonZeroVector(d int) *rapid.Generator[[]float64] {
 	return vector(d).Filter(func(x []float64) bool { return norm(x) >= 1e-3 })
 }
 
-// pair draws two inputs in R^d: independent, nearly parallel, nearly antiparallel, or one zero.
+// pair draws two non-zero inputs in R^d: independent, at an angle drawn uniformly in [0, pi]
+// (independent vectors concentrate near pi/2 as d grows), nearly parallel, or nearly
+// antiparallel. A zero input (k = 0 exactly) is a unit test, TestKER1Trivial.
 func pair(d int) *rapid.Generator[[2][]float64] {
 	return rapid.Custom(func(t *rapid.T) [2][]float64 {
 		x := nonZeroVector(d).Draw(t, "x")
-		z := vector(d).Draw(t, "z")
+		z := nonZeroVector(d).Draw(t, "z")
 		y := make([]float64, d)
 		switch rapid.IntRange(0, 3).Draw(t, "kind") {
 		case 0:
 			copy(y, z)
-		case 1, 2:
+		case 1:
+			y = atAngle(t, x, rapid.Float64Range(0, math.Pi).Draw(t, "theta"))
+		case 2, 3:
 			sign := 1.0
 			if rapid.Bool().Draw(t, "antiparallel") {
 				sign = -1
@@ -72,7 +76,6 @@ func pair(d int) *rapid.Generator[[2][]float64] {
 			for i := range y {
 				y[i] = sign*x[i] + eps*z[i]
 			}
-		case 3: // y = 0: the kernel is exactly 0
 		}
 		return [2][]float64{x, y}
 	})

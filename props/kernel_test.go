@@ -5,6 +5,7 @@ import (
 	"github.com/dlt5/verify/numeric/stats"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	simkernel "github.com/dlt5/verify/numeric/kernel"
@@ -19,22 +20,91 @@ import (
 // Sample sizes of the rapid properties: each property runs 100 times at default settings.
 const (
 	propN      = 200000 // weight vectors per Monte-Carlo comparison
-	propHeavyN = 400000 // for the robust (median-of-means) comparisons
+	propHeavyN = 200000 // for the robust (median-of-means) comparisons (antithetic: radius ~21 beta^2 sigma / sqrt(n))
 )
 
+// TestKER1Invariance holds every light-tailed rotationally invariant law to the closed form, and
+// every z-test row where the kernel is informative to the default run's power target (requirePower).
 func TestKER1Invariance(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		d := rapid.IntRange(2, 32).Draw(t, "d")
 		p := pair(d).Draw(t, "inputs")
-		mustPass(t, KER1(Invariance{
-			Law:  lightRotLaw().Draw(t, "law"),
-			A:    rapid.Float64Range(0, 1).Draw(t, "a"),
+		a := slope(p).Draw(t, "a")
+		law := lightRotLaw().Draw(t, "law")
+		r := KER1(Invariance{
+			Law:  law,
+			A:    a,
 			X:    p[0],
 			Y:    p[1],
 			N:    propN,
 			Seed: rapid.Uint64().Draw(t, "seed"),
-		}))
+		})
+		mustPass(t, r)
+		requirePower(t, r, law, p[0], p[1], a)
 	})
+}
+
+// powerTarget is the largest detectable error a default go test allows a z-test kernel row where
+// the kernel is informative (|kappa_a(theta)| >= informative kappa_a(0)).
+const (
+	powerTarget = 0.03
+	informative = 0.2
+)
+
+// requirePower fails a z-test kernel row of a light-tailed law (radial kurtosis E R^4/(E R^2)^2 at
+// most three times the Gaussian's (d+2)/d) whose kernel is informative and whose MDE exceeds
+// powerTarget. Robust rows (heavy tails, or samples the z-test cannot trust) have no fixed target
+// and are not held to it, nor are scale mixtures of larger kurtosis (up to about 18: a mixture
+// with 95% of its rows at scale 0.08 detects 3.0% at theta = 1.31).
+func requirePower(t fataler, r claim.Result, law weights.Law, x, y []float64, a float64) {
+	t.Helper()
+	d := len(x)
+	if kr, err := weights.RadialKurtosis(law, d); err != nil || kr > 3*float64(d+2)/float64(d) {
+		return
+	}
+	if norm(x) == 0 || norm(y) == 0 {
+		return // k = 0 exactly: nothing to detect
+	}
+	th, err1 := kernel.Angle(x, y)
+	k, err2 := kernel.Kappa(th, a)
+	k0, err3 := kernel.Kappa(0, a)
+	if err := claim.FirstErr(err1, err2, err3); err != nil {
+		t.Fatalf("requirePower: %v", err)
+	}
+	if strings.Contains(r.Case, "(robust)") || math.Abs(k) < informative*k0 {
+		return
+	}
+	if !(r.MDE <= powerTarget) {
+		t.Fatalf("blind spot: the row detects only %.3g relative errors (target %g) at theta %.3g, kappa %.3g: %s", r.MDE, powerTarget, th, k, r)
+	}
+}
+
+// slope draws a in [0, 1] where the kernel of the pair is not trivially small: |kappa_a(theta)| >=
+// 1e-3 kappa_a(0) (nearly antiparallel inputs with a below 1e-3 give a kernel near 0 that any
+// estimate matches to its roundoff; TestKER1Trivial covers them).
+func slope(p [2][]float64) *rapid.Generator[float64] {
+	return rapid.Float64Range(0, 1).Filter(func(a float64) bool {
+		th, err1 := kernel.Angle(p[0], p[1])
+		k, err2 := kernel.Kappa(th, a)
+		k0, err3 := kernel.Kappa(0, a)
+		return claim.FirstErr(err1, err2, err3) == nil && math.Abs(k) >= 1e-3*k0
+	})
+}
+
+// TestKER1Trivial: the cases the properties leave out because the kernel is (nearly) 0: y = 0
+// (k = 0 exactly) and nearly antiparallel inputs with a = 0 or a = 1e-5, where k is below 1e-3 of
+// its scale. They must pass, but their detectable error is not small (or not finite).
+func TestKER1Trivial(t *testing.T) {
+	x := []float64{1, -2, 0.5, 3}
+	for _, c := range []Invariance{
+		{Law: weights.Gaussian{Scale: 1}, A: 0.3, X: x, Y: make([]float64, 4), N: propN / 4, Seed: 1},
+		{Law: weights.Sphere{Radius: 2}, A: 0, X: x, Y: nearlyParallel(x, 1e-4, -1, 2), N: propN / 4, Seed: 2},
+		{Law: weights.GaussMixture{Scale: 1, Low: 0.3, P: 0.4}, A: 1e-5, X: x, Y: nearlyParallel(x, 1e-6, -1, 3), N: propN / 4, Seed: 3},
+	} {
+		r := KER1(c)
+		mustPass(t, r)
+		t.Logf("%s: detects %.3g", r.Case, r.MDE)
+	}
 }
 
 // TestKER1HeavyTails covers Student-t weights with 4 < nu < 30, checked with the robust bound.
@@ -63,14 +133,14 @@ func TestKER1Control(t *testing.T) {
 		d := rapid.IntRange(2, 3).Draw(t, "d")
 		e1, e2 := simkernel.DominantInputs(d)
 		law := []weights.Law{weights.Rademacher{Scale: scale}, weights.Uniform{Scale: scale}}[rapid.IntRange(0, 1).Draw(t, "iid law")]
-		mustReject(t, KER1(Invariance{Law: law, X: e1, Y: e2, N: propN, Seed: seed}))
+		mustReject(t, KER1(Invariance{Law: law, X: e1, Y: e2, N: propN / 4, Seed: seed}))
 
 		// theta <= 1/2, a <= 0.2: the wrong formula is off by >= 0.19 s2|x||y|, against a z-test
 		// half-width <= 0.03 and a robust radius <= 0.1 s2|x||y| (nu = 5, sigma <= 3 s2|x||y|).
 		x := nonZeroVector(d).Draw(t, "x")
 		y := atAngle(t, x, rapid.Float64Range(0, 0.5).Draw(t, "theta"))
 		a := rapid.Float64Range(0, 0.2).Draw(t, "a")
-		mustReject(t, KER1(Invariance{Law: moderateRotLaw().Draw(t, "law"), A: a, X: x, Y: y, N: propN, Seed: seed, Formula: WrongKernelTheta}))
+		mustReject(t, KER1(Invariance{Law: moderateRotLaw().Draw(t, "law"), A: a, X: x, Y: y, N: propN / 4, Seed: seed, Formula: WrongKernelTheta}))
 		mustReject(t, KER1(Invariance{Law: weights.StudentT{Nu: 5, Scale: scale}, A: a, X: x, Y: y, N: propHeavyN, Seed: seed, Formula: WrongKernelTheta}))
 	})
 }
@@ -81,10 +151,14 @@ func TestKER2SecondMomentOnly(t *testing.T) {
 		p := pair(d).Draw(t, "inputs")
 		lawA, lawB := lightRotLaw().Draw(t, "law A"), lightRotLaw().Draw(t, "law B")
 		same := weights.Scaled{Law: lawB, C: math.Sqrt(lawA.SecondMoment(d) / lawB.SecondMoment(d))}
-		mustPass(t, KER2(SecondMomentOnly{
-			LawA: lawA, LawB: same, A: rapid.Float64Range(0, 1).Draw(t, "a"), X: p[0], Y: p[1], N: propN / 2,
+		a := slope(p).Draw(t, "a")
+		rs := KER2(SecondMomentOnly{
+			LawA: lawA, LawB: same, A: a, X: p[0], Y: p[1], N: propN,
 			C: rapid.Float64Range(0.01, 100).Draw(t, "c"), Seed: rapid.Uint64().Draw(t, "seed"),
-		})...)
+		})
+		mustPass(t, rs...)
+		requirePower(t, rs[0], lawA, p[0], p[1], a)
+		requirePower(t, rs[1], same, p[0], p[1], a)
 	})
 }
 
@@ -206,18 +280,69 @@ func TestKER3Control(t *testing.T) {
 	})
 }
 
+// TestKER4CLT draws D in 2..8 and a in [0, 1) for every Monte-Carlo law. For the symmetric laws
+// the gap and the Regression estimate's standard error both carry the factor (1 - a)^2, so the
+// shrink's z does not depend on a; at D = 8 (against 32) the uniform law's shrink stands about
+// 10 SE out at this N, the others further.
 func TestKER4CLT(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		law := []weights.Law{weights.Uniform{Scale: 1}, weights.Laplace{Scale: 1}, weights.CentredExp{Scale: 1}}[rapid.IntRange(0, 2).Draw(t, "law")]
+		law := ker4Laws[rapid.IntRange(0, 2).Draw(t, "law")]
 		scale := rapid.Float64Range(0.1, 3).Draw(t, "scale")
-		mustPass(t, KER4(CLT{
+		mustPass(t, KER4Shrink(CLT{
 			Law:  weights.Scaled{Law: law, C: scale},
-			A:    rapid.Float64Range(0, 0.05).Draw(t, "a"),
-			D:    2,
-			N:    800000,
+			A:    rapid.Float64Range(0, 1).Filter(func(a float64) bool { return a < 1 }).Draw(t, "a"),
+			D:    rapid.IntRange(2, 8).Draw(t, "d"),
+			N:    propN,
 			Seed: rapid.Uint64().Draw(t, "seed"),
-		})...)
+		}))
 	})
+}
+
+// TestKER4Identity: gap(a) = (1 - a)^2 gap(0) for symmetric laws, exactly for Rademacher weights
+// (enumeration, any inputs) and by paired Monte Carlo for the other symmetric laws; the wrong
+// power (1 - a)^1 is rejected by both at a in [0.2, 0.8] and theta <= pi/2 (an effect of
+// a(1 - a) k_0 >= 0.16 k_0 >= 0.025 s2|x||y|; the paired difference keeps its u v terms, and its
+// SE at this N is about 0.004 s2|x||y|: z >= 12 at a = 0.8, theta = pi/2).
+func TestKER4Identity(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		d := rapid.IntRange(1, 12).Draw(t, "d")
+		p := pair(d).Draw(t, "inputs")
+		a := rapid.Float64Range(0, 1).Draw(t, "a")
+		in := func(int) ([]float64, []float64) { return p[0], p[1] }
+		mustPass(t, KER4IdentityExact(ExactCLT{A: a, D: d, Inputs: in}))
+		law := iidLaw().Filter(func(l weights.Law) bool { return l.Symmetric() }).Draw(t, "law")
+		mustPass(t, KER4Identity(CLT{Law: law, A: a, D: d, N: propN / 4, Seed: rapid.Uint64().Draw(t, "seed"), Inputs: in}))
+	})
+}
+
+func TestKER4IdentityControl(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		d := rapid.IntRange(2, 12).Draw(t, "d")
+		x := nonZeroVector(d).Draw(t, "x")
+		y := atAngle(t, x, rapid.Float64Range(0, math.Pi/2).Draw(t, "theta"))
+		in := func(int) ([]float64, []float64) { return x, y }
+		a := rapid.Float64Range(0.2, 0.8).Draw(t, "a")
+		mustReject(t, KER4IdentityExact(ExactCLT{A: a, D: d, Inputs: in, Exponent: 1}))
+		law := iidLaw().Filter(func(l weights.Law) bool { return l.Symmetric() }).Draw(t, "law")
+		mustReject(t, KER4Identity(CLT{Law: law, A: a, D: d, N: propN, Seed: rapid.Uint64().Draw(t, "seed"), Inputs: in, Exponent: 1}))
+	})
+}
+
+// TestKER4SlopeMC: the symmetric laws meet the catalogue's rate (slope <= -1/2) over d = 2..16
+// (measured about -1.25 uniform and -0.90 Laplace, at any a); the skewed centred exponential does
+// not (the skewed-slope finding: -0.42 at a = 0, -0.38 at a = 0.9, 45 and 76 SE above -1/2 at
+// 1.6e6 samples per dimension).
+func TestKER4SlopeMC(t *testing.T) {
+	for i, a := range []float64{0, 0.6} {
+		for _, law := range ker4Laws[:2] {
+			mustPass(t, KER4SlopeMC(CLT{Law: law, A: a, Ds: ker4Dims[:4], N: propN, Seed: uint64(11 + i)}))
+		}
+	}
+	for i, a := range []float64{0, 0.9} {
+		r := KER4SlopeMC(CLT{Law: weights.CentredExp{Scale: 1}, A: a, Ds: ker4Dims, N: 4 * kerN, Seed: uint64(7 + i)})
+		mustReject(t, r)
+		t.Logf("finding: %s: %s", r.Case, r.Detail)
+	}
 }
 
 func TestKER4Exact(t *testing.T) {
@@ -256,14 +381,16 @@ func TestKER4ParityFinding(t *testing.T) {
 }
 
 // TestKER4Control: with one dominant coordinate per input (e1, e2) the gap does not shrink; a
-// skewed law's diagonal is not the Gaussian one.
+// skewed law's diagonal is not the Gaussian one (z near 80 at 1e6 samples, the size f(u)^2's
+// skewness of 12 needs for NormalApproxOK). The cases have no free parameter but the seed (the
+// inputs are fixed and the kernel is homogeneous in the law's scale), so they are a table.
 func TestKER4Control(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		law := []weights.Law{weights.Uniform{Scale: 1}, weights.Laplace{Scale: 1}, weights.CentredExp{Scale: 1}}[rapid.IntRange(0, 2).Draw(t, "law")]
-		seed := rapid.Uint64().Draw(t, "seed")
-		mustReject(t, KER4Shrink(CLT{Law: law, D: 2, N: propN, Seed: seed, Inputs: simkernel.DominantInputs}))
-		mustReject(t, KER4Diagonal(CLT{Law: weights.CentredExp{Scale: rapid.Float64Range(0.1, 3).Draw(t, "scale")}, D: 2, N: 1000000, Seed: seed, Inputs: simkernel.DominantInputs}))
-	})
+	for seed := uint64(1); seed <= 3; seed++ {
+		for _, law := range ker4Laws {
+			mustReject(t, KER4Shrink(CLT{Law: law, D: 2, N: propN, Seed: seed, Inputs: simkernel.DominantInputs}))
+		}
+		mustReject(t, KER4Diagonal(CLT{Law: weights.CentredExp{Scale: 1}, D: 2, N: 1000000, Seed: seed, Inputs: simkernel.DominantInputs}))
+	}
 }
 
 func TestKER5Map(t *testing.T) {
@@ -295,11 +422,12 @@ func TestKER5NetworkWide(t *testing.T) {
 	}
 	const seed = 20180710
 	c := ker5Net(weights.Gaussian{Scale: 1}, seed, nil)
+	c.Nets = 64 // the command runs 160; -long runs width 2000
 	if *long {
-		c.Width, c.Nets = 2000, 128
+		c.Width, c.Nets = 2000, 160
 	}
 	mustPass(t, KER5Network(c)...)
-	c.Law = weights.GaussMixture{Scale: 1, Low: 0.2, P: 0.5}
+	c.Law = weights.GaussMixture{Scale: 1, Low: 0.2, P: 0.5} // off by one layer: z 11.5 at layer 4 with 32 networks (bound 9.5), so 64
 	c.Expect = func(l int) (float64, error) { return kernel.DepthCos(math.Pi/2, 0, l-1) }
 	mustReject(t, KER5Network(c)...)
 }
@@ -320,7 +448,7 @@ func TestKER6Initialisation(t *testing.T) {
 }
 
 // TestKER6Control: a factor 0.7 per layer decays geometrically and is not "preserved". The laws
-// are those of small radial kurtosis (Gaussian, sphere), where the bound's radius (about 0.2 here)
+// are those of small radial kurtosis (Gaussian, sphere), where the bound's radius (about 0.3 here, 256 networks)
 // is far below the effect (0.76); for a scale mixture with E V^2 near 18 the exact standard
 // deviation is 16 times the mean and no affordable sample tells 0.24 from 1.
 func TestKER6Control(t *testing.T) {
@@ -328,7 +456,7 @@ func TestKER6Control(t *testing.T) {
 		scale := rapid.Float64Range(0.1, 3).Draw(t, "scale")
 		mustReject(t, KER6(Initialisation{
 			Law: []weights.Law{weights.Gaussian{Scale: scale}, weights.Sphere{Radius: scale}}[rapid.IntRange(0, 1).Draw(t, "law")], A: rapid.Float64Range(0, 1).Draw(t, "a"), Factor: 0.7,
-			X: nonZeroVector(4).Draw(t, "x"), Width: 32, Depth: 4, Nets: 512, Seed: rapid.Uint64().Draw(t, "seed"),
+			X: nonZeroVector(4).Draw(t, "x"), Width: 32, Depth: 4, Nets: 256, Seed: rapid.Uint64().Draw(t, "seed"),
 			Predict: func() float64 { return 1 },
 		}))
 	})
@@ -348,10 +476,18 @@ func TestKER7Conditional(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		d := rapid.IntRange(2, 10).Draw(t, "d")
 		p := pair(d).Draw(t, "inputs")
-		mustPass(t, KER7(Conditional{
+		c := Conditional{
 			Law: lightRotLaw().Draw(t, "law"), A: rapid.Float64Range(0, 1).Draw(t, "a"), X: p[0], Y: p[1],
-			N1: rapid.IntRange(1, 32).Draw(t, "width"), N2: propN / 4, Seed: rapid.Uint64().Draw(t, "seed"),
-		}))
+			N1: rapid.IntRange(1, 32).Draw(t, "width"), N2: propN / 2, Seed: rapid.Uint64().Draw(t, "seed"),
+		}
+		r := KER7(c)
+		mustPass(t, r)
+		z, _, err := c.features()
+		if err != nil {
+			t.Fatal(err)
+		}
+		second := weights.Scaled{Law: c.Law, C: 1} // the radial kurtosis does not depend on the scale
+		requirePower(t, r, second, z[0], z[1], c.A)
 	})
 }
 

@@ -186,3 +186,33 @@ func reducedBlock(rng *rand.Rand, law weights.Law, smp sampler, x, y []float64, 
 	}
 	return m
 }
+
+// ProjectionMean estimates E_w[g(w.x, w.y)] from n weight vectors drawn whole from law, in Blocks
+// parallel streams seeded by seed (the same draws as KernelEstimate with that seed): the general
+// form of the kernel estimators, for identities between several functions of one projection pair
+// on the same draws. x and y are used as given (g need not be homogeneous). Errors: a nil or
+// invalid law, mismatched, empty or non-finite inputs, n < 2, a nil g, and a non-finite sample.
+func ProjectionMean(law weights.Law, x, y []float64, n int, seed uint64, g func(u, v float64) float64) (stats.Estimate, error) {
+	if err := checkInputs(x, y, 0, n); err != nil {
+		return stats.Estimate{}, err
+	}
+	if err := weights.Check(law); err != nil {
+		return stats.Estimate{}, err
+	}
+	if g == nil {
+		return stats.Estimate{}, fmt.Errorf("kernel: ProjectionMean needs a function g")
+	}
+	est := parallelBlocks(n, seed, func(rng *rand.Rand, count int) stats.Moments {
+		w := make([]float64, len(x))
+		var m stats.Moments
+		for range count {
+			law.Fill(rng, w)
+			m.Add(g(floats.Dot(w, x), floats.Dot(w, y)))
+		}
+		return m
+	})
+	if !estimateFinite(est) {
+		return stats.Estimate{}, fmt.Errorf("kernel: a sample g(w.x, w.y) is not finite (law %s)", law.Name())
+	}
+	return est, nil
+}

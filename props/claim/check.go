@@ -270,3 +270,24 @@ func Power(check func(factor float64) Result) Result {
 	r.Case = fmt.Sprintf("%s power x(1 + %.3g)", row.Case, f-1)
 	return r
 }
+
+// UpperCheck is the one-sided test that a quantity estimated as value, with standard error se
+// and dof degrees of freedom, is at most limit: pass when (value - limit) / se <= t_dof, the
+// budget's critical value. It fails only on significant evidence that the quantity exceeds the
+// limit; MDE = t se / |limit|, the smallest relative excess it can see.
+func UpperCheck(what string, value, se, limit float64, dof int, detail string) Result {
+	made.Add(1)
+	if !(se >= 0) || math.IsInf(se, 0) || dof < 1 {
+		return Failed(what, fmt.Errorf("standard error %v and dof %d: need a finite se >= 0 and dof >= 1", se, dof))
+	}
+	crit := Critical(dof)
+	z := (value - limit) / se
+	if se == 0 {
+		z = zRatio(math.Max(value-limit, 0), 0)
+	}
+	if math.IsNaN(value) || math.IsNaN(limit) {
+		z = math.NaN()
+	}
+	return Result{Case: what, Measured: z, Bound: crit, Pass: z <= crit, MDE: relative(crit*se, limit),
+		Detail: fmt.Sprintf("%s: value %.5g, SE %.3g, limit %.5g, z %.3g <= %.3g", detail, value, se, limit, z, crit)}
+}

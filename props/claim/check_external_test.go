@@ -269,3 +269,25 @@ func TestPower(t *testing.T) {
 		t.Errorf("a deterministic row has no power control, got %v", p)
 	}
 }
+
+// TestUpperCheck: one-sided, fails only on significant excess; refuses a bad standard error.
+func TestUpperCheck(t *testing.T) {
+	crit := claim.Critical(10)
+	if r := claim.UpperCheck("x", -0.4, 0.1, -0.5, 10, ""); !r.Pass || math.Abs(r.Measured-1) > 1e-12 {
+		t.Errorf("within one SE: %v", r)
+	}
+	if r := claim.UpperCheck("x", -0.5+1.01*crit*0.01, 0.01, -0.5, 10, ""); !r.Rejected() {
+		t.Errorf("just past the critical value: %v", r)
+	}
+	if r := claim.UpperCheck("x", -3, 0.01, -0.5, 10, ""); !r.Pass {
+		t.Errorf("far below the limit: %v", r)
+	}
+	for _, se := range []float64{-1, math.NaN(), math.Inf(1)} {
+		if r := claim.UpperCheck("x", 0, se, 1, 10, ""); !r.IsError() {
+			t.Errorf("se %v: %v", se, r)
+		}
+	}
+	if r := claim.UpperCheck("x", 2, 0, 1, 10, ""); !r.Rejected() {
+		t.Errorf("exact excess: %v", r)
+	}
+}
