@@ -576,9 +576,19 @@ func RBP4Unstable(c Spectral) []claim.Result {
 	}
 }
 
-// RBP5 checks CG-RBP: it returns the direct-solve adjoint (relative 1e-8) within 2n iterations;
-// damping eta moves the answer by O(eta) (|z(2 eta) - z| / |z(eta) - z| within 5% of 2); and
-// cond((I - J)(I - J^T)) = cond(I - J)^2 (relative 1e-6).
+// CGSlack is the number of CG-RBP iterations beyond n that RBP5 allows for rounding: floor(n/2) + 2.
+// In exact arithmetic CG on the n x n normal equations converges in at most n iterations. In
+// floating point its short recurrences lose orthogonality, and it behaves like exact CG on a
+// larger matrix whose eigenvalues split into clusters (Greenbaum 1989), so reaching a relative
+// residual of 1e-13 can take a few more: over 20000 drawn spectra (n <= 10, cond((I-J)(I-J^T)) up
+// to 1.5e3) 15% needed more than n and at most n + 4 (n = 7 and 9); after exactly n iterations
+// the residual was as large as 2.4e-5. The smallest case that needs more than n is the cg-rounding
+// finding (eigenvalues +-0.9, n = 2: three iterations).
+func CGSlack(n int) int { return n/2 + 2 }
+
+// RBP5 checks CG-RBP: it returns the direct-solve adjoint (relative 1e-8) within n + CGSlack(n)
+// iterations; damping eta moves the answer by O(eta) (|z(2 eta) - z| / |z(eta) - z| within 5% of
+// 2); and cond((I - J)(I - J^T)) = cond(I - J)^2 (relative 1e-6).
 func RBP5(c Spectral) []claim.Result {
 	j, b := c.J, c.B
 	model, err := c.linearModel()
@@ -591,7 +601,8 @@ func RBP5(c Spectral) []claim.Result {
 		return []claim.Result{claim.Failed("RBP-5", err2)}
 	}
 	h := make([]float64, n)
-	zcg, rep, err := simrbp.CGRBP(model, h, b, 0, 1e-13, 2*n)
+	limit := n + CGSlack(n)
+	zcg, rep, err := simrbp.CGRBP(model, h, b, 0, 1e-13, limit)
 	if err != nil {
 		return []claim.Result{claim.Failed("RBP-5", err)}
 	}
@@ -609,11 +620,26 @@ func RBP5(c Spectral) []claim.Result {
 	return []claim.Result{
 		claim.RelCheck(fmt.Sprintf("RBP-5 CG-RBP = direct adjoint (%d iterations, n=%d)", rep.Iterations, n),
 			floats.Distance(zcg, z, math.Inf(1)), 0, floats.Norm(z, math.Inf(1)), 1e-8),
-		{Case: "RBP-5 CG-RBP iterations <= 2n", Measured: float64(rep.Iterations), Bound: float64(2 * n),
-			Pass: rep.Converged && rep.Iterations <= 2*n, Detail: fmt.Sprintf("relative residual %.3g", rep.Residual)},
+		{Case: "RBP-5 CG-RBP iterations <= n + CGSlack(n)", Measured: float64(rep.Iterations), Bound: float64(limit),
+			Pass: rep.Converged && rep.Iterations <= limit, Detail: fmt.Sprintf("n = %d, relative residual %.3g", n, rep.Residual)},
 		claim.RelCheck("RBP-5 damping moves z by O(eta)", ratio, 2, 2, 0.05),
 		claim.RelCheck("RBP-5 cond((I-J)(I-J^T)) = cond(I-J)^2", c2, c1*c1, c1*c1, 1e-6),
 	}
+}
+
+// CGIterations returns the iterations CG-RBP takes to a relative residual of 1e-13 on the case
+// (at most 20 n), and n.
+func CGIterations(c Spectral) (iters, n int, err error) {
+	model, err := c.linearModel()
+	if err != nil {
+		return 0, 0, err
+	}
+	n, _ = c.J.Dims()
+	_, rep, err := simrbp.CGRBP(model, make([]float64, n), c.B, 0, 1e-13, 20*n)
+	if err == nil && !rep.Converged {
+		err = fmt.Errorf("CG-RBP did not converge in %d iterations (residual %.3g)", 20*n, rep.Residual)
+	}
+	return rep.Iterations, n, err
 }
 
 // smallestSingular2 returns sigma_min(A)^2, the scale damping is measured against.

@@ -20,10 +20,15 @@ func tanhProblem(t *rapid.T, maxN int) simrbp.TanhProblem {
 
 // spectrum draws a spectrum whose largest modulus is rho in [lo, hi]: one real eigenvalue +-rho
 // or (when complexLead) possibly a complex pair of modulus rho, then up to four more real
-// eigenvalues or complex pairs of modulus at most rho/2 (a gap, so that the error's rate converges
-// to rho), and the condition number cond in [1, 8] of the eigenvector basis (1: a normal J; above:
-// non-normal).
-func spectrum(t *rapid.T, lo, hi float64, complexLead bool) ([]complex128, float64) {
+// eigenvalues or complex pairs of modulus at most rho/2 when gapped (a two-fold gap, which only a
+// rate needs: the error's rate converges to rho at the speed of the gap) and at most rho otherwise
+// (close and equal moduli included), and the condition number cond in [1, 8] of the eigenvector
+// basis (1: a normal J; above: non-normal).
+func spectrum(t *rapid.T, lo, hi float64, complexLead, gapped bool) ([]complex128, float64) {
+	top := 1.0
+	if gapped {
+		top = 0.5
+	}
 	rho := rapid.Float64Range(lo, hi).Draw(t, "rho")
 	var eigs []complex128
 	if complexLead && rapid.Bool().Draw(t, "complex leading pair") {
@@ -33,7 +38,7 @@ func spectrum(t *rapid.T, lo, hi float64, complexLead bool) ([]complex128, float
 		eigs = append(eigs, complex([]float64{rho, -rho}[rapid.IntRange(0, 1).Draw(t, "sign")], 0))
 	}
 	for range rapid.IntRange(0, 4).Draw(t, "others") {
-		r := rapid.Float64Range(0, rho/2).Draw(t, "modulus")
+		r := rapid.Float64Range(0, top*rho).Draw(t, "modulus")
 		if rapid.Bool().Draw(t, "pair") {
 			eigs = append(eigs, polar(r, rapid.Float64Range(0.1, 3).Draw(t, "angle")))
 		} else {
@@ -46,10 +51,10 @@ func spectrum(t *rapid.T, lo, hi float64, complexLead bool) ([]complex128, float
 // polar is r e^{i phi}.
 func polar(r, phi float64) complex128 { return complex(r*math.Cos(phi), r*math.Sin(phi)) }
 
-// spectralCase draws J with a spectrum from spectrum(lo, hi, complexLead) and a generic b (a
-// seeded Gaussian, so it has a component along the dominant eigenvector).
-func spectralCase(t *rapid.T, lo, hi float64, complexLead bool) Spectral {
-	eigs, cond := spectrum(t, lo, hi, complexLead)
+// spectralCase draws J with a spectrum from spectrum(lo, hi, complexLead, gapped) and a generic b
+// (a seeded Gaussian, so it has a component along the dominant eigenvector).
+func spectralCase(t *rapid.T, lo, hi float64, complexLead, gapped bool) Spectral {
+	eigs, cond := spectrum(t, lo, hi, complexLead, gapped)
 	seed := rapid.Uint64().Draw(t, "seed")
 	j, err := simrbp.SpectrumMatrix(eigs, cond, seed)
 	if err != nil {
