@@ -71,26 +71,35 @@ func WrongAdjointTranspose(j mat.Matrix, b []float64) ([]float64, error) {
 // fdTol is the relative tolerance of a finite-difference gradient comparison (RBP-1, 7, 9).
 const fdTol = 1e-6
 
-// fdDelta is the central-difference step of the finite-difference gradients for a well-conditioned
-// problem; fdStep shrinks it by kappa = |(I - J)^{-1}|_inf, since the truncation error is about
-// (delta kappa)^2 relative (h*(w) has derivatives growing like kappa^k).
-const fdDelta = 1e-5
+// fdDelta is the step of the Richardson-extrapolated finite-difference gradients
+// (diff.GradientRichardson, truncation O(delta^4)) when the floor has no truncation term (h* = 0).
+// Otherwise fdFloor chooses the step that minimises it. Central differences at 1e-5 left a noise
+// floor of 4e-6 to 4e-5 of |fd| in the command's cases, past fdTol; Richardson at the optimal step
+// brings them below 2e-7.
+const fdDelta = 1e-3
 
 // fdFixTol is the relative stopping tolerance of the fixed-point iterations behind a
 // finite-difference loss (a few roundings above the iteration's floor).
 const fdFixTol = 1e-14
 
-func fdStep(kappa float64) float64 { return fdDelta / math.Max(1, kappa) }
-
-// fdFloor is the absolute error of a central-difference gradient of L(h*(w)) with step
-// delta = fdStep(kappa), times a safety factor 10: the loss's rounding, 2 eps |L| / delta; the
-// fixed-point iteration's stopping error, kappa fdFixTol (1 + |h|) |b| / delta; and the
-// truncation delta^2 |L^(3)|/6 <= delta^2 kappa^3 (1 + |h|)^2 (the third derivative's leading
-// term is 3 h' h” with |h'| <= kappa |h| and |h”| <= 2 kappa^2 |h|), with
-// kappa = |(I - J)^{-1}|_inf. Gradients much smaller than |L| cannot be compared at fdTol alone.
-func fdFloor(kappa, loss float64, b, h []float64) float64 {
-	d, nh := fdStep(kappa), 1+floats.Norm(h, math.Inf(1))
-	return 10 * (kappa*(2*2.2e-16*math.Abs(loss)+fdFixTol*floats.Norm(b, math.Inf(1))*nh)/d + d*d*kappa*kappa*kappa*nh*nh)
+// fdFloor returns the step delta of a Richardson finite-difference gradient of L(h*(w)) and its
+// absolute error bound at that step, times a safety factor 10: the loss's rounding,
+// 1.5 eps |L| / delta (the extrapolation's weights (4 D(delta/2) - D(delta))/3 sum the roundings
+// of four values); the fixed-point iteration's stopping error, kappa tol (1 + |h|) |b| / delta
+// (tol: fdLoss.tol); and the truncation delta^4 |L^(5)| / 480 <= delta^4 kappa^5 |h|
+// (|b| + 16 |h|) / 4 (the k-th derivative of h*(w) is at most k! kappa^k |h| in size), with
+// kappa = |(I - J)^{-1}|_inf. The bound A / delta + B delta^4 is least at
+// delta = (A / (4 B))^(1/5), the step used.
+func fdFloor(kappa, loss, tol float64, b, h []float64) (step, floor float64) {
+	nh, nb := floats.Norm(h, math.Inf(1)), floats.Norm(b, math.Inf(1))
+	k5 := kappa * kappa * kappa * kappa * kappa
+	a := 10 * (1.5*2.2e-16*math.Abs(loss) + kappa*tol*(1+nh)*nb)
+	bb := 10 * k5 * nh * (nb + 16*nh) / 4
+	step = fdDelta
+	if bb > 0 && a > 0 {
+		step = math.Min(math.Pow(a/(4*bb), 0.2), fdDelta)
+	}
+	return step, a/step + bb*step*step*step*step
 }
 
 // identityMinus returns I - J.
@@ -118,13 +127,38 @@ func jacobianAt(m simrbp.Model, h []float64) (*mat.Dense, error) {
 	return diff.Jacobian(m.Dim(), func(dst, v []float64) { m.JVP(dst, h, v) })
 }
 
-// fixedPointLoss returns the loss at the fixed point of m found by the forward iteration from 0
-// (to fdFixTol): the function whose finite differences the gradient claims are held to.
-func fixedPointLoss(m simrbp.Model, lossGrad func(dst, h []float64)) func() (float64, error) {
+// fdLoss is the loss L(h*(w)) whose finite differences a gradient claim is held to: eval finds
+// h* by the forward iteration from 0, stopped at |F(h) - h| <= tol (1 + |h|).
+type fdLoss struct {
+	eval func() (float64, error)
+	tol  float64
+}
+
+// fixedPointLoss builds the fdLoss of m (fixed point hstar at the current parameters). Its
+// tolerance is the tightest of fdFixTol |h*| / (1 + |h*|) times 4^k, k = 0, 1, ..., up to fdFixTol,
+// that the iteration reaches in 10^4 steps at the current parameters (rho(J) <= 0.95 here, so that
+// is far past convergence; a model's own rounding, as a tanh of a sum of larger terms, can stall
+// it when |h*| is tiny), times 8 for the perturbed ones (whose rounding stalls elsewhere; twice
+// was not enough for a tanh problem at n = 1): small fixed points are then solved to the
+// relative accuracy of large ones, about 1e-14, float64's limit for these iterations.
+func fixedPointLoss(m simrbp.Model, hstar []float64, lossGrad func(dst, h []float64)) (fdLoss, error) {
 	n := m.Dim()
+	nh := floats.Norm(hstar, math.Inf(1))
+	tol := fdFixTol * nh / (1 + nh)
+	for tol < fdFixTol {
+		_, rep, err := simrbp.FixedPoint(m, make([]float64, n), tol, 10000)
+		if err != nil {
+			return fdLoss{}, err
+		}
+		if rep.Converged {
+			break
+		}
+		tol *= 4
+	}
+	tol = math.Max(8*math.Min(tol, fdFixTol), 1e-15) // at least 4.5 eps: residuals come in eps-sized steps
 	b := make([]float64, n)
-	return func() (float64, error) {
-		h, rep, err := simrbp.FixedPoint(m, make([]float64, n), fdFixTol, 1000000)
+	eval := func() (float64, error) {
+		h, rep, err := simrbp.FixedPoint(m, make([]float64, n), tol, 1000000)
 		if err != nil {
 			return 0, err
 		}
@@ -134,21 +168,49 @@ func fixedPointLoss(m simrbp.Model, lossGrad func(dst, h []float64)) func() (flo
 		lossGrad(b, h) // every loss here is 1/2 |dL/dh|^2 on the units it reads
 		return 0.5 * floats.Dot(b, b), nil
 	}
+	return fdLoss{eval: eval, tol: tol}, nil
 }
 
-// fdCheck compares a gradient with central finite differences of loss in the first len(got)
+// fdCheck compares a gradient with Richardson finite differences of loss in the first len(got)
 // entries of the live parameters w (the ones compared; the rest are not differenced): pass when
-// |got - fd|_inf <= fdTol |fd|_inf + floor (fdFloor).
-func fdCheck(what string, got []float64, w []float64, kappa float64, loss func() (float64, error), floor float64) claim.Result {
+// |got - fd|_inf <= fdTol |fd|_inf + floor (fdFloor at the loss value lossValue, b = dL/dh and the
+// fixed point h). Its MDE is (fdTol |fd| + floor) / |fd|, the smallest relative gradient error it
+// sees: at most 2 fdTol when the floor is below fdTol |fd|, the catalogue's 1e-6. A gradient far
+// smaller than the loss or than |b| (1 + |h|) cannot get there: the loss's own rounding,
+// eps |L| / delta, or the iteration's least residual is the floor, and the detail says
+// "rounding-limited".
+func fdCheck(what string, got []float64, m simrbp.Model, kappa float64, lossGrad func(dst, h []float64), lossValue float64, b, h []float64) claim.Result {
+	w := m.Params()
 	if len(got) > len(w) {
 		return claim.Failed(what, fmt.Errorf("a gradient of %d entries for %d parameters", len(got), len(w)))
 	}
-	fd, err := diff.Gradient(w[:len(got)], fdStep(kappa), loss)
+	loss, err := fixedPointLoss(m, h, lossGrad)
 	if err != nil {
 		return claim.Failed(what, err)
 	}
-	d, bound := floats.Distance(got, fd, math.Inf(1)), fdTol*floats.Norm(fd, math.Inf(1))+floor
-	return claim.Check(what, d, bound, fmt.Sprintf("|grad - fd|_inf %.3g, |fd|_inf %.3g, noise floor %.3g", d, floats.Norm(fd, math.Inf(1)), floor))
+	step, floor := fdFloor(kappa, lossValue, loss.tol, b, h)
+	fd, err := diff.GradientRichardson(w[:len(got)], step, loss.eval)
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	nfd := floats.Norm(fd, math.Inf(1))
+	d, bound := floats.Distance(got, fd, math.Inf(1)), fdTol*nfd+floor
+	detail := fmt.Sprintf("|grad - fd|_inf %.3g, |fd|_inf %.3g, step %.2g, noise floor %.3g (%.2g of |fd|)", d, nfd, step, floor, floor/nfd)
+	// The parts of the floor float64 sets whatever the step: the loss's rounding, and the
+	// iteration's stopping error (its tolerance is at float64's limit).
+	rounding := 10 * (1.5*2.2e-16*math.Abs(lossValue) + kappa*loss.tol*(1+floats.Norm(h, math.Inf(1)))*floats.Norm(b, math.Inf(1))) / step
+	switch {
+	case nfd == 0:
+		detail += "; zero gradient: no relative error to detect"
+	case rounding > fdTol*nfd/2:
+		detail += fmt.Sprintf("; rounding-limited: float64's part of the floor, %.3g, exceeds half of 1e-6 |fd| (|L| = %.3g)", rounding, math.Abs(lossValue))
+	}
+	r := claim.Check(what, d, bound, detail)
+	r.MDE = math.Inf(1) // the smallest relative error of the gradient the comparison sees
+	if nfd > 0 {
+		r.MDE = bound / nfd
+	}
+	return r
 }
 
 // Gradient is one RBP-1 case: a tanh problem and the adjoint solve under test.
@@ -174,7 +236,7 @@ func RBP1(c Gradient) claim.Result {
 	if err := claim.FirstErr(err1, err2); err != nil {
 		return claim.Failed(what, err)
 	}
-	return fdCheck(what, imp.gradW.RawMatrix().Data, m.Params(), kappa, fixedPointLoss(m, p.LossGrad), fdFloor(kappa, p.Loss(imp.hStar), imp.b, imp.hStar))
+	return fdCheck(what, imp.gradW.RawMatrix().Data, m, kappa, p.LossGrad, p.Loss(imp.hStar), imp.b, imp.hStar)
 }
 
 // Linear is one RBP-1 linear case: F(h) = A h + B x with B = I, and L = 1/2 |h* - y|^2.
@@ -225,8 +287,7 @@ func RBP1Linear(c Linear) []claim.Result {
 	return []claim.Result{
 		claim.Check("RBP-1 linear h* = (I-A)^-1 Bx", floats.Distance(h, hs, math.Inf(1)), allowed,
 			fmt.Sprintf("iteration residual %.3g after %d steps", rep.Residual, rep.Iterations)),
-		fdCheck("RBP-1 linear dL/dA closed form vs finite differences", grad.RawMatrix().Data, m.Params(), kappa,
-			fixedPointLoss(m, lossGrad), fdFloor(kappa, 0.5*floats.Dot(dl, dl), dl, hs)),
+		fdCheck("RBP-1 linear dL/dA closed form vs finite differences", grad.RawMatrix().Data, m, kappa, lossGrad, 0.5*floats.Dot(dl, dl), dl, hs),
 	}
 }
 
@@ -892,8 +953,7 @@ func RBP7(c HopfieldCase) []claim.Result {
 	}
 	b := make([]float64, n)
 	c.lossGrad(b, u)
-	return append(out, fdCheck("RBP-7 Hopfield RBP gradient vs finite differences", grad[:n*n], m.Params(), kappa,
-		fixedPointLoss(m, c.lossGrad), fdFloor(kappa, 0.5*floats.Dot(b, b), b, u)))
+	return append(out, fdCheck("RBP-7 Hopfield RBP gradient vs finite differences", grad[:n*n], m, kappa, c.lossGrad, 0.5*floats.Dot(b, b), b, u))
 }
 
 // RBP7JVP checks the case's Jacobian-vector product (JVP; nil: the model's) against central
@@ -1146,8 +1206,7 @@ func RBP9(c GraphCase) []claim.Result {
 	}
 	b := make([]float64, n)
 	lossGrad(b, hs)
-	return append(out, fdCheck("RBP-9 graph Neumann-RBP gradient vs finite differences", grad[:c.K*c.K], g.Params(), kappa,
-		fixedPointLoss(g, lossGrad), fdFloor(kappa, 0.5*floats.Dot(b, b), b, hs)))
+	return append(out, fdCheck("RBP-9 graph Neumann-RBP gradient vs finite differences", grad[:c.K*c.K], g, kappa, lossGrad, 0.5*floats.Dot(b, b), b, hs))
 }
 
 // RBP9Identity checks Neumann-RBP(Steps) = TBPTT(Steps + Offset) on the graph at its fixed point.
