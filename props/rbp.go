@@ -12,6 +12,7 @@ package props
 
 import (
 	"fmt"
+	"github.com/dlt5/verify/internal/fp"
 	"math"
 	"math/rand/v2"
 	"runtime"
@@ -367,6 +368,71 @@ func RBP2(c Truncated) claim.Result {
 	return identityCheck(what, model, imp.hStar, k, neu, tb, p.LossGrad)
 }
 
+// Unrolled is a check of back-propagation through time away from any fixed point: TBPTT through
+// Claimed applications of F from the state H0 must be the gradient of L(F^Steps(H0)) in the
+// parameters (Claimed = Steps is the claim; any other value is the off-by-one control).
+type Unrolled struct {
+	Model    simrbp.Model
+	H0       []float64
+	Steps    int
+	Claimed  int
+	LossGrad func(dst, h []float64) // the loss is 1/2 |LossGrad|^2
+}
+
+// unrolledLoss returns L(F^steps(h0)) = 1/2 |lossGrad(h_T)|^2 at the model's live parameters.
+func (c Unrolled) unrolledLoss() func() (float64, error) {
+	n := c.Model.Dim()
+	h, next, b := make([]float64, n), make([]float64, n), make([]float64, n)
+	return func() (float64, error) {
+		copy(h, c.H0)
+		for range c.Steps {
+			c.Model.Step(next, h)
+			h, next = next, h
+		}
+		c.LossGrad(b, h)
+		l := 0.5 * floats.Dot(b, b)
+		if math.IsNaN(l) || math.IsInf(l, 0) {
+			return 0, fmt.Errorf("the unrolled loss is %v", l)
+		}
+		return l, nil
+	}
+}
+
+// UnrolledCheck compares TBPTT(F, H0, Claimed) with Richardson finite differences of
+// L(F^Steps(H0)) in every parameter: the unrolled map has no fixed-point stopping error, so the
+// bound is fdTol |fd| plus the loss's rounding, 15 eps |L| / delta, plus Richardson's own estimate
+// of its truncation, 2 |R(delta) - R(delta/2)| / 15 (the error falls like delta^4, so
+// R(delta/2) is off by about |R(delta) - R(delta/2)| / 15), at delta = 1e-4. MDE = bound / |fd|.
+func UnrolledCheck(what string, c Unrolled) claim.Result {
+	if fp.IsNil(c.Model) || c.LossGrad == nil || c.Steps < 0 || c.Claimed < 0 {
+		return claim.Failed(what, fmt.Errorf("an unrolled check needs a model, a loss gradient and steps >= 0"))
+	}
+	got, _, err := simrbp.TBPTT(c.Model, c.H0, c.Claimed, c.LossGrad)
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	const delta = 1e-4
+	loss := c.unrolledLoss()
+	l0, err := loss()
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	coarse, err1 := diff.GradientRichardson(c.Model.Params(), delta, loss)
+	fine, err2 := diff.GradientRichardson(c.Model.Params(), delta/2, loss)
+	if err := claim.FirstErr(err1, err2); err != nil {
+		return claim.Failed(what, err)
+	}
+	nfd := floats.Norm(fine, math.Inf(1))
+	floor := 15*2.2e-16*math.Abs(l0)/(delta/2) + 2*floats.Distance(coarse, fine, math.Inf(1))/15
+	d, bound := floats.Distance(got, fine, math.Inf(1)), fdTol*nfd+floor
+	r := claim.Check(what, d, bound, fmt.Sprintf("|TBPTT - fd|_inf %.3g, |fd|_inf %.3g, floor %.3g (rounding and Richardson's estimate)", d, nfd, floor))
+	r.MDE = math.Inf(1)
+	if nfd > 0 {
+		r.MDE = bound / nfd
+	}
+	return r
+}
+
 // RBP2Unconverged compares Neumann-RBP(K) at h_{K+1} with TBPTT through the K+1 applications
 // from h_0 = h* + 0.5 (+-1, +-1, ...) (a forward pass that has not converged): the identity needs
 // every state at the fixed point, so this must fail (negative control).
@@ -396,6 +462,25 @@ func RBP2Unconverged(c Truncated) claim.Result {
 	// The control asserts the identity as if h_T were the fixed point: the claim's tolerance there
 	// (residual ~ 0), not identityCheck's allowance for h_T's own, large, residual.
 	return claim.RelCheck(what, floats.Distance(neu, tb, math.Inf(1)), 0, identityScale(model, hT, neu, p.LossGrad), rbpIdentityTol)
+}
+
+// RBP2Unrolled checks the other half of the identity's premise: away from the fixed point,
+// TBPTT(K + 1 + Offset) from an arbitrary state h_0 (seeded, entries in [-1.5, 1.5]) is the
+// gradient of L(F^{K+1}(h_0)) (UnrolledCheck); the catalogue's positive checks all start at h*,
+// where every state coincides. Offset -1 is the control.
+func RBP2Unrolled(c Truncated, seed uint64) claim.Result {
+	steps := c.K + 1
+	what := fmt.Sprintf("RBP-2 TBPTT(%d) from an arbitrary h0 vs finite differences of L(F^%d(h0))", steps+c.Offset, steps)
+	model, err := c.Problem.Model()
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	rng := rand.New(rand.NewPCG(seed, 12))
+	h0 := make([]float64, model.Dim())
+	for i := range h0 {
+		h0[i] = 3*rng.Float64() - 1.5
+	}
+	return UnrolledCheck(what, Unrolled{Model: model, H0: h0, Steps: steps, Claimed: steps + c.Offset, LossGrad: c.Problem.LossGrad})
 }
 
 // RBP2Limits checks that Neumann-RBP(K) tends to the implicit gradient (its error at K = 40 is
@@ -1125,6 +1210,7 @@ func RBP8(c MomentumCase) []claim.Result {
 		claim.RelCheck("RBP-8 momentum JVP = closed-form Jacobian", mat.Norm(&d, math.Inf(1)), 0, 1+p.eta*mat.Norm(p.h, math.Inf(1)), 1e-13),
 		claim.RelCheck(fmt.Sprintf("RBP-8 hyper-gradient at the fixed point is 0 (mu=%.3g)", c.Mu), floats.Norm(hyper, math.Inf(1)), 0, p.scale, 1e-10),
 		RBP8Unconverged(c),
+		RBP8Value(c, 0),
 	}
 }
 
@@ -1146,6 +1232,21 @@ func RBP8Unconverged(c MomentumCase) claim.Result {
 	}
 	return claim.AtLeast(fmt.Sprintf("RBP-8 hyper-gradient after %d inner steps is not 0", c.Inner), g, 1e-8,
 		fmt.Sprintf("|dL/d(eta, mu)| / (|b||q|) = %.3g", g))
+}
+
+// RBP8Value checks the hyper-gradient after Inner steps of the unconverged inner loop from 0 by
+// value: TBPTT through the Inner steps (Inner + Offset; Offset 0 is the claim) against finite
+// differences of L(F^Inner(0)) in (eta, mu) (UnrolledCheck).
+func RBP8Value(c MomentumCase, offset int) claim.Result {
+	what := fmt.Sprintf("RBP-8 hyper-gradient after %d inner steps vs finite differences", c.Inner)
+	if offset != 0 {
+		what = fmt.Sprintf("RBP-8 hyper-gradient through %d steps vs finite differences of %d (control)", c.Inner+offset, c.Inner)
+	}
+	p, err := c.problem()
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	return UnrolledCheck(what, Unrolled{Model: p.m, H0: make([]float64, 2*c.N), Steps: c.Inner, Claimed: c.Inner + offset, LossGrad: p.lossGrad})
 }
 
 // GraphCase is a random graph (a ring plus random chords) with a contractive propagation.

@@ -96,7 +96,7 @@ func init() {
 		},
 	})
 	claim.Register(claim.Claim{ID: "RBP-2", Paper: "rbp",
-		Statement:  "With every state at h*, Neumann-RBP with K vector-Jacobian products equals TBPTT through the last K + 1 applications of F (relative 1e-12); as K grows both tend to the implicit gradient, and full BPTT from any h_0 tends to it with a gap that shrinks geometrically in T.",
+		Statement:  "With every state at h*, Neumann-RBP with K vector-Jacobian products equals TBPTT through the last K + 1 applications of F (relative 1e-12); as K grows both tend to the implicit gradient, and full BPTT from any h_0 tends to it with a gap that shrinks geometrically in T. Away from h*, TBPTT through T steps from any h_0 is the gradient of L(F^T(h_0)) (finite differences).",
 		Source:     "Section 3.3 (Neumann-RBP and its relation to truncated BPTT, Proposition 3).",
 		Conditions: "F a contraction and the forward pass converged (h_{T-K-1} .. h_T all equal h* to machine precision).",
 		Findings: []claim.Finding{{Name: countingFinding,
@@ -111,6 +111,7 @@ func init() {
 				o.Add(RBP2(Truncated{Problem: simrbp.CanonicalProblem(), K: k, Offset: 1}), RBP2(Truncated{Problem: p, K: k, Offset: 1}))
 			}
 			o.Add(RBP2Limits(Truncated{Problem: simrbp.CanonicalProblem()})...)
+			o.Add(RBP2Unrolled(Truncated{Problem: simrbp.CanonicalProblem(), K: 5}, seed), RBP2Unrolled(Truncated{Problem: p, K: 20}, seed+1))
 			off := RBP2(Truncated{Problem: simrbp.CanonicalProblem(), K: 5, Offset: 0})
 			o.Evidence = append(o.Evidence, claim.Evidence{Finding: countingFinding, Confirmed: off.Rejected(),
 				Detail: "canonical problem, Neumann(K=5) vs TBPTT(5): " + off.Detail})
@@ -118,6 +119,7 @@ func init() {
 		},
 		Control: func(uint64) []claim.Result {
 			return []claim.Result{RBP2(Truncated{Problem: simrbp.CanonicalProblem(), K: 5, Offset: 0}),
+				RBP2Unrolled(Truncated{Problem: simrbp.CanonicalProblem(), K: 5, Offset: -1}, 1),
 				RBP2Unconverged(Truncated{Problem: simrbp.CanonicalProblem(), K: 3})}
 		},
 	})
@@ -253,14 +255,15 @@ func init() {
 		},
 	})
 	claim.Register(claim.Claim{ID: "RBP-8", Paper: "rbp",
-		Statement:  "One step of SGD with momentum on a quadratic is a recurrence on (w, m) with fixed point (H^{-1} q, 0) and a closed-form Jacobian; the hyper-gradient of L(h*) with respect to the learning rate and momentum is exactly zero at the fixed point and non-zero for an unconverged inner loop.",
+		Statement:  "One step of SGD with momentum on a quadratic is a recurrence on (w, m) with fixed point (H^{-1} q, 0) and a closed-form Jacobian; the hyper-gradient of L(h*) with respect to the learning rate and momentum is exactly zero at the fixed point and, for an unconverged inner loop, non-zero and equal to finite differences of the unrolled loss.",
 		Source:     "Section 4.3 (hyper-parameter optimisation).",
 		Conditions: "H symmetric positive definite, eta = 1/(2 lambda_max(H)), 0 <= mu < 1.",
 		Run: func(seed uint64) claim.Outcome {
 			return claim.Results(RBP8(MomentumCase{N: 5, Mu: 0.5, Seed: seed, Inner: 5})...)
 		},
 		Control: func(seed uint64) []claim.Result {
-			return []claim.Result{RBP8Unconverged(MomentumCase{N: 5, Mu: 0.5, Seed: seed, Inner: 5, WrongZero: true})}
+			return []claim.Result{RBP8Unconverged(MomentumCase{N: 5, Mu: 0.5, Seed: seed, Inner: 5, WrongZero: true}),
+				RBP8Value(MomentumCase{N: 5, Mu: 0.5, Seed: seed, Inner: 5}, -1)}
 		},
 	})
 	claim.Register(claim.Claim{ID: "RBP-9", Paper: "rbp",

@@ -95,6 +95,21 @@ func TestRBP2(t *testing.T) {
 	})
 }
 
+// TestRBP2Unrolled: TBPTT from an arbitrary state is the gradient of the unrolled loss (any K up to
+// 30), and dropping the earliest step (TBPTT(K) for K + 1 steps) is rejected for K <= 2, where
+// that step's share of the gradient is at least of order |W|_2^K >= 2.5e-3 of it, far above the
+// check's 1e-6.
+func TestRBP2Unrolled(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		p := tanhProblem(t, 8)
+		seed := rapid.Uint64().Draw(t, "h0 seed")
+		r := RBP2Unrolled(Truncated{Problem: p, K: rapid.IntRange(0, 30).Draw(t, "K")}, seed)
+		mustPass(t, r)
+		requireFDPower(t, r)
+		mustReject(t, RBP2Unrolled(Truncated{Problem: p, K: rapid.IntRange(0, 2).Draw(t, "control K"), Offset: -1}, seed))
+	})
+}
+
 // TestRBP2Unconverged: off the fixed point (states from h* + 0.5) Neumann-RBP and TBPTT differ.
 // At K = 0 the difference is first order in h_0 - h_1 whatever the problem; at larger K a
 // strongly contracting (saturated) map brings h_1 .. h_K to h* at once and leaves only the
@@ -236,7 +251,10 @@ func TestRBP8(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		c := MomentumCase{N: rapid.IntRange(1, 6).Draw(t, "n"), Mu: rapid.Float64Range(0, 0.8).Draw(t, "mu"), Seed: rapid.Uint64().Draw(t, "seed"),
 			Inner: rapid.IntRange(1, 10).Draw(t, "inner steps")}
-		mustPass(t, RBP8(c)...)
+		rs := RBP8(c)
+		mustPass(t, rs...)
+		requireFDPower(t, rs...)
+		mustReject(t, RBP8Value(c, -1))
 		c.WrongZero = true
 		mustReject(t, RBP8Unconverged(c))
 	})
