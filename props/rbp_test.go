@@ -217,12 +217,24 @@ func TestRBP5(t *testing.T) {
 	})
 }
 
-// TestRBP6 turns the memory claim into a test: allocated bytes are deterministic.
+// TestRBP6 turns the memory claim into a test: allocated bytes are deterministic. The property
+// draws the state size and three truncations, each at least twice the last (over a few steps the
+// allocator's granularity hides the tape: at n = 1, K = 33 .. 35 TBPTT's bytes grew by 16, not
+// 64); tapeGrowth allows for Go's size classes. The command's case is a table.
 func TestRBP6(t *testing.T) {
 	c := Memory{N: 50, Ks: []int{10, 100, 1000}}
 	mustPass(t, RBP6(c)...)
 	c.WrongFlatTBPTT = true
 	mustReject(t, RBP6(c)...)
+	rapid.Check(t, func(t *rapid.T) {
+		k1 := rapid.IntRange(1, 100).Draw(t, "K1")
+		k2 := rapid.IntRange(2*k1+50, 2*k1+300).Draw(t, "K2")
+		k3 := rapid.IntRange(2*k2, 2*k2+300).Draw(t, "K3")
+		c := Memory{N: rapid.IntRange(1, 32).Draw(t, "n"), Ks: []int{k1, k2, k3}}
+		mustPass(t, RBP6(c)...)
+		c.WrongFlatTBPTT = true
+		mustReject(t, RBP6(c)...)
+	})
 }
 
 func TestRBP7(t *testing.T) {
