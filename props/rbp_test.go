@@ -25,6 +25,7 @@ func TestGoldenRBP(t *testing.T) {
 
 // TestRBP1 drives the implicit gradient against finite differences.
 func TestRBP1(t *testing.T) {
+	t.Parallel() // deterministic and single-threaded (not TestRBP6, which measures allocation)
 	rapid.Check(t, func(t *rapid.T) {
 		r := RBP1(Gradient{Problem: tanhProblem(t, 5)})
 		mustPass(t, r)
@@ -47,6 +48,7 @@ func TestRBP1Control(t *testing.T) {
 
 // TestRBP1Linear: the linear closed forms on non-normal A with real and complex eigenvalues.
 func TestRBP1Linear(t *testing.T) {
+	t.Parallel() // deterministic and single-threaded (not TestRBP6, which measures allocation)
 	rapid.Check(t, func(t *rapid.T) {
 		c := spectralCase(t, 0.05, 0.9, true, false)
 		n := dims(c.J)
@@ -71,6 +73,7 @@ func visibleK(term func(k int) float64, max int) int {
 // TestRBP2 checks the counting convention both ways: Neumann(K) = TBPTT(K+1) at h*, and
 // TBPTT(K) (the paper's literal wording) differs by the J^K term, drawn where that term is visible.
 func TestRBP2(t *testing.T) {
+	t.Parallel() // deterministic and single-threaded (not TestRBP6, which measures allocation)
 	rapid.Check(t, func(t *rapid.T) {
 		p := tanhProblem(t, 8)
 		k := rapid.IntRange(0, 30).Draw(t, "K")
@@ -100,6 +103,7 @@ func TestRBP2(t *testing.T) {
 // that step's share of the gradient is at least of order |W|_2^K >= 2.5e-3 of it, far above the
 // check's 1e-6.
 func TestRBP2Unrolled(t *testing.T) {
+	t.Parallel() // deterministic and single-threaded (not TestRBP6, which measures allocation)
 	rapid.Check(t, func(t *rapid.T) {
 		p := tanhProblem(t, 8)
 		seed := rapid.Uint64().Draw(t, "h0 seed")
@@ -238,6 +242,7 @@ func TestRBP6(t *testing.T) {
 }
 
 func TestRBP7(t *testing.T) {
+	t.Parallel() // deterministic and single-threaded (not TestRBP6, which measures allocation)
 	rapid.Check(t, func(t *rapid.T) {
 		c := HopfieldCase{N: rapid.IntRange(2, 6).Draw(t, "n"), Scale: rapid.Float64Range(0.1, 0.5).Draw(t, "scale"),
 			Eps: rapid.Float64Range(0.05, 1).Draw(t, "eps"), Beta: rapid.Float64Range(0.2, 1.8).Draw(t, "beta"), Seed: rapid.Uint64().Draw(t, "seed")}
@@ -260,6 +265,7 @@ func TestRBP7Control(t *testing.T) {
 }
 
 func TestRBP8(t *testing.T) {
+	t.Parallel() // deterministic and single-threaded (not TestRBP6, which measures allocation)
 	rapid.Check(t, func(t *rapid.T) {
 		c := MomentumCase{N: rapid.IntRange(1, 6).Draw(t, "n"), Mu: rapid.Float64Range(0, 0.8).Draw(t, "mu"), Seed: rapid.Uint64().Draw(t, "seed"),
 			Inner: rapid.IntRange(1, 10).Draw(t, "inner steps")}
@@ -273,6 +279,7 @@ func TestRBP8(t *testing.T) {
 }
 
 func TestRBP9(t *testing.T) {
+	t.Parallel() // deterministic and single-threaded (not TestRBP6, which measures allocation)
 	rapid.Check(t, func(t *rapid.T) {
 		c := GraphCase{Nodes: rapid.IntRange(3, 8).Draw(t, "nodes"), K: rapid.IntRange(1, 4).Draw(t, "k"),
 			Norm: rapid.Float64Range(0.1, 0.95).Draw(t, "|W|_inf"), Seed: rapid.Uint64().Draw(t, "seed"),
