@@ -145,7 +145,7 @@ type fdLoss struct {
 func fixedPointLoss(m simrbp.Model, hstar []float64, lossGrad func(dst, h []float64)) (fdLoss, error) {
 	n := m.Dim()
 	nh := floats.Norm(hstar, math.Inf(1))
-	tol := fdFixTol * nh / (1 + nh)
+	tol := math.Max(fdFixTol*nh/(1+nh), fdFixTol/1024) // h* = 0 would leave 0 to multiply
 	for tol < fdFixTol {
 		_, rep, err := simrbp.FixedPoint(m, make([]float64, n), tol, 10000)
 		if err != nil {
@@ -400,9 +400,10 @@ func (c Unrolled) unrolledLoss() func() (float64, error) {
 
 // UnrolledCheck compares TBPTT(F, H0, Claimed) with Richardson finite differences of
 // L(F^Steps(H0)) in every parameter: the unrolled map has no fixed-point stopping error, so the
-// bound is fdTol |fd| plus the loss's rounding, 15 eps |L| / delta, plus Richardson's own estimate
-// of its truncation, 2 |R(delta) - R(delta/2)| / 15 (the error falls like delta^4, so
-// R(delta/2) is off by about |R(delta) - R(delta/2)| / 15), at delta = 1e-4. MDE = bound / |fd|.
+// bound is fdTol |fd| plus the loss's rounding at the finer step, 15 eps |L| / (delta/2), plus
+// Richardson's own estimate of its truncation, 2 |R(delta) - R(delta/2)| / 15 (the error falls like
+// delta^4, so R(delta/2) is off by about |R(delta) - R(delta/2)| / 15), at delta = 1e-4; fd is
+// R(delta/2). MDE = bound / |fd|.
 func UnrolledCheck(what string, c Unrolled) claim.Result {
 	if fp.IsNil(c.Model) || c.LossGrad == nil || c.Steps < 0 || c.Claimed < 0 {
 		return claim.Failed(what, fmt.Errorf("an unrolled check needs a model, a loss gradient and steps >= 0"))
@@ -880,8 +881,8 @@ func memoryProfile(c Memory) (neu, tb []float64, neuVJP, tbVJP []int, err error)
 }
 
 // RBP6 checks the memory and cost claim at Ks (10, 100, 1000 in the command): Neumann-RBP's bytes
-// per call flat within 5%, TBPTT's growing linearly ((B(K3) - B(K1)) / (B(K2) - B(K1)) equal to
-// (K3 - K1) / (K2 - K1) within 5%), and Neumann-RBP(K) making exactly as many vector-Jacobian
+// per call flat within 5%, TBPTT's growing linearly at the rate of its tape (tapeGrowth), and
+// Neumann-RBP(K) making exactly as many vector-Jacobian
 // products as TBPTT(K + 1) (K + 1: K through the state, one more for the parameters in Neumann-RBP;
 // one per step in TBPTT). With WrongFlatTBPTT it asserts TBPTT flat instead (the control).
 func RBP6(c Memory) []claim.Result {
@@ -911,20 +912,23 @@ func RBP6(c Memory) []claim.Result {
 
 // tapeGrowth checks that TBPTT's bytes per call grow linearly in K at the rate of its tape: the
 // growth per extra step from K1 to K3, (B(K3) - B(K1)) / (K3 - K1), must lie between one state's
-// floats, 8 n bytes, and one state plus its slice header, 8 n + 24, rounded up by Go's size
-// classes (at most 12.5% for allocations up to 32 KB) with two 8 KB pages for large allocations
-// spread over the K3 - K1 steps. The middle K2 must fit the same line within the same rounding.
-// (A 5% tolerance on the ratio (B3 - B1)/(B2 - B1) was the allocator's size classes, not the
-// algorithm: at n = 1, K = 4, 16, 26 it measured 1.958 for 1.833.)
+// floats, 8 n bytes, and a quarter more than one state plus its slice header, 1.25 (8 n + 24). Go
+// rounds each allocation up to a size class (1800 bytes take 2048, 14% more; small ones up to 20%
+// once the header's 24 bytes are added), and runtime.MemStats counts small allocations by the span,
+// not the byte (one make([]float64, 50) measures 440 bytes, between two classes), so the bytes of
+// one call are the algorithm's memory only to within this rounding, and a 5% tolerance on a ratio of
+// byte counts measured the allocator (at n = 1, K = 4, 16, 26 it found 1.958 for 1.833). The
+// middle K2 must fit the same band. Allocations above 32 KB (a header array beyond K = 1365)
+// are rounded to 8 KB pages, which two pages spread over the span allow for.
 func tapeGrowth(c Memory, tb []float64) claim.Result {
 	span := float64(c.Ks[2] - c.Ks[0])
 	per := (tb[2] - tb[0]) / span
 	lo := 8 * float64(c.N)
-	hi := 1.125*(8*float64(c.N)+24) + 2*8192/span
+	hi := 1.25*(8*float64(c.N)+24) + 2*8192/span
 	mid := (tb[1] - tb[0]) / float64(c.Ks[1]-c.Ks[0])
 	ok := per >= lo && per <= hi && mid >= lo && mid <= hi+2*8192/float64(c.Ks[1]-c.Ks[0])
 	return claim.Result{Case: "RBP-6 TBPTT memory linear in K (bytes per step)", Measured: per, Bound: hi, Pass: ok,
-		Detail: fmt.Sprintf("bytes per extra step %.1g over K=%d..%d and %.1g over K=%d..%d; one state is %g bytes, with header and size-class rounding at most %.4g",
+		Detail: fmt.Sprintf("bytes per extra step %.4g over K=%d..%d and %.4g over K=%d..%d; one state is %g bytes, with its header and size-class rounding at most %.4g",
 			per, c.Ks[0], c.Ks[2], mid, c.Ks[0], c.Ks[1], lo, hi)}
 }
 

@@ -297,3 +297,23 @@ func FuzzInputs(f *testing.F) {
 		}
 	})
 }
+
+// FuzzProjectionMean covers ProjectionMean (at most 64 samples) with a finite g, a g that returns
+// NaN or an infinity, a nil g and a g that panics: an error or a finite estimate, never a panic.
+func FuzzProjectionMean(f *testing.F) {
+	for i, v := range special {
+		f.Add(uint8(i), 1.0, v, 1.0, special[(i+2)%len(special)], 64, uint64(i))
+	}
+	f.Add(uint8(12), 1.0, 1e200, 1e200, 1e200, 64, uint64(1)) // the product overflows
+	f.Fuzz(func(t *testing.T, kind uint8, scale, x0, x1, y0 float64, n int, seed uint64) {
+		x, y := []float64{x0, x1}, []float64{y0, x0}
+		gs := []func(u, v float64) float64{
+			func(u, v float64) float64 { return kernel.Leaky(u, 0.3) * kernel.Leaky(v, 0.3) },
+			func(u, v float64) float64 { return math.Log(u) * v }, // NaN for u < 0, -Inf at 0
+			nil,
+			func(u, v float64) float64 { panic("g failed") },
+		}
+		est, err := kernel.ProjectionMean(law(kind, scale, 0.5), x, y, reduce(n, 64), seed, gs[int(kind)%4])
+		requireEstimate(t, "ProjectionMean", err, est)
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 
 	"github.com/dlt5/verify/internal/fp"
 	"github.com/dlt5/verify/numeric/stats"
@@ -39,8 +40,9 @@ const (
 // stream b < Blocks).
 const PilotStream = 1 << 32
 
-// PilotSize is the number of pilot draws Regression uses for n samples: n/16, at least 4096.
-func PilotSize(n int) int { return max(n/16, 4096) }
+// PilotSize is the number of pilot draws Regression uses for n samples: n/16, at least 4096 and at
+// most 2^20 (the pilot keeps three floats per draw).
+func PilotSize(n int) int { return min(max(n/16, 4096), 1<<20) }
 
 // String names the reduction for tables.
 func (r Reduction) String() string {
@@ -190,8 +192,9 @@ func reducedBlock(rng *rand.Rand, law weights.Law, smp sampler, x, y []float64, 
 // ProjectionMean estimates E_w[g(w.x, w.y)] from n weight vectors drawn whole from law, in Blocks
 // parallel streams seeded by seed (the same draws as KernelEstimate with that seed): the general
 // form of the kernel estimators, for identities between several functions of one projection pair
-// on the same draws. x and y are used as given (g need not be homogeneous). Errors: a nil or
-// invalid law, mismatched, empty or non-finite inputs, n < 2, a nil g, and a non-finite sample.
+// on the same draws. x and y are used as given (g need not be homogeneous). Units: those of g.
+// Errors: a nil or invalid law, mismatched, empty or non-finite inputs, n < 2, a nil g, a g that
+// panics (recovered in its worker), and a non-finite sample.
 func ProjectionMean(law weights.Law, x, y []float64, n int, seed uint64, g func(u, v float64) float64) (stats.Estimate, error) {
 	if err := checkInputs(x, y, 0, n); err != nil {
 		return stats.Estimate{}, err
@@ -202,15 +205,26 @@ func ProjectionMean(law weights.Law, x, y []float64, n int, seed uint64, g func(
 	if g == nil {
 		return stats.Estimate{}, fmt.Errorf("kernel: ProjectionMean needs a function g")
 	}
-	est := parallelBlocks(n, seed, func(rng *rand.Rand, count int) stats.Moments {
+	var mu sync.Mutex
+	var panicked any
+	est := parallelBlocks(n, seed, func(rng *rand.Rand, count int) (m stats.Moments) {
+		defer func() {
+			if r := recover(); r != nil {
+				mu.Lock()
+				panicked = r
+				mu.Unlock()
+			}
+		}()
 		w := make([]float64, len(x))
-		var m stats.Moments
 		for range count {
 			law.Fill(rng, w)
 			m.Add(g(floats.Dot(w, x), floats.Dot(w, y)))
 		}
 		return m
 	})
+	if panicked != nil {
+		return stats.Estimate{}, fmt.Errorf("kernel: g panicked: %v", panicked)
+	}
 	if !estimateFinite(est) {
 		return stats.Estimate{}, fmt.Errorf("kernel: a sample g(w.x, w.y) is not finite (law %s)", law.Name())
 	}

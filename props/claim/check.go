@@ -251,22 +251,27 @@ func RelCheck(what string, got, want, scale, tol float64) Result {
 	}
 }
 
-// Power is a check's power control. check(f) runs the check with the claimed value multiplied by
-// f (or, for a comparison of two estimates, one of them). Power runs check(1), the row, reads its
-// stated MDE, and returns check(1 + 2 MDE): a multiplicative error twice the smallest the row
-// claims to detect, which a check whose MDE is honest rejects (at the budget's false-alarm rate,
-// the error stands two critical values from the estimate). The result is labelled
-// "power x<factor>". A row that errs, or states no finite positive MDE, gives Failed.
-func Power(check func(factor float64) Result) Result {
-	row := check(1)
+// Power is a check's power control on fresh data. row is the check as the claim runs it; fresh(f)
+// runs the same check on an independent simulation (another seed) against the claimed value
+// multiplied by f (or, for a comparison of two estimates, with one of them multiplied by f).
+// Power reads the row's stated MDE and returns fresh(1 + 2 MDE): an error twice the smallest the
+// row claims to detect, which an honest MDE makes the check reject (the new estimate falls within
+// one critical value of the truth except at the false-alarm rate, so it stands about two from the
+// wrong value). On the row's own estimate the rejection would follow from arithmetic alone; on
+// fresh draws it tests the stated standard error. The result is labelled "power x(1 + ...)". A row
+// that errs, or states no finite positive MDE, and a nil fresh give Failed.
+func Power(row Result, fresh func(f float64) Result) Result {
 	if row.IsError() {
 		return row
+	}
+	if fresh == nil {
+		return Failed(row.Case+" power", fmt.Errorf("no fresh check to run"))
 	}
 	if !(row.MDE > 0) || math.IsInf(row.MDE, 0) {
 		return Failed(row.Case+" power", fmt.Errorf("the row states no finite detectable error (MDE %v)", row.MDE))
 	}
 	f := 1 + 2*row.MDE
-	r := check(f)
+	r := fresh(f)
 	r.Case = fmt.Sprintf("%s power x(1 + %.3g)", row.Case, f-1)
 	return r
 }
@@ -280,13 +285,13 @@ func UpperCheck(what string, value, se, limit float64, dof int, detail string) R
 	if !(se >= 0) || math.IsInf(se, 0) || dof < 1 {
 		return Failed(what, fmt.Errorf("standard error %v and dof %d: need a finite se >= 0 and dof >= 1", se, dof))
 	}
+	if math.IsNaN(value) || math.IsInf(value, 0) || math.IsNaN(limit) || math.IsInf(limit, 0) {
+		return Failed(what, fmt.Errorf("value %v and limit %v must be finite", value, limit))
+	}
 	crit := Critical(dof)
 	z := (value - limit) / se
 	if se == 0 {
 		z = zRatio(math.Max(value-limit, 0), 0)
-	}
-	if math.IsNaN(value) || math.IsNaN(limit) {
-		z = math.NaN()
 	}
 	return Result{Case: what, Measured: z, Bound: crit, Pass: z <= crit, MDE: relative(crit*se, limit),
 		Detail: fmt.Sprintf("%s: value %.5g, SE %.3g, limit %.5g, z %.3g <= %.3g", detail, value, se, limit, z, crit)}

@@ -1,6 +1,7 @@
 package claim_test
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -245,28 +246,39 @@ func (testErr) Error() string { return "boom" }
 
 var errTest = testErr{}
 
-// TestPower: the power control of a z-test rejects the error twice its MDE, and of a robust check
-// too; a deterministic row (MDE 0) has no power control.
+// TestPower: the power control runs the fresh check at 1 + 2 MDE; an honest SE rejects it, an SE
+// understated a hundredfold lets a fresh estimate land anywhere (here: accepted). A deterministic
+// row (MDE 0), an erring row and a nil fresh check have no power control.
 func TestPower(t *testing.T) {
-	est := stats.Estimate{Mean: 10, SE: 0.01, N: 100000, Skewness: 0}
-	row := func(f float64) claim.Result { return claim.MeanCheck("mean", est, 10*f, 1) }
-	if r := row(1); !r.Pass || math.Abs(r.MDE-claim.Critical(99999)*0.001) > 1e-12 {
-		t.Fatalf("row: %v", r)
+	row := claim.MeanCheck("mean", stats.Estimate{Mean: 10, SE: 0.01, N: 100000}, 10, 1)
+	if !row.Pass || math.Abs(row.MDE-claim.Critical(99999)*0.001) > 1e-12 {
+		t.Fatalf("row: %v", row)
 	}
-	p := claim.Power(row)
-	if !p.Rejected() || !strings.Contains(p.Case, "power x(1 + 0.0") {
+	// A fresh estimate of the same quantity, 1 SE off the truth.
+	honest := func(f float64) claim.Result {
+		return claim.MeanCheck("mean", stats.Estimate{Mean: 10.01, SE: 0.01, N: 100000}, 10*f, 2)
+	}
+	if p := claim.Power(row, honest); !p.Rejected() || !strings.Contains(p.Case, "power x(1 + 0.0") {
 		t.Errorf("power control: %v", p)
 	}
-	blocks := make([]float64, 64)
-	for i := range blocks {
-		blocks[i] = 10 + 0.001*float64(i%3-1)
+	// The SE the row states is 100 times too small: a fresh estimate lies 1.3 true SEs = 130 stated
+	// ones away, here right on the wrong value.
+	tiny := claim.MeanCheck("mean", stats.Estimate{Mean: 10, SE: 0.0001, N: 100000}, 10, 1)
+	liar := func(f float64) claim.Result {
+		return claim.MeanCheck("mean", stats.Estimate{Mean: 10 * (1 + 2*tiny.MDE), SE: 0.0001, N: 100000}, 10*f, 2)
 	}
-	rob := stats.Estimate{Mean: 10, SE: 0.01, N: 64000, Blocks: blocks, BlockSize: 1000}
-	if p := claim.Power(func(f float64) claim.Result { return claim.RobustCheck("robust", rob, 10*f, 1, 0, 1) }); !p.Rejected() {
-		t.Errorf("robust power control: %v", p)
+	if p := claim.Power(tiny, liar); p.Rejected() {
+		t.Errorf("a fresh estimate at the wrong value must be accepted: %v", p)
 	}
-	if p := claim.Power(func(f float64) claim.Result { return claim.RelCheck("exact", 10, 10*f, 10, 1e-12) }); !p.IsError() {
+	exact := claim.RelCheck("exact", 10, 10, 10, 1e-12)
+	if p := claim.Power(exact, honest); !p.IsError() {
 		t.Errorf("a deterministic row has no power control, got %v", p)
+	}
+	if p := claim.Power(row, nil); !p.IsError() {
+		t.Errorf("a nil fresh check: %v", p)
+	}
+	if p := claim.Power(claim.Failed("x", errors.New("boom")), honest); !p.IsError() {
+		t.Errorf("an erring row: %v", p)
 	}
 }
 
@@ -289,5 +301,16 @@ func TestUpperCheck(t *testing.T) {
 	}
 	if r := claim.UpperCheck("x", 2, 0, 1, 10, ""); !r.Rejected() {
 		t.Errorf("exact excess: %v", r)
+	}
+	for _, v := range []float64{math.NaN(), math.Inf(1)} {
+		if r := claim.UpperCheck("x", v, 0.1, -0.5, 10, ""); !r.IsError() || r.Rejected() {
+			t.Errorf("value %v: %v", v, r)
+		}
+		if r := claim.UpperCheck("x", 0, 0.1, v, 10, ""); !r.IsError() {
+			t.Errorf("limit %v: %v", v, r)
+		}
+	}
+	if r := claim.MeanCheck("nan", stats.Estimate{Mean: math.NaN(), SE: 1, N: 10}, 1, 1); r.Rejected() || r.Pass {
+		t.Errorf("a NaN estimate is neither a pass nor a rejection: %v", r)
 	}
 }

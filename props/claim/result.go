@@ -54,9 +54,11 @@ func (r Result) String() string {
 // IsError reports whether the result records an error rather than a verdict of its check.
 func (r Result) IsError() bool { return r.Err != nil }
 
-// Rejected reports whether the check ran and failed: what a negative control, or the evidence
-// for a finding, must show (an error or a skip shows nothing).
-func (r Result) Rejected() bool { return !r.Pass && !r.IsError() && !r.Skipped() }
+// Rejected reports whether the check ran and failed on a number: what a negative control, or the
+// evidence for a finding, must show (an error, a skip or a NaN statistic shows nothing).
+func (r Result) Rejected() bool {
+	return !r.Pass && !r.IsError() && !r.Skipped() && !math.IsNaN(r.Measured)
+}
 
 // Failed turns an error (bad parameters, a failed set-up or simulation) into a failing Result.
 func Failed(what string, err error) Result {
