@@ -57,16 +57,15 @@ func mustPass(t fataler, rs ...claim.Result) {
 	}
 }
 
-// powerLog collects, per claim and kind of check, the range of the stated detectable errors (MDE)
-// of the rows that passed, so that a default run prints the power it had. Only finite, positive
-// MDEs count (deterministic checks state 0; an exact value of 0 gives +Inf).
+// powerLog collects, per claim and kind of check, the stated detectable errors (MDE) of the rows
+// that passed, so that a default run prints the power it had. Only finite, positive MDEs count
+// (deterministic checks state 0; an exact value of 0 gives +Inf).
 type powerLog struct {
-	mu     sync.Mutex
-	ranges map[string][2]float64
-	counts map[string]int
+	mu   sync.Mutex
+	mdes map[string][]float64
 }
 
-var powers = &powerLog{ranges: map[string][2]float64{}, counts: map[string]int{}}
+var powers = &powerLog{mdes: map[string][]float64{}}
 
 // add records r under its claim ID (the Case's first word) and its kind (robust or not).
 func (p *powerLog) add(r claim.Result) {
@@ -79,25 +78,25 @@ func (p *powerLog) add(r claim.Result) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	rg, ok := p.ranges[key]
-	if !ok {
-		rg = [2]float64{math.Inf(1), 0}
-	}
-	p.ranges[key] = [2]float64{math.Min(rg[0], r.MDE), math.Max(rg[1], r.MDE)}
-	p.counts[key]++
+	p.mdes[key] = append(p.mdes[key], r.MDE)
 }
 
-// print writes one line per claim: how many passing rows stated an MDE, and its range.
+// print writes one line per claim: how many passing rows stated an MDE, and its median, 90th
+// percentile and largest value (the largest belong to values near 0, where no relative error is
+// small).
 func (p *powerLog) print() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	keys := make([]string, 0, len(p.ranges))
-	for k := range p.ranges {
+	keys := make([]string, 0, len(p.mdes))
+	for k := range p.mdes {
 		keys = append(keys, k)
 	}
 	sort.Slice(keys, func(i, j int) bool { return claim.IDLess(keys[i], keys[j]) })
 	for _, k := range keys {
-		fmt.Printf("props: detectable error %-11s %5d rows, %.3g%% .. %.3g%%\n", k, p.counts[k], 100*p.ranges[k][0], 100*p.ranges[k][1])
+		v := p.mdes[k]
+		sort.Float64s(v)
+		q := func(f float64) float64 { return 100 * v[int(f*float64(len(v)-1))] }
+		fmt.Printf("props: detectable error %-12s %4d rows: median %.3g%%, 90%% %.3g%%, max %.3g%%\n", k, len(v), q(0.5), q(0.9), q(1))
 	}
 }
 

@@ -27,3 +27,26 @@ func BenchmarkKernelMC(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkKernelEstimate compares the reductions at d = 10, theta = pi/2, a = 0 by the variance
+// they buy per second: "rel-var*ns" is the per-sample relative variance times the time per sample,
+// the cost of a fixed relative standard error (lower is better).
+func BenchmarkKernelEstimate(b *testing.B) {
+	x, y := make([]float64, 10), make([]float64, 10)
+	x[0], y[1] = 1, 1
+	for _, r := range []Reduction{Plain, Antithetic, Regression} {
+		b.Run(r.String(), func(b *testing.B) {
+			const n = 1 << 18
+			var relVar float64
+			for i := 0; i < b.N; i++ {
+				est, err := KernelEstimate(weights.Gaussian{Scale: 1}, 0, x, y, n, uint64(i), r)
+				if err != nil {
+					b.Fatal(err)
+				}
+				relVar = est.SE * est.SE * n / (est.Mean * est.Mean)
+			}
+			perSample := b.Elapsed().Seconds() / float64(b.N) / n
+			b.ReportMetric(relVar*perSample*1e9, "rel-var*ns")
+		})
+	}
+}
