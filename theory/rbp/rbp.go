@@ -88,10 +88,10 @@ func finiteResult(what string, v []float64) error {
 
 // finiteMatrix is finiteResult for a dense matrix.
 func finiteMatrix(what string, m *mat.Dense) error {
-	raw := m.RawMatrix()
-	for i := range raw.Rows {
-		for j, x := range raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols] {
-			if !isFinite(x) {
+	r, c := m.Dims()
+	for i := range r {
+		for j := range c {
+			if x := m.At(i, j); !isFinite(x) {
 				return fmt.Errorf("rbp: %s overflows float64 (entry [%d,%d] is %v)", what, i, j, x)
 			}
 		}
@@ -189,11 +189,11 @@ func NeumannPartial(j mat.Matrix, b []float64, k int) ([]float64, error) {
 	v := mat.NewVecDense(n, append([]float64(nil), b...))
 	g := mat.NewVecDense(n, append([]float64(nil), b...))
 	next := mat.NewVecDense(n, nil)
-	for t := range k {
+	for range k {
 		next.MulVec(j.T(), v)
 		v, next = next, v
 		g.AddVec(g, v)
-		if err := finiteResult(fmt.Sprintf("the Neumann partial sum after %d terms", t+2), g.RawVector().Data); err != nil {
+		if err := finiteResult("the Neumann partial sum", g.RawVector().Data); err != nil {
 			return nil, err
 		}
 	}
@@ -224,10 +224,10 @@ func NeumannError(j mat.Matrix, b []float64, k int) ([]float64, error) {
 	}
 	v := mat.NewVecDense(n, z)
 	next := mat.NewVecDense(n, nil)
-	for t := range k + 1 {
+	for range k + 1 {
 		next.MulVec(j.T(), v)
 		v, next = next, v
-		if err := finiteResult(fmt.Sprintf("(J^T)^%d z", t+1), v.RawVector().Data); err != nil {
+		if err := finiteResult("a power (J^T)^k z", v.RawVector().Data); err != nil {
 			return nil, err
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/dlt5/verify/theory/rbp"
@@ -351,5 +352,56 @@ func TestErrors(t *testing.T) {
 	}
 	if _, err := rbp.NeumannBound(0, 0, 0); err != nil {
 		t.Errorf("the domain's edge |J^T| = 0, |b| = 0, K = 0: %v", err)
+	}
+}
+
+// TestBoundaries holds the domain edges the mutation run found unchecked: |J^T| = 0 is a valid
+// (trivial) contraction with a zero bound; |J^T| = 1, a gain of 0 and outputs of exactly 0 or 1 are
+// outside the domain, and the error must say so (the entropy term needs V in (0, 1), the 1/beta a
+// positive gain), not come from a later overflow check.
+func TestBoundaries(t *testing.T) {
+	if b, err := rbp.NeumannBound(0, 2, 3); err != nil || b != 0 {
+		t.Errorf("NeumannBound(0, 2, 3) = %v, %v; want 0", b, err)
+	}
+	w := mat.NewDense(2, 2, []float64{0, 0.5, 0.5, 0})
+	ext := []float64{0.1, -0.2}
+	if _, err := rbp.HopfieldEnergy(w, ext, []float64{0.3, 0.6}, 0.5); err != nil {
+		t.Fatalf("a valid energy: %v", err)
+	}
+	// The errors must say what was wrong (not a later, generic overflow).
+	if _, err := rbp.HopfieldEnergy(w, ext, []float64{0.3, 0.6}, 0); err == nil || !strings.Contains(err.Error(), "gain beta") {
+		t.Errorf("beta = 0: %v, want an error naming the gain", err)
+	}
+	for _, v := range [][]float64{{0, 0.5}, {0.5, 1}} {
+		if _, err := rbp.HopfieldEnergy(w, ext, v, 0.5); err == nil || !strings.Contains(err.Error(), "outside (0, 1)") {
+			t.Errorf("V = %v: %v, want an error naming the domain", v, err)
+		}
+	}
+	if _, err := rbp.NeumannBound(1, 1, 1); err == nil || !strings.Contains(err.Error(), "contraction") {
+		t.Errorf("|J^T| = 1: %v, want an error naming the contraction", err)
+	}
+}
+
+// TestMaxDim: a MaxDim x 1 or 1 x MaxDim matrix is accepted, one more row or column is refused
+// (cheap shapes at the size limit, through Gradient).
+func TestMaxDim(t *testing.T) {
+	ones := func(n int) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = 1
+		}
+		return v
+	}
+	if g, err := rbp.Gradient(mat.NewDense(rbp.MaxDim, 1, ones(rbp.MaxDim)), ones(rbp.MaxDim)); err != nil || g[0] != rbp.MaxDim {
+		t.Errorf("MaxDim x 1: %v, %v", g, err)
+	}
+	if g, err := rbp.Gradient(mat.NewDense(1, rbp.MaxDim, ones(rbp.MaxDim)), []float64{1}); err != nil || len(g) != rbp.MaxDim {
+		t.Errorf("1 x MaxDim: %d entries, %v", len(g), err)
+	}
+	if _, err := rbp.Gradient(mat.NewDense(rbp.MaxDim+1, 1, ones(rbp.MaxDim+1)), ones(rbp.MaxDim+1)); err == nil {
+		t.Error("(MaxDim + 1) x 1: no error")
+	}
+	if _, err := rbp.Gradient(mat.NewDense(1, rbp.MaxDim+1, ones(rbp.MaxDim+1)), []float64{1}); err == nil {
+		t.Error("1 x (MaxDim + 1): no error")
 	}
 }
