@@ -2,6 +2,7 @@ package kernel_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/dlt5/verify/numeric/kernel"
@@ -108,4 +109,55 @@ func dot(x, y []float64) float64 {
 		s += x[i] * y[i]
 	}
 	return s
+}
+
+// TestProjectionMean: the mean of g(u, v) = u v is s x.y (a z-test at the budget's z); bad input
+// and a panicking g are errors that say so.
+func TestProjectionMean(t *testing.T) {
+	law := weights.Gaussian{Scale: 1}
+	x, y := []float64{1, 2, 0}, []float64{0.5, -1, 2}
+	est, err := kernel.ProjectionMean(law, x, y, 100000, 3, func(u, v float64) float64 { return u * v })
+	if err != nil || math.Abs(est.Mean-(-1.5))/est.SE > z65 {
+		t.Errorf("E[u v] = %v +- %v (%v), want -1.5", est.Mean, est.SE, err)
+	}
+	g := func(u, v float64) float64 { return u }
+	for name, err := range map[string]error{
+		"nil g":     second(kernel.ProjectionMean(law, x, y, 100, 1, nil)),
+		"nil law":   second(kernel.ProjectionMean(nil, x, y, 100, 1, g)),
+		"lengths":   second(kernel.ProjectionMean(law, x, y[:2], 100, 1, g)),
+		"n = 1":     second(kernel.ProjectionMean(law, x, y, 1, 1, g)),
+		"NaN g":     second(kernel.ProjectionMean(law, x, y, 100, 1, func(u, v float64) float64 { return math.NaN() })),
+		"panicking": second(kernel.ProjectionMean(law, x, y, 100, 1, func(u, v float64) float64 { panic("boom") })),
+	} {
+		if err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if _, err := kernel.ProjectionMean(law, x, y, 100, 1, func(u, v float64) float64 { panic("boom") }); err == nil || !strings.Contains(err.Error(), "panicked") {
+		t.Errorf("a panicking g: %v, want an error saying so", err)
+	}
+}
+
+func second[T any](_ T, err error) error { return err }
+
+// TestPilotSize: n/16, clamped to [4096, 2^20].
+func TestPilotSize(t *testing.T) {
+	for n, want := range map[int]int{2: 4096, 65536: 4096, 1 << 20: 1 << 16, 1 << 30: 1 << 20} {
+		if got := kernel.PilotSize(n); got != want {
+			t.Errorf("PilotSize(%d) = %d, want %d", n, got, want)
+		}
+	}
+}
+
+// TestRegressionParallel: for parallel inputs the controls are collinear and the fallback keeps
+// one of them; the antithetic pair is then (alpha^2 + beta^2) u^2, which that control removes
+// exactly: the standard error is rounding.
+func TestRegressionParallel(t *testing.T) {
+	x := []float64{1, -2, 0.5}
+	y := []float64{2, -4, 1}
+	est, err := kernel.KernelEstimate(weights.Sphere{Radius: 1.5}, 0.3, x, y, 20000, 5, kernel.Regression)
+	want := 1.5 * 1.5 / 3 * 2 * 5.25 * (1 + 0.09) / 2 // s2 |x||y| (1 + a^2)/2
+	if err != nil || est.SE > 1e-12*want || math.Abs(est.Mean-want) > 1e-12*want {
+		t.Errorf("parallel inputs: %v +- %v (%v), want %v exactly", est.Mean, est.SE, err, want)
+	}
 }
