@@ -1,0 +1,157 @@
+package meanfield
+
+import (
+	"fmt"
+	"math"
+)
+
+// Minimal is a minimalRNN initialisation (catalogue, "Models and initialisation"): gate
+// u = sigmoid(W h + V z + b) with W_ij ~ N(0, SW^2/N), V_ij ~ N(0, SV^2/N), b_i ~ N(MuB, SB^2), inputs
+// of per-unit second moment R. SW, SV and SB are standard deviations; R is a second moment.
+type Minimal struct {
+	MuB, SW, SV, SB, R float64
+}
+
+func (m Minimal) validate() error {
+	if math.IsNaN(m.MuB) || math.IsInf(m.MuB, 0) {
+		return fmt.Errorf("meanfield: gate mean mu_b = %v is not finite", m.MuB)
+	}
+	if err := checkParams([]string{"sw", "sv", "sb"}, m.SW, m.SV, m.SB); err != nil {
+		return err
+	}
+	if !(m.R > 0) || math.IsInf(m.R, 0) {
+		return fmt.Errorf("meanfield: input second moment R = %v must be finite and > 0", m.R)
+	}
+	return nil
+}
+
+func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+// sigmoidPrime is u' = u (1 - u), computed from exp(-|x|) so that it keeps its digits in both tails.
+func sigmoidPrime(x float64) float64 {
+	e := math.Exp(-math.Abs(x))
+	return e / ((1 + e) * (1 + e))
+}
+
+// gateVariance is q = sw^2 Q + sv^2 R + sb^2, the variance of the gate's pre-activation.
+func (m Minimal) gateVariance(Q float64) float64 {
+	return m.SW*m.SW*Q + m.SV*m.SV*m.R + m.SB*m.SB
+}
+
+// gateMoments returns E[u], E[u^2], E[(1 - u)^2] and E[u'^2] for e ~ N(mu_b, q).
+func (m Minimal) gateMoments(q float64) (eu, eu2, eomu2, eup2 float64, err error) {
+	var errs [4]error
+	eu, errs[0] = Expect(sigmoid, m.MuB, q)
+	eu2, errs[1] = Expect(func(x float64) float64 { u := sigmoid(x); return u * u }, m.MuB, q)
+	eomu2, errs[2] = Expect(func(x float64) float64 { v := sigmoid(-x); return v * v }, m.MuB, q)
+	eup2, errs[3] = Expect(func(x float64) float64 { d := sigmoidPrime(x); return d * d }, m.MuB, q)
+	for _, e := range errs {
+		if e != nil {
+			return 0, 0, 0, 0, e
+		}
+	}
+	return eu, eu2, eomu2, eup2, nil
+}
+
+// QStar returns the minimalRNN's stationary per-unit second moment of h (derived; catalogue,
+// "Closed forms"): the self-consistent fixed point Q* = R E[(1 - u)^2] / (1 - E[u^2]) with the gate
+// variance q = sw^2 Q* + sv^2 R + sb^2. Since u^2 <= u, Q* <= R, and the map is above Q at 0 and
+// at most Q at R: bisection on [0, R] to 1e-15 relative. Units: those of R. Errors: invalid
+// parameters (Minimal).
+func (m Minimal) QStar() (float64, error) {
+	if err := m.validate(); err != nil {
+		return 0, err
+	}
+	g := func(Q float64) (float64, error) {
+		_, eu2, eomu2, _, err := m.gateMoments(m.gateVariance(Q))
+		return m.R*eomu2/(1-eu2) - Q, err
+	}
+	v0, err := g(0)
+	if err != nil {
+		return 0, err
+	}
+	if v0 <= 0 { // only when E[(1-u)^2] underflows: the gate is shut
+		return 0, nil
+	}
+	return bisect(g, 1e-300, m.R)
+}
+
+// Stationary returns Q*, the gate variance q* there, and the gate moments E[u], E[u^2], E[u'^2].
+func (m Minimal) Stationary() (Q, q, eu, eu2, eup2 float64, err error) {
+	if Q, err = m.QStar(); err != nil {
+		return
+	}
+	q = m.gateVariance(Q)
+	eu, eu2, _, eup2, err = m.gateMoments(q)
+	return
+}
+
+// Chi1 returns chi_1 = (1/N) tr J J^T = E[u^2] + sw^2 E[u'^2] (Q* + R) at stationarity, the mean
+// squared singular value of the one-step Jacobian J = diag(u) + diag(u' (h - z)) W (derived;
+// catalogue, "Closed forms"). Dimensionless. Errors: invalid parameters.
+func (m Minimal) Chi1() (float64, error) {
+	Q, _, _, eu2, eup2, err := m.Stationary()
+	if err != nil {
+		return 0, err
+	}
+	return eu2 + m.SW*m.SW*eup2*(Q+m.R), nil
+}
+
+// ChiAB returns chi_ab = E[u^a u^b], the rate at which the cross moment of two copies with
+// independent inputs decays (derived; catalogue, "Closed forms"): (e^a, e^b) bivariate normal with
+// means mu_b, variances q* and covariance sb^2 (the shared bias). Dimensionless, in [0, 1).
+// Errors: invalid parameters.
+func (m Minimal) ChiAB() (float64, error) {
+	_, q, _, _, _, err := m.Stationary()
+	if err != nil {
+		return 0, err
+	}
+	return Expect2(func(a, b float64) float64 { return sigmoid(a) * sigmoid(b) }, m.MuB, m.MuB, q, q, m.SB*m.SB)
+}
+
+// Xi returns the timescale xi = -1/ln chi_ab of two copies with independent inputs (derived).
+// Units: steps. Errors: invalid parameters, and chi_ab not in (0, 1).
+func (m Minimal) Xi() (float64, error) {
+	c, err := m.ChiAB()
+	if err != nil {
+		return 0, err
+	}
+	if !(c > 0 && c < 1) {
+		return 0, fmt.Errorf("meanfield: chi_ab = %v outside (0, 1): no finite timescale", c)
+	}
+	return -1 / math.Log(c), nil
+}
+
+// CriticalSW2 returns the weight variance sw^2 at which chi_1 = 1 (derived; catalogue MF-7: the
+// self-consistent sw^2 = (1 - E[u^2])^2 / (2 R E[u'^2] (1 - E[u])), which plain fixed-point
+// iteration does not solve: it cycles at mu_b = 4). chi_1 increases with sw^2, from E[u^2] < 1 at
+// sw = 0: bisection on [0, hi], hi doubled from 1 until chi_1(hi) > 1. The receiver's SW is ignored.
+// Units: a variance. Errors: invalid parameters, and chi_1 staying below 1 up to sw^2 = 2^60.
+func (m Minimal) CriticalSW2() (float64, error) {
+	m.SW = 0
+	if err := m.validate(); err != nil {
+		return 0, err
+	}
+	chi := func(sw2 float64) (float64, error) {
+		c := m
+		c.SW = math.Sqrt(sw2)
+		v, err := c.Chi1()
+		return v - 1, err
+	}
+	lo, hi := 0.0, 1.0 // chi_1(0) = E[u^2] < 1
+	for {
+		v, err := chi(hi)
+		if err != nil {
+			return 0, err
+		}
+		if v > 0 {
+			break
+		}
+		lo = hi
+		if hi *= 2; hi > 1<<60 {
+			return 0, fmt.Errorf("meanfield: chi_1 stays below 1 for sw^2 up to 2^60 (mu_b = %v)", m.MuB)
+		}
+	}
+	neg := func(sw2 float64) (float64, error) { v, err := chi(sw2); return -v, err }
+	return bisect(neg, lo, hi)
+}
