@@ -69,14 +69,33 @@ func VanillaFixedPoint(sw2, s float64) (float64, error) {
 	return bisect(g, lo, hi)
 }
 
-// bisect finds a root of g on [lo, hi], 0 < lo, where g(lo) >= 0 >= g(hi), to 1e-15 relative (or
-// until the interval stops shrinking), halving geometrically while hi/lo > 4 (a bracket may span
-// many decades) and arithmetically after.
+// bisect finds a root of g on [lo, hi], where g(lo) >= 0 >= g(hi), to 1e-15 relative (or until the
+// interval stops shrinking). It is the Illinois variant of false position (the retained end's value
+// halved after two steps on the same side), which keeps the bracket and converges superlinearly on
+// the smooth, monotone functions here (about 10 evaluations where bisection takes 50), with a
+// geometric bisection step while hi/lo > 4 (a bracket may span many decades).
 func bisect(g func(float64) (float64, error), lo, hi float64) (float64, error) {
+	glo, err := g(lo)
+	if err != nil {
+		return 0, err
+	}
+	ghi, err := g(hi)
+	if err != nil {
+		return 0, err
+	}
+	side := 0
 	for range 2000 {
-		mid := lo + (hi-lo)/2
-		if lo > 0 && hi > 4*lo {
+		var mid float64
+		switch {
+		case lo > 0 && hi > 4*lo:
 			mid = math.Sqrt(lo) * math.Sqrt(hi)
+		case glo > ghi:
+			mid = lo + (hi-lo)*glo/(glo-ghi)
+		default:
+			mid = lo + (hi-lo)/2
+		}
+		if !(mid > lo && mid < hi) {
+			mid = lo + (hi-lo)/2
 		}
 		if mid <= lo || mid >= hi || hi-lo <= 1e-15*math.Abs(mid) {
 			return mid, nil
@@ -85,10 +104,21 @@ func bisect(g func(float64) (float64, error), lo, hi float64) (float64, error) {
 		if err != nil {
 			return 0, err
 		}
-		if v > 0 {
-			lo = mid
-		} else {
-			hi = mid
+		switch {
+		case v == 0:
+			return mid, nil
+		case v > 0:
+			lo, glo = mid, v
+			if side == -1 {
+				ghi /= 2
+			}
+			side = -1
+		default:
+			hi, ghi = mid, v
+			if side == 1 {
+				glo /= 2
+			}
+			side = 1
 		}
 	}
 	return lo + (hi-lo)/2, nil
