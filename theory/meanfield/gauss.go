@@ -38,8 +38,10 @@ func checkNormal(mean, variance float64) error {
 // Expect returns E[f(X)] for X ~ N(mean, variance), by a composite Gauss-Legendre rule on
 // [mean - 12 sigma, mean + 12 sigma] with breakpoints every 2 sigma and every 1 in [-16, 16] (24
 // nodes per piece):
-// accurate to about 1e-14 for the bounded, smooth integrands of this package at any variance from
-// 0 (where it returns f(mean)) to 1e6. Units: those of f. Errors: a non-finite mean, a negative
+// accurate to about 1e-14 for the bounded, smooth integrands of this package, which change on a
+// scale of 1 or more in x (tanh, the sigmoid, erf: the knots resolve them), at any variance from 0
+// (where it returns f(mean)) to 1e6. An integrand with a sharper feature (erf(20 x)) is resolved
+// only where the 2-sigma pieces are fine enough: substitute first. Units: those of f. Errors: a non-finite mean, a negative
 // or non-finite variance, and a non-finite result.
 func Expect(f func(x float64) float64, mean, variance float64) (float64, error) {
 	if err := checkNormal(mean, variance); err != nil {
