@@ -1,0 +1,82 @@
+package meanfield_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/dlt5/verify/internal/fp"
+	"github.com/dlt5/verify/numeric/meanfield"
+)
+
+// TestFirstStep: from h_0 = 0 the first pre-activation is V x_1 + b, so Q_1 = Bias + Input +
+// 2 b.(V x_1)/N exactly, and with orthogonal W later steps keep |W h| = sqrt(sw2) |h|.
+func TestFirstStep(t *testing.T) {
+	for _, orth := range []bool{false, true} {
+		v := meanfield.Vanilla{N: 300, SW2: 1.5, SV2: 0.4, SB2: 0.2, Orthogonal: orth}
+		steps, err := v.PreactivationVariance(4, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Q_1 - Bias - Input is a cross term of mean 0 and SD 2 sqrt(sv2 sb2 / N) = 0.03.
+		if d := steps[0].Q - steps[0].Bias - steps[0].Input; math.Abs(d) > 0.2 {
+			t.Errorf("orthogonal=%v: Q_1 - Bias - Input = %v", orth, d)
+		}
+		for i, s := range steps {
+			if !(s.Q > 0) || math.Abs(s.Bias-steps[0].Bias) > 0 {
+				t.Errorf("orthogonal=%v step %d: %+v (the bias part is frozen)", orth, i+1, s)
+			}
+		}
+	}
+}
+
+// TestDeterministic: a network depends on its seed only.
+func TestDeterministic(t *testing.T) {
+	v := meanfield.Vanilla{N: 50, SW2: 2, SV2: 0.1, SB2: 0.1}
+	a, _ := v.PreactivationVariance(5, 3)
+	b, _ := v.PreactivationVariance(5, 3)
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("step %d differs between identical runs", i+1)
+		}
+	}
+}
+
+// TestBadInput: invalid networks and step counts are errors.
+func TestBadInput(t *testing.T) {
+	for name, v := range map[string]meanfield.Vanilla{"N = 0": {N: 0, SW2: 1}, "negative sw2": {N: 4, SW2: -1},
+		"NaN sb2": {N: 4, SB2: math.NaN()}, "huge N": {N: meanfield.MaxN + 1}} {
+		if _, err := v.PreactivationVariance(3, 1); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if _, err := (meanfield.Vanilla{N: 4, SW2: 1}).PreactivationVariance(0, 1); err == nil {
+		t.Error("0 steps: no error")
+	}
+}
+
+// FuzzVanilla: an error or finite moments, never a panic.
+func FuzzVanilla(f *testing.F) {
+	f.Add(8, 1.0, 0.5, 0.1, false, 3)
+	f.Add(8, 1e308, 1e308, 1e308, true, 3)
+	f.Add(-1, math.NaN(), 0.5, 0.1, false, 0)
+	f.Fuzz(func(t *testing.T, n int, sw2, sv2, sb2 float64, orth bool, steps int) {
+		v := meanfield.Vanilla{N: n % 64, SW2: sw2, SV2: sv2, SB2: sb2, Orthogonal: orth}
+		out, err := v.PreactivationVariance(steps%16, 1)
+		for _, s := range out {
+			fp.RequireFinite(t, "PreactivationVariance", err, s.Q, s.Bias, s.Input)
+		}
+	})
+}
+
+// BenchmarkVanillaStep measures one network of width 1000 over 100 steps (steps/s), including its
+// weight draws.
+func BenchmarkVanillaStep(b *testing.B) {
+	v := meanfield.Vanilla{N: 1000, SW2: 1.5, SV2: 0.1, SB2: 0.1}
+	const steps = 100
+	for i := 0; i < b.N; i++ {
+		if _, err := v.PreactivationVariance(steps, uint64(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(steps*b.N)/b.Elapsed().Seconds(), "steps/s")
+}
