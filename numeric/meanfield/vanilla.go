@@ -68,9 +68,10 @@ func (v Vanilla) weights(rng *rand.Rand) ([]float64, error) {
 
 // Step is one step's empirical moments: Q = (1/N) |e_t|^2, the per-unit mean square of the
 // pre-activation, and the parts of it whose means are known exactly, Bias = (1/N) |b|^2 (mean
-// SB2) and Input = (1/N) |V x_t|^2 (mean SV2): control variates for Q.
+// SB2), Input = (1/N) |V x_t|^2 (mean SV2) and Fresh = (2/N) (W h_{t-1} + b).(V x_t) (mean 0: x_t
+// is independent of everything before it): control variates for Q.
 type Step struct {
-	Q, Bias, Input float64
+	Q, Bias, Input, Fresh float64
 }
 
 // PreactivationVariance runs one network of the family from h_0 = 0 for T steps, drawing its
@@ -98,7 +99,7 @@ func (v Vanilla) PreactivationVariance(steps int, seed uint64) ([]Step, error) {
 	for _, b := range bias {
 		bb += b * b
 	}
-	h, e, x, vx := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	h, e, x, vx, past := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	W := blas64.General{Rows: n, Cols: n, Stride: n, Data: w}
 	V := blas64.General{Rows: n, Cols: n, Stride: n, Data: vin}
 	vec := func(d []float64) blas64.Vector { return blas64.Vector{N: n, Inc: 1, Data: d} }
@@ -106,16 +107,17 @@ func (v Vanilla) PreactivationVariance(steps int, seed uint64) ([]Step, error) {
 	for t := range steps {
 		gaussian(rng, x, 1)
 		blas64.Gemv(blas.NoTrans, 1, V, vec(x), 0, vec(vx))
-		copy(e, bias)
-		blas64.Axpy(1, vec(vx), vec(e))
-		blas64.Gemv(blas.NoTrans, 1, W, vec(h), 1, vec(e))
-		var ss, vv float64
-		for i, ei := range e {
-			ss += ei * ei
+		copy(past, bias)
+		blas64.Gemv(blas.NoTrans, 1, W, vec(h), 1, vec(past)) // W h + b
+		var ss, vv, pv float64
+		for i := range e {
+			e[i] = past[i] + vx[i]
+			ss += e[i] * e[i]
 			vv += vx[i] * vx[i]
-			h[i] = math.Tanh(ei)
+			pv += past[i] * vx[i]
+			h[i] = math.Tanh(e[i])
 		}
-		out[t] = Step{Q: ss / float64(n), Bias: bb / float64(n), Input: vv / float64(n)}
+		out[t] = Step{Q: ss / float64(n), Bias: bb / float64(n), Input: vv / float64(n), Fresh: 2 * pv / float64(n)}
 		if math.IsNaN(out[t].Q) || math.IsInf(out[t].Q, 0) {
 			return nil, fmt.Errorf("meanfield: the pre-activation at step %d is not finite", t+1)
 		}

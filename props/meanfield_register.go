@@ -1,0 +1,112 @@
+package props
+
+import (
+	simmf "github.com/dlt5/verify/numeric/meanfield"
+	"github.com/dlt5/verify/props/claim"
+	"github.com/dlt5/verify/theory/meanfield"
+)
+
+// The mean-field paper's registrations: the command's settings for the MF claims built so far,
+// their negative controls, and the golden grid.
+
+// mf1Cases are the command's MF-1 cases: 64 networks of width 1000 over 30 steps, Gaussian and
+// orthogonal W, in the ordered (sw2 = 0.5) and chaotic (sw2 = 2) phases, away from the critical
+// point where finite-width effects are large.
+func mf1Cases(seed uint64) []VarianceMapCase {
+	var out []VarianceMapCase
+	for i, net := range []simmf.Vanilla{
+		{N: 1000, SW2: 0.5, SV2: 0.3, SB2: 0.1},
+		{N: 1000, SW2: 2, SV2: 0.1, SB2: 0.05},
+		{N: 1000, SW2: 2, SV2: 0.1, SB2: 0.05, Orthogonal: true},
+	} {
+		out = append(out, VarianceMapCase{Net: net, Steps: 30, Seeds: 64, Seed: seed + uint64(1000*i)})
+	}
+	return out
+}
+
+func init() {
+	claim.RegisterPaper(claim.Paper{Key: "meanfield", Prefix: "MF",
+		Citation: "Chen, Pennington, Schoenholz, \"Dynamical Isometry and a Mean Field Theory of RNNs: Gating Enables Signal Propagation in Recurrent Neural Networks\", ICML 2018",
+		Summary: "A mean-field and random-matrix theory of signal propagation in randomly initialised recurrent networks: the variance map " +
+			"q_t = sw2 E[tanh(sqrt(q_{t-1}) z)^2] + s of the vanilla RNN, the minimalRNN (one gate) whose timescale grows without bound with the " +
+			"gate bias, and a closed-form critical initialisation giving dynamical isometry."})
+	claim.Register(claim.Claim{ID: "MF-1", Paper: "meanfield",
+		Statement:  "A wide random tanh RNN has empirical per-unit pre-activation variance matching the mean-field map q_t = sw2 E[tanh(sqrt(q_{t-1}) z)^2] + s at every step and the fixed point q* at stationarity, within the statistical bound over independent networks.",
+		Source:     "Section 3 (mean-field theory of the vanilla RNN), with the input term s = sv2 R + sb2 (derived by the suite from Poole et al. 2016).",
+		Conditions: "Tied weights, N >= 1000, Gaussian or orthogonal W, h_0 = 0 (so q_1 = s), away from the critical point sw2 near 1 with a tiny drive (where Gaussian W overshoots by ~8% at N = 2000).",
+		Run: func(seed uint64) claim.Outcome {
+			var o claim.Outcome
+			for _, c := range mf1Cases(seed) {
+				o.Add(MF1(c)...)
+			}
+			return o
+		},
+		Control: func(seed uint64) []claim.Result {
+			c := mf1Cases(seed)[0]
+			c.Steps, c.Offset = 1, 1
+			out := MF1(c)
+			for _, c := range mf1Cases(seed)[:1] {
+				out = append(out, MF1Power(c)...)
+			}
+			return out
+		},
+	})
+}
+
+// meanfieldGolden returns the analytic values of the catalogue's reference grid
+// (golden/meanfield.json).
+func meanfieldGolden() ([]claim.Entry, error) {
+	var out []claim.Entry
+	for _, sw2 := range []float64{0.5, 1, 1.5, 2, 3} {
+		for _, s := range []float64{0.01, 0.1, 0.5} {
+			q, err := meanfield.VanillaFixedPoint(sw2, s)
+			if err != nil {
+				return nil, err
+			}
+			chi, err := meanfield.VanillaChi1(sw2, q)
+			if err != nil {
+				return nil, err
+			}
+			args := map[string]float64{"sw2": sw2, "s": s}
+			out = append(out, claim.Entry{Name: "vanilla_qstar", Args: args, Value: q}, claim.Entry{Name: "vanilla_chi1", Args: args, Value: chi})
+		}
+	}
+	for _, q := range []float64{0.001, 0.01, 0.1, 1} {
+		sw2, err1 := meanfield.VanillaCriticalSW2(q)
+		drive, err2 := meanfield.VanillaCriticalDrive(q)
+		width, err3 := meanfield.VanillaCriticalWidth(q)
+		if err := claim.FirstErr(err1, err2, err3); err != nil {
+			return nil, err
+		}
+		args := map[string]float64{"qstar": q}
+		out = append(out, claim.Entry{Name: "vanilla_critical_sw2", Args: args, Value: sw2},
+			claim.Entry{Name: "vanilla_critical_drive", Args: args, Value: drive},
+			claim.Entry{Name: "vanilla_critical_width", Args: args, Value: width})
+	}
+	for _, mu := range []float64{-2, 0, 2, 4} {
+		for _, sw := range []float64{1, 3} {
+			for _, sb := range []float64{0, 0.5} {
+				m := meanfield.Minimal{MuB: mu, SW: sw, SV: 1, SB: sb, R: 1}
+				Q, err1 := m.QStar()
+				chi, err2 := m.Chi1()
+				xi, err3 := m.Xi()
+				if err := claim.FirstErr(err1, err2, err3); err != nil {
+					return nil, err
+				}
+				args := map[string]float64{"mu_b": mu, "sw": sw, "sv": 1, "sb": sb, "R": 1}
+				out = append(out, claim.Entry{Name: "minimal_Qstar", Args: args, Value: Q},
+					claim.Entry{Name: "minimal_chi1", Args: args, Value: chi},
+					claim.Entry{Name: "minimal_xi_indep", Args: args, Value: xi})
+			}
+		}
+	}
+	for _, mu := range []float64{0, 1, 2, 3, 4} {
+		sw2, err := meanfield.Minimal{MuB: mu, SV: 1, SB: 0, R: 1}.CriticalSW2()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, claim.Entry{Name: "minimal_critical_sw2", Args: map[string]float64{"mu_b": mu, "sv": 1, "sb": 0, "R": 1}, Value: sw2})
+	}
+	return out, nil
+}
+

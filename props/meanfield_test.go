@@ -1,0 +1,42 @@
+package props
+
+import (
+	"testing"
+
+	"github.com/dlt5/verify/props/claim"
+	"pgregory.net/rapid"
+)
+
+func TestGoldenMeanfield(t *testing.T) {
+	entries, err := meanfieldGolden()
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim.CheckGolden(t, "../golden/meanfield.json", entries, *update)
+	if n := len(entries); n != 2*15+3*4+3*16+5 {
+		t.Fatalf("meanfield grid has %d entries, the reference grid has %d", n, 2*15+3*4+3*16+5)
+	}
+}
+
+// TestMF1 drives the variance map check at width 200 (100 for orthogonal W, whose Haar draw costs
+// O(N^3)) with 24 networks over 6 steps (the command runs width 1000, 64 networks, 30 steps): the
+// finite-width correction, O(1/N), stays inside the t-test's resolution in the generator's phases.
+func TestMF1(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		net := vanillaNet(200).Draw(t, "net")
+		if net.Orthogonal {
+			net.N = 100
+		}
+		mustPass(t, MF1(VarianceMapCase{Net: net, Steps: 6, Seeds: 24, Seed: rapid.Uint64().Draw(t, "seed")})...)
+	})
+}
+
+// TestMF1Control: comparing step 1 with q_2 is rejected: the map moves q by sw2 E[tanh^2(sqrt(s) z)]
+// (at least 0.2 x 0.045 here), while the variance-reduced first step, s plus a cross term of SD
+// 2 sqrt(sv2 sb2 / N), is resolved to about 1e-3.
+func TestMF1Control(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		net := vanillaNet(100).Draw(t, "net")
+		mustReject(t, MF1(VarianceMapCase{Net: net, Steps: 1, Seeds: 24, Seed: rapid.Uint64().Draw(t, "seed"), Offset: 1})...)
+	})
+}
