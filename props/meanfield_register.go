@@ -109,4 +109,3 @@ func meanfieldGolden() ([]claim.Entry, error) {
 	}
 	return out, nil
 }
-
