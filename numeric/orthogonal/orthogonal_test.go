@@ -38,7 +38,8 @@ func TestHaarIsOrthogonal(t *testing.T) {
 // TestHaarSigns: under the Haar measure every entry of Q is symmetric about 0, so the mean of
 // Q_jj over draws is 0; without moving R's diagonal signs into Q, QR's Q has a biased diagonal
 // (gonum's Householder QR gives a mean near -0.5 at n = 3: measured). A z-test at the suite's z = 6.5 over
-// 4000 draws (SE about 0.009) sees a bias above 0.06.
+// 4000 draws (SE about 0.009) sees a bias above 0.06. (Flipping the columns where R_jj >= 0
+// instead gives -Q, also Haar: that mutant is equivalent.)
 func TestHaarSigns(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	const draws, n = 4000, 3
@@ -61,5 +62,8 @@ func TestHaarSigns(t *testing.T) {
 	}
 	if _, err := Haar(rng, MaxN+1); err == nil {
 		t.Error("n = MaxN + 1: no error")
+	}
+	if q, err := Haar(rng, 1); err != nil || math.Abs(q.At(0, 0)) != 1 {
+		t.Errorf("n = 1: %v, %v; want +-1", q, err)
 	}
 }
