@@ -424,9 +424,14 @@ func UnrolledCheck(what string, c Unrolled) claim.Result {
 		return claim.Failed(what, err)
 	}
 	nfd := floats.Norm(fine, math.Inf(1))
-	floor := 15*2.2e-16*math.Abs(l0)/(delta/2) + 2*floats.Distance(coarse, fine, math.Inf(1))/15
+	rounding := 15 * 2.2e-16 * math.Abs(l0) / (delta / 2)
+	floor := rounding + 2*floats.Distance(coarse, fine, math.Inf(1))/15
 	d, bound := floats.Distance(got, fine, math.Inf(1)), fdTol*nfd+floor
-	r := claim.Check(what, d, bound, fmt.Sprintf("|TBPTT - fd|_inf %.3g, |fd|_inf %.3g, floor %.3g (rounding and Richardson's estimate)", d, nfd, floor))
+	detail := fmt.Sprintf("|TBPTT - fd|_inf %.3g, |fd|_inf %.3g, floor %.3g (rounding and Richardson's estimate)", d, nfd, floor)
+	if rounding > fdTol*nfd/2 {
+		detail += fmt.Sprintf("; rounding-limited: the loss's rounding, %.3g, exceeds half of 1e-6 |fd| (|L| = %.3g)", rounding, math.Abs(l0))
+	}
+	r := claim.Check(what, d, bound, detail)
 	r.MDE = math.Inf(1)
 	if nfd > 0 {
 		r.MDE = bound / nfd
