@@ -226,8 +226,7 @@ func TestRBP5(t *testing.T) {
 // allocator's granularity hides the tape: at n = 1, K = 33 .. 35 TBPTT's bytes grew by 16, not
 // 64); tapeGrowth allows for Go's size classes. The command's case is a table.
 func TestRBP6(t *testing.T) {
-	for _, n := range []int{50, 225} { // 225: 1800-byte states, which Go rounds to 2048
-		c := Memory{N: n, Ks: []int{10, 100, 1000}}
+	for _, c := range []Memory{{N: 50, Ks: []int{10, 100, 1000}}, {N: 225, Ks: []int{10, 100, 400}}} { // 225: 1800-byte states, which Go rounds to 2048
 		mustPass(t, RBP6(c)...)
 		c.WrongFlatTBPTT = true
 		mustReject(t, RBP6(c)...)
