@@ -122,3 +122,42 @@ func mf1Estimates(c VarianceMapCase, seed uint64) ([]stats.Estimate, error) {
 	}
 	return ests, nil
 }
+
+// ErfFormula is the shape of meanfield.ErfProduct: E[erf(A) erf(B)] for zero-mean (A, B) with
+// variances s11, s22 and covariance s12.
+type ErfFormula func(s11, s22, s12 float64) (float64, error)
+
+// Oracle is one MF-8 case: the quadrature of E[erf(A) erf(B)] against Formula (nil: the closed
+// form meanfield.ErfProduct).
+type Oracle struct {
+	S11, S22, Rho float64
+	Formula       ErfFormula
+}
+
+// MF8 checks the quadrature behind every Gaussian expectation of the paper against a closed form:
+// with phi = erf, E[erf(A) erf(B)] = (2/pi) arcsin(2 s12 / sqrt((1 + 2 s11)(1 + 2 s22))), to 1e-10
+// (absolute; the value is at most 1).
+func MF8(c Oracle) claim.Result {
+	what := fmt.Sprintf("MF-8 E[erf erf] s11=%.3g s22=%.3g rho=%.3g", c.S11, c.S22, c.Rho)
+	formula := c.Formula
+	if formula == nil {
+		formula = meanfield.ErfProduct
+	}
+	s12 := c.Rho * math.Sqrt(c.S11*c.S22)
+	want, err1 := formula(c.S11, c.S22, s12)
+	got, err2 := meanfield.Expect2(func(a, b float64) float64 { return math.Erf(a) * math.Erf(b) }, 0, 0, c.S11, c.S22, s12)
+	if err := claim.FirstErr(err1, err2); err != nil {
+		return claim.Failed(what, err)
+	}
+	return claim.RelCheck(what, got, want, 1, 1e-10)
+}
+
+// WrongErfProduct drops the 2 in the denominators' 1 + 2 s (the MF-8 control):
+// (2/pi) arcsin(2 s12 / sqrt((1 + s11)(1 + s22))), clamped to [-1, 1].
+func WrongErfProduct(s11, s22, s12 float64) (float64, error) {
+	if _, err := meanfield.ErfProduct(s11, s22, s12); err != nil {
+		return 0, err
+	}
+	arg := 2 * s12 / math.Sqrt((1+s11)*(1+s22))
+	return 2 / math.Pi * math.Asin(math.Max(-1, math.Min(1, arg))), nil
+}

@@ -1,6 +1,7 @@
 package props
 
 import (
+	"math"
 	"testing"
 
 	"github.com/dlt5/verify/props/claim"
@@ -39,4 +40,18 @@ func TestMF1Control(t *testing.T) {
 		net := vanillaNet(100).Draw(t, "net")
 		mustReject(t, MF1(VarianceMapCase{Net: net, Steps: 1, Seeds: 24, Seed: rapid.Uint64().Draw(t, "seed"), Offset: 1})...)
 	})
+}
+
+// TestMF8 holds the quadrature to the erf closed form over drawn variances and correlations (in two
+// dimensions: a few dozen draws' worth of time), and rejects the closed form without its 2s.
+func TestMF8(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		if rapid.IntRange(0, 4).Draw(t, "run") != 0 { // a fifth of the draws: each is a 2-D quadrature
+			return
+		}
+		c := Oracle{S11: math.Pow(10, rapid.Float64Range(-3, 3).Draw(t, "log10 s11")), S22: math.Pow(10, rapid.Float64Range(-3, 3).Draw(t, "log10 s22")),
+			Rho: rapid.Float64Range(-1, 1).Draw(t, "rho")}
+		mustPass(t, MF8(c))
+	})
+	mustReject(t, MF8(Oracle{S11: 1, S22: 2, Rho: 0.8, Formula: WrongErfProduct}))
 }
