@@ -161,3 +161,141 @@ func WrongErfProduct(s11, s22, s12 float64) (float64, error) {
 	arg := 2 * s12 / math.Sqrt((1+s11)*(1+s22))
 	return 2 / math.Pi * math.Asin(math.Max(-1, math.Min(1, arg))), nil
 }
+
+// MF3Identity checks the minimalRNN's fixed-point identity Q* + R = 2R (1 - E[u]) / (1 - E[u^2])
+// (derived) to 1e-12 relative, E[u] and E[u^2] at the stationary gate variance.
+func MF3Identity(m meanfield.Minimal) claim.Result {
+	what := fmt.Sprintf("MF-3 identity Q* + R mu_b=%.3g sw=%.3g sv=%.3g sb=%.3g", m.MuB, m.SW, m.SV, m.SB)
+	Q, _, eu, eu2, _, err := m.Stationary()
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	want := 2 * m.R * (1 - eu) / (1 - eu2)
+	return claim.RelCheck(what, Q+m.R, want, want, 1e-12)
+}
+
+// MinimalCase is one MF-3 simulation case: Seeds networks of the family Net (annealed or tied) run
+// for Steps steps from h_0 = 0. Offset compares step t with the recursion's Q_{t+Offset} (1: the
+// off-by-one control).
+type MinimalCase struct {
+	Net          simmf.Minimal
+	Steps, Seeds int
+	Seed         uint64
+	Offset       int
+}
+
+func (c MinimalCase) theory() meanfield.Minimal {
+	return meanfield.Minimal{MuB: c.Net.MuB, SW: c.Net.SW, SV: c.Net.SV, SB: c.Net.SB, R: c.Net.R}
+}
+
+// estimates simulates the case's networks and returns, per step, the mean over networks of Q_t.
+func (c MinimalCase) estimates() ([]stats.Estimate, error) {
+	if c.Seeds < 2 || c.Steps < 1 {
+		return nil, fmt.Errorf("need at least 2 networks and 1 step, got %d and %d", c.Seeds, c.Steps)
+	}
+	per := make([][]float64, c.Steps)
+	for i := range c.Seeds {
+		q, err := c.Net.SecondMoments(c.Steps, c.Seed+uint64(i))
+		if err != nil {
+			return nil, err
+		}
+		for t, v := range q {
+			per[t] = append(per[t], v)
+		}
+	}
+	out := make([]stats.Estimate, c.Steps)
+	for t, xs := range per {
+		est, err := stats.FromSample(xs, min(c.Seeds, 16))
+		if err != nil {
+			return nil, err
+		}
+		out[t] = est
+	}
+	return out, nil
+}
+
+// MF3Annealed checks the minimalRNN recursion Q_t = E[u^2] Q_{t-1} + E[(1 - u)^2] R against
+// networks whose weights are redrawn every step, at every step (a t-test over networks), and
+// against Q* at the last step once the recursion has converged. The finite-width bias, O(1/N)
+// (|h|^2/N fluctuates inside the gate's variance), is inside the test's resolution at the
+// widths used.
+func MF3Annealed(c MinimalCase) []claim.Result { return mf3Annealed(c, false) }
+
+// MF3AnnealedPower is the power control of every MF3Annealed row: fresh networks against
+// Q_t (1 + 2 MDE).
+func MF3AnnealedPower(c MinimalCase) []claim.Result { return mf3Annealed(c, true) }
+
+func mf3Annealed(c MinimalCase, power bool) []claim.Result {
+	m := c.theory()
+	Q := []float64{0}
+	for len(Q) <= c.Steps+c.Offset {
+		next, err := m.QMap(Q[len(Q)-1])
+		if err != nil {
+			return []claim.Result{claim.Failed("MF-3 recursion", err)}
+		}
+		Q = append(Q, next)
+	}
+	qstar, err := m.QStar()
+	if err != nil {
+		return []claim.Result{claim.Failed("MF-3 fixed point", err)}
+	}
+	ests, err := c.estimates()
+	if err != nil {
+		return []claim.Result{claim.Failed("MF-3 simulation", err)}
+	}
+	var fresh []stats.Estimate
+	var out []claim.Result
+	for t := range c.Steps {
+		what := fmt.Sprintf("MF-3 annealed N=%d mu_b=%.3g sw=%.3g Q_%d", c.Net.N, c.Net.MuB, c.Net.SW, t+1)
+		want := Q[t+1+c.Offset]
+		if t == c.Steps-1 && c.Offset == 0 && math.Abs(want-qstar) <= 1e-9*qstar {
+			what, want = fmt.Sprintf("MF-3 annealed N=%d mu_b=%.3g sw=%.3g Q* at t=%d", c.Net.N, c.Net.MuB, c.Net.SW, t+1), qstar
+		}
+		row := claim.MeanCheck(what, ests[t], want, c.Seed)
+		if power {
+			row = claim.Power(row, func(f float64) claim.Result {
+				if fresh == nil {
+					fc := c
+					fc.Seed += freshSeed
+					if fresh, err = fc.estimates(); err != nil {
+						return claim.Failed(what, err)
+					}
+				}
+				return claim.MeanCheck(what, fresh[t], f*want, c.Seed+freshSeed)
+			})
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+// MF3Tied compares the tied network's stationary Q (its mean over the last Tail steps of each
+// network, averaged over networks) with the mean-field Q*: the check the catalogue expects to
+// fail (the tied-gap finding). The detail gives the gap in per cent.
+func MF3Tied(c MinimalCase, tail int) claim.Result {
+	what := fmt.Sprintf("MF-3 tied N=%d mu_b=%.3g sw=%.3g sb=%.3g stationary Q vs Q*", c.Net.N, c.Net.MuB, c.Net.SW, c.Net.SB)
+	if tail < 1 || tail > c.Steps {
+		return claim.Failed(what, fmt.Errorf("tail %d outside [1, %d]", tail, c.Steps))
+	}
+	qstar, err := c.theory().QStar()
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	means := make([]float64, c.Seeds)
+	for i := range c.Seeds {
+		q, err := c.Net.SecondMoments(c.Steps, c.Seed+uint64(i))
+		if err != nil {
+			return claim.Failed(what, err)
+		}
+		for _, v := range q[c.Steps-tail:] {
+			means[i] += v / float64(tail)
+		}
+	}
+	est, err := stats.FromSample(means, min(c.Seeds, 16))
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	r := claim.MeanCheck(what, est, qstar, c.Seed)
+	r.Detail += fmt.Sprintf("; gap %.1f%% of Q*", 100*(est.Mean/qstar-1))
+	return r
+}

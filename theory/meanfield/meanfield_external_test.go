@@ -135,3 +135,19 @@ func TestCriticalDrive(t *testing.T) {
 		prev = d
 	}
 }
+
+// TestQMapFixedPoint: Q* is a fixed point of the one-step recursion.
+func TestQMapFixedPoint(t *testing.T) {
+	m := meanfield.Minimal{MuB: 2, SW: 3, SV: 1, SB: 0, R: 1}
+	q, err := m.QStar()
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, err := m.QMap(q)
+	if err != nil || math.Abs(next-q) > 1e-13*q {
+		t.Fatalf("QMap(Q*) = %v, Q* = %v (%v)", next, q, err)
+	}
+	if _, err := m.QMap(-1); err == nil {
+		t.Error("Q = -1: no error")
+	}
+}

@@ -155,3 +155,20 @@ func (m Minimal) CriticalSW2() (float64, error) {
 	neg := func(sw2 float64) (float64, error) { v, err := chi(sw2); return -v, err }
 	return bisect(neg, lo, hi)
 }
+
+// QMap is one step of the minimalRNN's mean-field recursion (derived; catalogue, "Closed forms"):
+// Q_t = E[u^2] Q_{t-1} + E[(1 - u)^2] R, the gate pre-activation e ~ N(mu_b, sw^2 Q_{t-1} + sv^2 R
+// + sb^2). Units: those of R. Errors: invalid parameters, Q negative or not finite.
+func (m Minimal) QMap(Q float64) (float64, error) {
+	if err := m.validate(); err != nil {
+		return 0, err
+	}
+	if !(Q >= 0) || math.IsInf(Q, 0) {
+		return 0, fmt.Errorf("meanfield: Q = %v must be finite and >= 0", Q)
+	}
+	_, eu2, eomu2, _, err := m.gateMoments(m.gateVariance(Q))
+	if err != nil {
+		return 0, err
+	}
+	return eu2*Q + eomu2*m.R, nil
+}
