@@ -80,3 +80,33 @@ func BenchmarkVanillaStep(b *testing.B) {
 	}
 	b.ReportMetric(float64(steps*b.N)/b.Elapsed().Seconds(), "steps/s")
 }
+
+// TestMinimalBadInput: invalid minimalRNNs and step counts are errors; a valid one gives Q_t in
+// (0, R-ish) from h_0 = 0 (h_1 = (1 - u) z, so Q_1 < |z|^2/N).
+func TestMinimalBadInput(t *testing.T) {
+	for name, m := range map[string]meanfield.Minimal{"N = 0": {N: 0, R: 1}, "R = 0": {N: 4}, "negative sw": {N: 4, SW: -1, R: 1},
+		"NaN mu_b": {N: 4, MuB: math.NaN(), R: 1}, "huge N": {N: meanfield.MaxN + 1, R: 1}} {
+		if _, err := m.SecondMoments(3, 1); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	if _, err := (meanfield.Minimal{N: 4, R: 1}).SecondMoments(0, 1); err == nil {
+		t.Error("0 steps: no error")
+	}
+	q, err := (meanfield.Minimal{N: 200, MuB: 0, SW: 1, SV: 1, R: 1, Annealed: true}).SecondMoments(5, 2)
+	if err != nil || !(q[0] > 0 && q[0] < 1.5) {
+		t.Errorf("Q = %v (%v)", q, err)
+	}
+}
+
+// FuzzMinimal: an error or finite second moments, never a panic.
+func FuzzMinimal(f *testing.F) {
+	f.Add(8, 2.0, 3.0, 1.0, 0.0, 1.0, true, 3)
+	f.Add(8, 1e308, 1e308, 1e308, 1e308, 1e308, false, 3)
+	f.Add(-1, math.NaN(), 1.0, 1.0, 1.0, 0.0, false, 0)
+	f.Fuzz(func(t *testing.T, n int, mu, sw, sv, sb, r float64, ann bool, steps int) {
+		m := meanfield.Minimal{N: n % 64, MuB: mu, SW: sw, SV: sv, SB: sb, R: r, Annealed: ann}
+		q, err := m.SecondMoments(steps%16, 1)
+		fp.RequireFinite(t, "SecondMoments", err, q...)
+	})
+}
