@@ -356,6 +356,7 @@ func init() {
 				KER4DiagonalPower(ker4Case(1, seed)),
 				KER4Identity(CLT{Law: weights.Laplace{Scale: 1}, A: 0.5, D: 6, N: 2 * kerN, Seed: seed, Exponent: 1}),
 				KER4IdentityExact(ExactCLT{A: 0.3, D: 10, Exponent: 1}),
+				KER4SlopeMC(CLT{Law: weights.Laplace{Scale: 1}, Ds: ker4Dims, N: 4 * kerN, Seed: seed, Inputs: simkernel.DominantInputs}),
 			}
 		},
 	})

@@ -99,28 +99,45 @@ func mf1(c VarianceMapCase, power bool) []claim.Result {
 // mf1Estimates simulates the case's Seeds networks from seeds seed, seed+1, .. and returns, per
 // step, the mean over networks of the variance-reduced Q.
 func mf1Estimates(c VarianceMapCase, seed uint64) ([]stats.Estimate, error) {
-	if c.Seeds < 2 || c.Steps < 1 {
-		return nil, fmt.Errorf("need at least 2 networks and 1 step, got %d and %d", c.Seeds, c.Steps)
-	}
-	per := make([][]float64, c.Steps)
-	for i := range c.Seeds {
-		steps, err := c.Net.PreactivationVariance(c.Steps, seed+uint64(i))
-		if err != nil {
-			return nil, err
-		}
+	return stepEstimates(c.Seeds, c.Steps, seed, func(seed uint64) ([]float64, error) {
+		steps, err := c.Net.PreactivationVariance(c.Steps, seed)
+		out := make([]float64, len(steps))
 		for t, st := range steps {
-			per[t] = append(per[t], st.Q-(st.Bias-c.Net.SB2)-(st.Input-c.Net.SV2)-st.Fresh)
+			out[t] = st.Q - (st.Bias - c.Net.SB2) - (st.Input - c.Net.SV2) - st.Fresh
 		}
+		return out, err
+	})
+}
+
+// stepEstimates runs nets independent networks (run(seed + i) returns one network's value at each
+// of steps steps) and returns, per step, the mean over networks with its standard error (at most
+// 16 blocks): the estimate every MF claim over a trajectory tests.
+func stepEstimates(nets, steps int, seed uint64, run func(seed uint64) ([]float64, error)) ([]stats.Estimate, error) {
+	if nets < 2 || steps < 1 {
+		return nil, fmt.Errorf("need at least 2 networks and 1 step, got %d and %d", nets, steps)
 	}
-	ests := make([]stats.Estimate, c.Steps)
-	for t, xs := range per {
-		est, err := stats.FromSample(xs, min(c.Seeds, 16))
+	per := make([][]float64, steps)
+	for i := range nets {
+		vals, err := run(seed + uint64(i))
 		if err != nil {
 			return nil, err
 		}
-		ests[t] = est
+		if len(vals) != steps {
+			return nil, fmt.Errorf("a network returned %d steps, want %d", len(vals), steps)
+		}
+		for t, v := range vals {
+			per[t] = append(per[t], v)
+		}
 	}
-	return ests, nil
+	out := make([]stats.Estimate, steps)
+	for t, xs := range per {
+		est, err := stats.FromSample(xs, min(nets, 16))
+		if err != nil {
+			return nil, err
+		}
+		out[t] = est
+	}
+	return out, nil
 }
 
 // ErfFormula is the shape of meanfield.ErfProduct: E[erf(A) erf(B)] for zero-mean (A, B) with
@@ -190,28 +207,9 @@ func (c MinimalCase) theory() meanfield.Minimal {
 
 // estimates simulates the case's networks and returns, per step, the mean over networks of Q_t.
 func (c MinimalCase) estimates() ([]stats.Estimate, error) {
-	if c.Seeds < 2 || c.Steps < 1 {
-		return nil, fmt.Errorf("need at least 2 networks and 1 step, got %d and %d", c.Seeds, c.Steps)
-	}
-	per := make([][]float64, c.Steps)
-	for i := range c.Seeds {
-		q, err := c.Net.SecondMoments(c.Steps, c.Seed+uint64(i))
-		if err != nil {
-			return nil, err
-		}
-		for t, v := range q {
-			per[t] = append(per[t], v)
-		}
-	}
-	out := make([]stats.Estimate, c.Steps)
-	for t, xs := range per {
-		est, err := stats.FromSample(xs, min(c.Seeds, 16))
-		if err != nil {
-			return nil, err
-		}
-		out[t] = est
-	}
-	return out, nil
+	return stepEstimates(c.Seeds, c.Steps, c.Seed, func(seed uint64) ([]float64, error) {
+		return c.Net.SecondMoments(c.Steps, seed)
+	})
 }
 
 // MF3Annealed checks the minimalRNN recursion Q_t = E[u^2] Q_{t-1} + E[(1 - u)^2] R against

@@ -4,6 +4,7 @@
 package fp
 
 import (
+	"fmt"
 	"math"
 	"reflect"
 )
@@ -89,4 +90,14 @@ func RequireFiniteMatrix(t Fataler, what string, err error, m Matrix) {
 			}
 		}
 	}
+}
+
+// Must returns v, and panics with err when err is not nil: for tests and examples, on arguments
+// known to be valid, instead of discarding the error with _ (a panic fails the test and names the
+// error; a discarded one would leave a zero value to be compared).
+func Must[T any](v T, err error) T {
+	if err != nil {
+		panic(fmt.Sprintf("fp.Must: %v", err))
+	}
+	return v
 }

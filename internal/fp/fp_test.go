@@ -76,3 +76,15 @@ func TestRequireFinite(t *testing.T) {
 		t.Fatal("a nil matrix with a nil error passed")
 	}
 }
+
+func TestMust(t *testing.T) {
+	if fp.Must(3, nil) != 3 {
+		t.Fatal("Must(3, nil) != 3")
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("Must with an error did not panic")
+		}
+	}()
+	fp.Must(0, errors.New("boom"))
+}

@@ -250,7 +250,7 @@ func TestReviewerFindings(t *testing.T) {
 	if err != nil || math.Abs(e.Mean-0.5) > 6*e.SE {
 		t.Errorf("KernelMC(1e200 e1, 1e-200 e1) = %v +- %v, %v; want 0.5", e.Mean, e.SE, err)
 	}
-	small, _ := kernel.KernelMC(g, 0, []float64{1, 0}, []float64{1, 0}, 4096, 1)
+	small := fp.Must(kernel.KernelMC(g, 0, []float64{1, 0}, []float64{1, 0}, 4096, 1))
 	if e.Mean != small.Mean || e.SE != small.SE {
 		t.Errorf("rescaling is not exact: %v +- %v at (1e200, 1e-200), %v +- %v at (1, 1)", e.Mean, e.SE, small.Mean, small.SE)
 	}

@@ -22,13 +22,8 @@ type Minimal struct {
 }
 
 func (m Minimal) validate() error {
-	if m.N < 1 || m.N > MaxN {
-		return fmt.Errorf("meanfield: width N = %d outside [1, %d]", m.N, MaxN)
-	}
-	for name, x := range map[string]float64{"sw": m.SW, "sv": m.SV, "sb": m.SB} {
-		if !(x >= 0) || math.IsInf(x, 0) {
-			return fmt.Errorf("meanfield: %s = %v must be finite and >= 0", name, x)
-		}
+	if err := checkNet(m.N, []string{"sw", "sv", "sb"}, m.SW, m.SV, m.SB); err != nil {
+		return err
 	}
 	if math.IsNaN(m.MuB) || math.IsInf(m.MuB, 0) || !(m.R > 0) || math.IsInf(m.R, 0) {
 		return fmt.Errorf("meanfield: mu_b = %v must be finite and R = %v finite and > 0", m.MuB, m.R)

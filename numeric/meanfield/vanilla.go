@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/dlt5/verify/numeric/orthogonal"
+	"github.com/dlt5/verify/numeric/weights"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
@@ -24,23 +25,25 @@ type Vanilla struct {
 }
 
 func (v Vanilla) validate() error {
-	if v.N < 1 || v.N > MaxN {
-		return fmt.Errorf("meanfield: width N = %d outside [1, %d]", v.N, MaxN)
+	return checkNet(v.N, []string{"sw2", "sv2", "sb2"}, v.SW2, v.SV2, v.SB2)
+}
+
+// checkNet validates a width in [1, MaxN] and parameters that must be finite and >= 0.
+func checkNet(n int, names []string, vals ...float64) error {
+	if n < 1 || n > MaxN {
+		return fmt.Errorf("meanfield: width N = %d outside [1, %d]", n, MaxN)
 	}
-	for name, x := range map[string]float64{"sw2": v.SW2, "sv2": v.SV2, "sb2": v.SB2} {
+	for i, x := range vals {
 		if !(x >= 0) || math.IsInf(x, 0) {
-			return fmt.Errorf("meanfield: %s = %v must be finite and >= 0", name, x)
+			return fmt.Errorf("meanfield: %s = %v must be finite and >= 0", names[i], x)
 		}
 	}
 	return nil
 }
 
-// gaussian fills a with N(0, variance) entries.
+// gaussian fills a with N(0, variance) entries (weights.Gaussian's Fill at that scale).
 func gaussian(rng *rand.Rand, a []float64, variance float64) {
-	sd := math.Sqrt(variance)
-	for i := range a {
-		a[i] = sd * rng.NormFloat64()
-	}
+	weights.Gaussian{Scale: math.Sqrt(variance)}.Fill(rng, a)
 }
 
 // weights draws W (row-major N x N) for the network.

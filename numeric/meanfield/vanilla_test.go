@@ -32,8 +32,8 @@ func TestFirstStep(t *testing.T) {
 // TestDeterministic: a network depends on its seed only.
 func TestDeterministic(t *testing.T) {
 	v := meanfield.Vanilla{N: 50, SW2: 2, SV2: 0.1, SB2: 0.1}
-	a, _ := v.PreactivationVariance(5, 3)
-	b, _ := v.PreactivationVariance(5, 3)
+	a := fp.Must(v.PreactivationVariance(5, 3))
+	b := fp.Must(v.PreactivationVariance(5, 3))
 	for i := range a {
 		if a[i] != b[i] {
 			t.Fatalf("step %d differs between identical runs", i+1)

@@ -284,7 +284,7 @@ func TestConstructorsRejectNaN(t *testing.T) {
 		}
 	}
 	// A model whose live parameters become NaN: the algorithms say so instead of returning NaN.
-	m, _ := rbp.NewLinear([]float64{0.5}, []float64{1})
+	m := fp.Must(rbp.NewLinear([]float64{0.5}, []float64{1}))
 	m.Params()[0] = nan
 	lossGrad := func(dst, h []float64) { dst[0] = h[0] }
 	if g, err := rbp.Neumann(m, []float64{1}, 5, lossGrad); err == nil {
@@ -312,7 +312,7 @@ func TestConstructorsRejectNaN(t *testing.T) {
 
 // TestCGRBPTinyB: b = 1e-300 is solved at full accuracy (b and (I - J) b are scaled to order one).
 func TestCGRBPTinyB(t *testing.T) {
-	m, _ := rbp.NewLinear([]float64{0.5}, []float64{1})
+	m := fp.Must(rbp.NewLinear([]float64{0.5}, []float64{1}))
 	z, rep, err := rbp.CGRBP(m, []float64{0}, []float64{1e-300}, 0, 1e-14, 10)
 	if err != nil || !rep.Converged || math.Abs(z[0]/2e-300-1) > 1e-14 {
 		t.Fatalf("CGRBP with b = 1e-300: z = %v, %+v, %v; want 2e-300", z, rep, err)

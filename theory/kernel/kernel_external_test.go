@@ -2,6 +2,7 @@ package kernel_test
 
 import (
 	"fmt"
+	"github.com/dlt5/verify/internal/fp"
 	"math"
 	"sort"
 	"testing"
@@ -111,7 +112,7 @@ func TestTwoSlope(t *testing.T) {
 			t.Fatalf("two-slope(%v, %v, %v) = %.15g, quadrature %.15g", theta, alpha, beta, got, want)
 		}
 		if alpha >= 0 && alpha <= 1 {
-			k, _ := kernel.Kappa(theta, alpha)
+			k := fp.Must(kernel.Kappa(theta, alpha))
 			near(t, "two-slope with beta=1 is kappa", mustTwo(theta, alpha, 1), k, 1e-14)
 		}
 	})
@@ -162,7 +163,7 @@ func TestKernelClosedForm(t *testing.T) {
 			return
 		}
 		th := math.Acos(math.Max(-1, math.Min(1, xy/nx/ny)))
-		k, _ := kernel.Kappa(th, a)
+		k := fp.Must(kernel.Kappa(th, a))
 		want := m2 / float64(d) * nx * ny * k
 		// arccos of a rounded cosine: ~1e-8 relative; plus an absolute 1e-300 for inputs whose dot
 		// product x.y is subnormal, where the reference's cosine loses all accuracy.
@@ -319,7 +320,10 @@ func TestErrors(t *testing.T) {
 func containsAny(s, sub string) bool { return len(s) >= len(sub) && s[:len(sub)] == sub }
 
 func ExampleKappa() {
-	k, _ := kernel.Kappa(math.Pi/2, 0)
+	k, err := kernel.Kappa(math.Pi/2, 0)
+	if err != nil {
+		panic(err)
+	}
 	fmt.Printf("%.6f\n", k) // 1/(2 pi)
 	// Output: 0.159155
 }

@@ -18,7 +18,7 @@ func VanillaCriticalSW2(qstar float64) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return 1 / m, nil
+	return finite("1/mu_1", 1/m)
 }
 
 // VanillaCriticalWidth returns the spread per step of the critical scheme's Jacobian,
@@ -33,7 +33,7 @@ func VanillaCriticalWidth(qstar float64) (float64, error) {
 	if err1 != nil || err2 != nil {
 		return 0, fmt.Errorf("meanfield: %v %v", err1, err2)
 	}
-	return m2/(m1*m1) - 1, nil
+	return finite("mu_2/mu_1^2 - 1", m2/(m1*m1)-1)
 }
 
 // seriesLimit is the largest q* for which VanillaCriticalDrive uses its series. The series in q*
@@ -61,7 +61,7 @@ func VanillaCriticalDrive(qstar float64) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return e * sw2, nil
+	return finite("the critical drive", e*sw2)
 }
 
 // driveOrder is the number of Taylor terms (in x^2) of tanh^2 and sech^4 the series keeps.

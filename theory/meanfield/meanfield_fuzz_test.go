@@ -59,6 +59,7 @@ func FuzzMinimal(f *testing.F) {
 		f.Add(v, 1.0, 1.0, special[(i+4)%len(special)], 1.0)
 	}
 	f.Add(2.0, 3.0, 1.0, 0.0, 1.0)
+	f.Add(0.0, 1e150, 1.0, 0.0, 1e300) // chi_1 = E[u^2] + sw^2 E[u'^2] (Q* + R) overflows
 	f.Fuzz(func(t *testing.T, mu, sw, sv, sb, r float64) {
 		m := meanfield.Minimal{MuB: mu, SW: sw, SV: sv, SB: sb, R: r}
 		v, err := m.QStar()

@@ -76,7 +76,10 @@ func (m Minimal) QStar() (float64, error) {
 	return bisect(g, 1e-300, m.R)
 }
 
-// Stationary returns Q*, the gate variance q* there, and the gate moments E[u], E[u^2], E[u'^2].
+// Stationary returns the minimalRNN's stationary state (derived; catalogue, "Closed forms"): Q*
+// (QStar), the gate pre-activation's variance there, q* = sw^2 Q* + sv^2 R + sb^2, and the gate
+// moments E[u], E[u^2] and E[u'^2] for e ~ N(mu_b, q*). Units: Q* those of R, q* a variance, the
+// moments dimensionless. Errors: invalid parameters (as QStar).
 func (m Minimal) Stationary() (Q, q, eu, eu2, eup2 float64, err error) {
 	if Q, err = m.QStar(); err != nil {
 		return
@@ -94,7 +97,16 @@ func (m Minimal) Chi1() (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return eu2 + m.SW*m.SW*eup2*(Q+m.R), nil
+	return finite("chi_1", eu2+m.SW*m.SW*eup2*(Q+m.R))
+}
+
+// finite returns v, or an error naming what when v is NaN or infinite (a result that overflowed
+// float64 at extreme parameters).
+func finite(what string, v float64) (float64, error) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("meanfield: %s = %v is not finite (the parameters are beyond float64)", what, v)
+	}
+	return v, nil
 }
 
 // ChiAB returns chi_ab = E[u^a u^b], the rate at which the cross moment of two copies with
@@ -119,7 +131,7 @@ func (m Minimal) Xi() (float64, error) {
 	if !(c > 0 && c < 1) {
 		return 0, fmt.Errorf("meanfield: chi_ab = %v outside (0, 1): no finite timescale", c)
 	}
-	return -1 / math.Log(c), nil
+	return finite("xi", -1/math.Log(c))
 }
 
 // CriticalSW2 returns the weight variance sw^2 at which chi_1 = 1 (derived; catalogue MF-7: the
@@ -170,5 +182,5 @@ func (m Minimal) QMap(Q float64) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return eu2*Q + eomu2*m.R, nil
+	return finite("Q_t", eu2*Q+eomu2*m.R)
 }

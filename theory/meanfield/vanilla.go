@@ -145,5 +145,8 @@ func VanillaChi1(sw2, qstar float64) (float64, error) {
 		return 0, err
 	}
 	m, err := Mu(1, qstar)
-	return sw2 * m, err
+	if err != nil {
+		return 0, err
+	}
+	return finite("chi_1", sw2*m)
 }
