@@ -83,6 +83,12 @@ func bisect(g func(float64) (float64, error), lo, hi float64) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
+	switch { // a root at an end (false position would creep towards it for ever when it is 0)
+	case glo == 0:
+		return lo, nil
+	case ghi == 0:
+		return hi, nil
+	}
 	side := 0
 	for range 2000 {
 		var mid float64

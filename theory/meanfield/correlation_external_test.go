@@ -1,0 +1,114 @@
+package meanfield_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/dlt5/verify/internal/fp"
+	"github.com/dlt5/verify/theory/meanfield"
+)
+
+// TestCovarianceMapReduces: with both variances equal to the covariance and the whole drive
+// shared, the covariance map is the variance map (to 1e-12).
+func TestCovarianceMapReduces(t *testing.T) {
+	for _, c := range [][3]float64{{0.3, 0.5, 0.1}, {2, 1.5, 0.05}, {10, 3, 1}} {
+		q, sw2, s := c[0], c[1], c[2]
+		a := fp.Must(meanfield.CovarianceMap(q, q, q, sw2, s))
+		b := fp.Must(meanfield.VarianceMap(q, sw2, s))
+		if math.Abs(a/b-1) > 1e-12 {
+			t.Errorf("q %v sw2 %v s %v: covariance map %.16g, variance map %.16g", q, sw2, s, a, b)
+		}
+	}
+}
+
+// TestVanillaCorrelation: c* is a fixed point of the covariance map (1e-10), chi_c* is the map's
+// slope there (central difference, 1e-5), with identical inputs c* = 1 exactly when chi_1 <= 1
+// and c* < 1 beyond; with independent inputs c* < 1 and chi_c* < 1 whenever the inputs carry
+// variance, and c* grows with the shared drive. A table, not a rapid property: each case costs
+// about 0.3 s of two-dimensional quadrature. The cases span both phases, tiny and large drives.
+func TestVanillaCorrelation(t *testing.T) {
+	for _, c := range [][3]float64{{0.5, 0.3, 0.1}, {1, 0.05, 0.05}, {1.5, 0.5, 0.01}, {2, 0.1, 0.05}, {4, 1, 0.5}, {0.1, 0.01, 0.001}} {
+		sw2, sv2, sb2 := c[0], c[1], c[2]
+		s := sv2 + sb2
+		ind := fp.Must(meanfield.VanillaCorrelation(sw2, s, sb2))
+		q, qab := ind.QStar, ind.CStar*ind.QStar
+		if m := fp.Must(meanfield.CovarianceMap(q, q, qab, sw2, sb2)); math.Abs(m-qab) > 1e-10*q {
+			t.Errorf("%v: not a fixed point: map(%.12g) = %.12g", c, qab, m)
+		}
+		h := 1e-4 * q
+		d := (fp.Must(meanfield.CovarianceMap(q, q, qab+h, sw2, sb2)) - fp.Must(meanfield.CovarianceMap(q, q, qab-h, sw2, sb2))) / (2 * h)
+		if math.Abs(d-ind.ChiC) > 1e-5 {
+			t.Errorf("%v: chi_c* %.10g, slope of the map %.10g", c, ind.ChiC, d)
+		}
+		if !(ind.CStar < 1 && ind.ChiC < 1 && ind.CStar >= sb2/q) {
+			t.Errorf("%v: independent inputs: c* %v (>= %v), chi_c* %v", c, ind.CStar, sb2/q, ind.ChiC)
+		}
+		more := fp.Must(meanfield.VanillaCorrelation(sw2, s, sb2+sv2/2))
+		if !(more.CStar > ind.CStar) {
+			t.Errorf("%v: c* %v with more shared drive, %v with less", c, more.CStar, ind.CStar)
+		}
+		same := fp.Must(meanfield.VanillaCorrelation(sw2, s, s))
+		chi1 := fp.Must(meanfield.VanillaChi1(sw2, q))
+		switch {
+		case chi1 <= 1 && (same.CStar != 1 || math.Abs(same.ChiC-chi1) > 1e-12):
+			t.Errorf("%v: ordered (chi_1 %v): c* %v, chi_c* %v", c, chi1, same.CStar, same.ChiC)
+		case chi1 > 1 && !(same.CStar < 1 && same.ChiC < 1):
+			t.Errorf("%v: chaotic (chi_1 %v): c* %v, chi_c* %v", c, chi1, same.CStar, same.ChiC)
+		}
+	}
+}
+
+// TestVanillaCorrelationEdges: no shared drive gives c* = 0 (tanh is odd), and the errors.
+func TestVanillaCorrelationEdges(t *testing.T) {
+	if c := fp.Must(meanfield.VanillaCorrelation(1.5, 0.5, 0)); c.CStar != 0 {
+		t.Errorf("shared = 0: c* = %v, want 0", c.CStar)
+	}
+	for _, a := range [][3]float64{{1, 0.5, 0.6}, {0.5, 0, 0}, {-1, 1, 0}, {1, math.NaN(), 0}, {1, 1, -0.1}} {
+		if c, err := meanfield.VanillaCorrelation(a[0], a[1], a[2]); err == nil {
+			t.Errorf("VanillaCorrelation%v = %v, want an error", a, c)
+		}
+	}
+}
+
+// TestJacobianMoments: m_1 = chi_1^T, the Gaussian spread exceeds the orthogonal one by exactly T
+// (s_1 = -1 against 0), and at the critical scheme m_1 = 1 and the orthogonal spread is T times
+// the width.
+func TestJacobianMoments(t *testing.T) {
+	for _, T := range []int{1, 4, 16} {
+		chi := fp.Must(meanfield.VanillaChi1(1.2, 0.2))
+		m1, g, err := meanfield.JacobianMoments(1.2, 0.2, T, false)
+		_, o, err2 := meanfield.JacobianMoments(1.2, 0.2, T, true)
+		if err != nil || err2 != nil || math.Abs(m1/math.Pow(chi, float64(T))-1) > 1e-14 || math.Abs(g-o-float64(T)) > 1e-12 {
+			t.Errorf("T %d: m_1 %v (chi_1^T %v), spreads %v, %v (%v %v)", T, m1, math.Pow(chi, float64(T)), g, o, err, err2)
+		}
+		sw2 := fp.Must(meanfield.VanillaCriticalSW2(0.1))
+		width := fp.Must(meanfield.VanillaCriticalWidth(0.1))
+		m1, o, err = meanfield.JacobianMoments(sw2, 0.1, T, true)
+		if err != nil || math.Abs(m1-1) > 1e-13 || math.Abs(o/(float64(T)*width)-1) > 1e-12 {
+			t.Errorf("critical T %d: m_1 %v, spread %v, T width %v (%v)", T, m1, o, float64(T)*width, err)
+		}
+	}
+	if _, _, err := meanfield.JacobianMoments(1, 0.1, 0, true); err == nil {
+		t.Error("T = 0: want an error")
+	}
+}
+
+// FuzzCorrelation covers CovarianceMap, VanillaCorrelation, VanillaTimescale and JacobianMoments:
+// an error or a finite value, never a panic or a NaN.
+func FuzzCorrelation(f *testing.F) {
+	for i, v := range special {
+		f.Add(v, special[(i+1)%len(special)], special[(i+2)%len(special)], i-1)
+	}
+	f.Add(2.0, 0.1, 0.1, 8)
+	f.Add(0.5, 0.4, 0.0, 4)
+	f.Fuzz(func(t *testing.T, sw2, s, shared float64, T int) {
+		v, err := meanfield.CovarianceMap(s, s, shared, sw2, shared)
+		fp.RequireFinite(t, "CovarianceMap", err, v)
+		c, err := meanfield.VanillaCorrelation(sw2, s, shared)
+		fp.RequireFinite(t, "VanillaCorrelation", err, c.QStar, c.CStar, c.ChiC)
+		v, err = meanfield.VanillaTimescale(sw2, s, shared)
+		fp.RequireFinite(t, "VanillaTimescale", err, v)
+		m1, spread, err := meanfield.JacobianMoments(sw2, s, T%64, shared > 0)
+		fp.RequireFinite(t, "JacobianMoments", err, m1, spread)
+	})
+}
