@@ -31,52 +31,151 @@ func (m Minimal) validate() error {
 	return nil
 }
 
-// SecondMoments runs one network from h_0 = 0 for steps steps, drawing from PCG(seed, 0), and
-// returns (1/N) |h_t|^2 for t = 1 .. steps: the empirical Q_t of the mean-field recursion
-// (catalogue MF-3). Units: those of R. Errors: invalid parameters, steps outside [1, 2^20], and a
-// non-finite state.
-func (m Minimal) SecondMoments(steps int, seed uint64) ([]float64, error) {
+// mnet is one minimalRNN's weights (redrawn in place when annealed) and step buffers.
+type mnet struct {
+	m          Minimal
+	rng        *rand.Rand
+	w, v       blas64.General
+	b          []float64
+	rows, diag []float64 // |W_i|^2 and W_ii, for the Jacobian
+	e          []float64
+}
+
+func (m Minimal) newNet(rng *rand.Rand) *mnet {
+	n := m.N
+	nt := &mnet{m: m, rng: rng, w: general(n, make([]float64, n*n)), v: general(n, make([]float64, n*n)),
+		b: make([]float64, n), rows: make([]float64, n), diag: make([]float64, n), e: make([]float64, n)}
+	nt.draw()
+	return nt
+}
+
+// draw draws W, V and b (in that order).
+func (nt *mnet) draw() {
+	m, n := nt.m, nt.m.N
+	gaussian(nt.rng, nt.w.Data, m.SW*m.SW/float64(n))
+	gaussian(nt.rng, nt.v.Data, m.SV*m.SV/float64(n))
+	gaussian(nt.rng, nt.b, m.SB*m.SB)
+	for i := range nt.b {
+		nt.b[i] += m.MuB
+		row := nt.w.Data[i*n : (i+1)*n]
+		nt.rows[i], nt.diag[i] = dot(row, row), row[i]
+	}
+}
+
+// gate sets nt.e = W h + V z + b, the gate pre-activation (u = sigmoid(e)).
+func (nt *mnet) gate(h, z []float64) {
+	copy(nt.e, nt.b)
+	blas64.Gemv(blas.NoTrans, 1, nt.w, vec(h), 1, vec(nt.e))
+	blas64.Gemv(blas.NoTrans, 1, nt.v, vec(z), 1, vec(nt.e))
+}
+
+// advance takes h one step with input z and returns the step's moments: |J|_F^2 =
+// sum_i [u_i^2 + 2 u_i g_i W_ii + g_i^2 |W_i|^2] with g_i = u'_i (h_i - z_i).
+func (nt *mnet) advance(h, z []float64) MinimalStep {
+	nt.gate(h, z)
+	var ss, jf float64
+	for i, e := range nt.e {
+		u, du := sigmoid(e), sigmoidPrime(e)
+		g := du * (h[i] - z[i])
+		jf += u*u + 2*u*g*nt.diag[i] + g*g*nt.rows[i]
+		h[i] = u*h[i] + (1-u)*z[i]
+		ss += h[i] * h[i]
+	}
+	n := float64(len(h))
+	return MinimalStep{Q: ss / n, Jacobian: jf / n}
+}
+
+// MinimalStep is one step's empirical moments: Q = (1/N) |h_t|^2, and Jacobian = (1/N) |J_t|_F^2
+// for the one-step Jacobian J_t = diag(u_t) + diag(u'_t (h_{t-1} - z_t)) W (catalogue MF-4: its
+// mean is chi_1 at stationarity, exactly for annealed weights as N grows).
+type MinimalStep struct {
+	Q, Jacobian float64
+}
+
+// Trajectory runs one network from h_0 = 0 for steps steps, drawing from PCG(seed, 0), and
+// returns each step's moments (MinimalStep) for t = 1 .. steps: Q is the empirical Q_t of the
+// mean-field recursion (catalogue MF-3). Units: Q those of R, Jacobian dimensionless. Errors:
+// invalid parameters, steps outside [1, 2^20], and a non-finite state.
+func (m Minimal) Trajectory(steps int, seed uint64) ([]MinimalStep, error) {
 	if err := m.validate(); err != nil {
 		return nil, err
 	}
-	if steps < 1 || steps > 1<<20 {
-		return nil, fmt.Errorf("meanfield: steps = %d outside [1, 2^20]", steps)
+	if err := checkSteps(steps); err != nil {
+		return nil, err
 	}
+	nt := m.newNet(rand.New(rand.NewPCG(seed, 0)))
 	n := m.N
-	rng := rand.New(rand.NewPCG(seed, 0))
-	w, v, b := make([]float64, n*n), make([]float64, n*n), make([]float64, n)
-	draw := func() {
-		gaussian(rng, w, m.SW*m.SW/float64(n))
-		gaussian(rng, v, m.SV*m.SV/float64(n))
-		gaussian(rng, b, m.SB*m.SB)
-		for i := range b {
-			b[i] += m.MuB
-		}
-	}
-	draw()
-	W := blas64.General{Rows: n, Cols: n, Stride: n, Data: w}
-	V := blas64.General{Rows: n, Cols: n, Stride: n, Data: v}
-	vec := func(d []float64) blas64.Vector { return blas64.Vector{N: n, Inc: 1, Data: d} }
-	h, z, e := make([]float64, n), make([]float64, n), make([]float64, n)
-	out := make([]float64, steps)
+	h, z := make([]float64, n), make([]float64, n)
+	out := make([]MinimalStep, steps)
 	for t := range steps {
 		if m.Annealed && t > 0 {
-			draw()
+			nt.draw()
 		}
-		gaussian(rng, z, m.R)
-		copy(e, b)
-		blas64.Gemv(blas.NoTrans, 1, W, vec(h), 1, vec(e))
-		blas64.Gemv(blas.NoTrans, 1, V, vec(z), 1, vec(e))
-		var ss float64
-		for i := range h {
-			u := 1 / (1 + math.Exp(-e[i]))
-			h[i] = u*h[i] + (1-u)*z[i]
-			ss += h[i] * h[i]
-		}
-		out[t] = ss / float64(n)
-		if math.IsNaN(out[t]) || math.IsInf(out[t], 0) {
+		gaussian(nt.rng, z, m.R)
+		out[t] = nt.advance(h, z)
+		if math.IsNaN(out[t].Q+out[t].Jacobian) || math.IsInf(out[t].Q+out[t].Jacobian, 0) {
 			return nil, fmt.Errorf("meanfield: the state at step %d is not finite", t+1)
 		}
 	}
 	return out, nil
+}
+
+// Pair runs two copies of one network for burn + steps steps (catalogue MF-5): both from h_0 = 0
+// with identical inputs for burn steps (so they are one state at stationarity), then with
+// independent inputs for steps steps, sharing every weight (redrawn together each step when
+// annealed). It returns the cross moment Q^ab_t = h^a_t.h^b_t/N for t = 1 .. steps after the
+// burn-in, and the state's second moment Q at the end of the burn-in. Draws from PCG(seed, 0).
+// Units: those of R. Errors: invalid parameters, burn or steps outside [0 or 1, 2^20], and a
+// non-finite state.
+func (m Minimal) Pair(burn, steps int, seed uint64) (qab []float64, q0 float64, err error) {
+	if err := m.validate(); err != nil {
+		return nil, 0, err
+	}
+	if err := checkSteps(steps); err != nil {
+		return nil, 0, err
+	}
+	if burn < 0 || burn > maxSteps {
+		return nil, 0, fmt.Errorf("meanfield: burn-in %d outside [0, 2^20]", burn)
+	}
+	nt := m.newNet(rand.New(rand.NewPCG(seed, 0)))
+	n := m.N
+	ha, hb, za, zb, ea := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	qab = make([]float64, steps)
+	for t := range burn + steps {
+		if m.Annealed && t > 0 {
+			nt.draw()
+		}
+		gaussian(nt.rng, za, m.R)
+		if t < burn {
+			copy(zb, za)
+		} else {
+			gaussian(nt.rng, zb, m.R)
+		}
+		nt.gate(ha, za)
+		copy(ea, nt.e)
+		nt.gate(hb, zb)
+		for i, e := range nt.e {
+			ua, ub := sigmoid(ea[i]), sigmoid(e)
+			ha[i] = ua*ha[i] + (1-ua)*za[i]
+			hb[i] = ub*hb[i] + (1-ub)*zb[i]
+		}
+		if t == burn-1 {
+			q0 = dot(ha, ha) / float64(n)
+		}
+		if t >= burn {
+			qab[t-burn] = dot(ha, hb) / float64(n)
+			if math.IsNaN(qab[t-burn]) || math.IsInf(qab[t-burn], 0) {
+				return nil, 0, fmt.Errorf("meanfield: the states at step %d are not finite", t+1)
+			}
+		}
+	}
+	return qab, q0, nil
+}
+
+func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+
+// sigmoidPrime is u' = u (1 - u), from exp(-|x|) so that it keeps its digits in both tails.
+func sigmoidPrime(x float64) float64 {
+	e := math.Exp(-math.Abs(x))
+	return e / ((1 + e) * (1 + e))
 }

@@ -14,18 +14,25 @@ import (
 // MaxN bounds the width of a simulated network (an N x N weight matrix is N^2 float64s).
 const MaxN = 4096
 
+// maxSteps bounds the number of steps of one run.
+const maxSteps = 1 << 20
+
 // Vanilla is a vanilla tanh RNN e_t = W h_{t-1} + V x_t + b, h_t = tanh(e_t), of width N: W_ij ~
-// N(0, SW2/N) (or W = sqrt(SW2) Q with Q Haar-orthogonal when Orthogonal), V_ij ~ N(0, SV2/N),
-// b_i ~ N(0, SB2), inputs x_t ~ N(0, I) independent over time (R = 1), so the drive per unit has
-// variance s = SV2 + SB2. SW2, SV2 and SB2 are variances.
+// N(0, SW2/N) (or W = sqrt(SW2) Q with Q Haar-orthogonal when Orthogonal), V_ij ~ N(0, SV2/N)
+// (or V = sqrt(SV2) I with DirectInput: the same per-unit input variance without an N x N
+// product, the step a numpy user writes), b_i ~ N(0, SB2), inputs x_t ~ N(0, I) independent over
+// time (R = 1), so the drive per unit has variance s = SV2 + SB2. The state starts at h_0 =
+// tanh(sqrt(Start) xi), xi ~ N(0, I): Start = 0 is h_0 = 0, Start = q* starts at stationarity.
+// SW2, SV2, SB2 and Start are variances.
 type Vanilla struct {
-	N             int
-	SW2, SV2, SB2 float64
-	Orthogonal    bool
+	N                    int
+	SW2, SV2, SB2, Start float64
+	Orthogonal           bool
+	DirectInput          bool
 }
 
 func (v Vanilla) validate() error {
-	return checkNet(v.N, []string{"sw2", "sv2", "sb2"}, v.SW2, v.SV2, v.SB2)
+	return checkNet(v.N, []string{"sw2", "sv2", "sb2", "start"}, v.SW2, v.SV2, v.SB2, v.Start)
 }
 
 // checkNet validates a width in [1, MaxN] and parameters that must be finite and >= 0.
@@ -41,89 +48,157 @@ func checkNet(n int, names []string, vals ...float64) error {
 	return nil
 }
 
+func checkSteps(steps int) error {
+	if steps < 1 || steps > maxSteps {
+		return fmt.Errorf("meanfield: steps = %d outside [1, 2^20]", steps)
+	}
+	return nil
+}
+
 // gaussian fills a with N(0, variance) entries (weights.Gaussian's Fill at that scale).
 func gaussian(rng *rand.Rand, a []float64, variance float64) {
 	weights.Gaussian{Scale: math.Sqrt(variance)}.Fill(rng, a)
 }
 
-// weights draws W (row-major N x N) for the network.
-func (v Vanilla) weights(rng *rand.Rand) ([]float64, error) {
-	n := v.N
-	if !v.Orthogonal {
-		w := make([]float64, n*n)
-		gaussian(rng, w, v.SW2/float64(n))
-		return w, nil
-	}
-	q, err := orthogonal.Haar(rng, n)
-	if err != nil {
-		return nil, err
-	}
-	raw := q.RawMatrix()
-	w := make([]float64, n*n)
-	c := math.Sqrt(v.SW2)
-	for i := range n {
-		for j := range n {
-			w[i*n+j] = c * raw.Data[i*raw.Stride+j]
-		}
-	}
-	return w, nil
+// vnet is one drawn vanilla network with its step buffers.
+type vnet struct {
+	n        int
+	w, v     blas64.General // v.Data is nil with direct input
+	sv       float64        // sqrt(SV2), the direct input's scale
+	bias     []float64
+	rows     []float64 // |W_i|^2, for the Jacobian's Frobenius norm
+	vx, past []float64
 }
 
-// Step is one step's empirical moments: Q = (1/N) |e_t|^2, the per-unit mean square of the
-// pre-activation, and the parts of it whose means are known exactly, Bias = (1/N) |b|^2 (mean
-// SB2), Input = (1/N) |V x_t|^2 (mean SV2) and Fresh = (2/N) (W h_{t-1} + b).(V x_t) (mean 0: x_t
-// is independent of everything before it): control variates for Q.
-type Step struct {
-	Q, Bias, Input, Fresh float64
-}
-
-// PreactivationVariance runs one network of the family from h_0 = 0 for T steps, drawing its
-// weights, bias and inputs from PCG(seed, 0), and returns each step's empirical moments (Step)
-// for t = 1 .. T: Q is the empirical q_t of the mean-field variance map (catalogue MF-1). Units: a
-// variance. Errors: invalid parameters, T outside [1, 2^20], and a non-finite state.
-func (v Vanilla) PreactivationVariance(steps int, seed uint64) ([]Step, error) {
+// draw draws W, V and b from rng (in that order), after checking the network.
+func (v Vanilla) draw(rng *rand.Rand) (*vnet, error) {
 	if err := v.validate(); err != nil {
 		return nil, err
 	}
-	if steps < 1 || steps > 1<<20 {
-		return nil, fmt.Errorf("meanfield: steps = %d outside [1, 2^20]", steps)
-	}
 	n := v.N
+	w := make([]float64, n*n)
+	if v.Orthogonal {
+		q, err := orthogonal.Haar(rng, n)
+		if err != nil {
+			return nil, err
+		}
+		raw, c := q.RawMatrix(), math.Sqrt(v.SW2)
+		for i := range n {
+			for j := range n {
+				w[i*n+j] = c * raw.Data[i*raw.Stride+j]
+			}
+		}
+	} else {
+		gaussian(rng, w, v.SW2/float64(n))
+	}
+	nt := &vnet{n: n, w: general(n, w), sv: math.Sqrt(v.SV2), bias: make([]float64, n), rows: make([]float64, n),
+		vx: make([]float64, n), past: make([]float64, n)}
+	if !v.DirectInput {
+		nt.v = general(n, make([]float64, n*n))
+		gaussian(rng, nt.v.Data, v.SV2/float64(n))
+	}
+	gaussian(rng, nt.bias, v.SB2)
+	for i := range n {
+		for _, x := range w[i*n : (i+1)*n] {
+			nt.rows[i] += x * x
+		}
+	}
+	return nt, nil
+}
+
+func general(n int, data []float64) blas64.General {
+	return blas64.General{Rows: n, Cols: n, Stride: n, Data: data}
+}
+
+func vec(d []float64) blas64.Vector { return blas64.Vector{N: len(d), Inc: 1, Data: d} }
+
+// start sets h = tanh(sqrt(variance) xi), xi ~ N(0, I), from rng (h = 0 when variance is 0).
+func start(rng *rand.Rand, h []float64, variance float64) {
+	if variance == 0 {
+		clear(h)
+		return
+	}
+	gaussian(rng, h, variance)
+	for i, x := range h {
+		h[i] = math.Tanh(x)
+	}
+}
+
+// step advances h by one step with input x: e = W h + b + (V x), h = tanh(e). It leaves W h + b
+// in nt.past and the input term in nt.vx.
+func (nt *vnet) step(h, x, e []float64) {
+	if nt.v.Data != nil {
+		blas64.Gemv(blas.NoTrans, 1, nt.v, vec(x), 0, vec(nt.vx))
+	} else {
+		for i, xi := range x {
+			nt.vx[i] = nt.sv * xi
+		}
+	}
+	copy(nt.past, nt.bias)
+	blas64.Gemv(blas.NoTrans, 1, nt.w, vec(h), 1, vec(nt.past)) // W h + b
+	for i := range e {
+		e[i] = nt.past[i] + nt.vx[i]
+		h[i] = math.Tanh(e[i])
+	}
+}
+
+// Step is one step's empirical moments: Q = (1/N) |e_t|^2, the per-unit mean square of the
+// pre-activation; the parts of it whose means are known exactly, Bias = (1/N) |b|^2 (mean SB2),
+// Input = (1/N) |V x_t|^2 (mean SV2) and Fresh = (2/N) (W h_{t-1} + b).(V x_t) (mean 0: x_t is
+// independent of everything before it), control variates for Q; and Jacobian = (1/N) |J_t|_F^2 =
+// (1/N) sum_i tanh'(e_i)^2 |W_i|^2, the mean squared singular value of the one-step Jacobian
+// J_t = diag(tanh'(e_t)) W (catalogue MF-4: its mean is chi_1 at stationarity).
+type Step struct {
+	Q, Bias, Input, Fresh, Jacobian float64
+}
+
+// PreactivationVariance runs one network of the family for T steps from its start, drawing its
+// weights, bias, start and inputs from PCG(seed, 0), and returns each step's empirical moments
+// (Step) for t = 1 .. T: Q is the empirical q_t of the mean-field variance map (catalogue MF-1).
+// Units: variances. Errors: invalid parameters, T outside [1, 2^20], and a non-finite state.
+func (v Vanilla) PreactivationVariance(steps int, seed uint64) ([]Step, error) {
+	if err := checkSteps(steps); err != nil {
+		return nil, err
+	}
 	rng := rand.New(rand.NewPCG(seed, 0))
-	w, err := v.weights(rng)
+	nt, err := v.draw(rng)
 	if err != nil {
 		return nil, err
 	}
-	vin := make([]float64, n*n)
-	gaussian(rng, vin, v.SV2/float64(n))
-	bias := make([]float64, n)
-	gaussian(rng, bias, v.SB2)
-	var bb float64
-	for _, b := range bias {
-		bb += b * b
-	}
-	h, e, x, vx, past := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-	W := blas64.General{Rows: n, Cols: n, Stride: n, Data: w}
-	V := blas64.General{Rows: n, Cols: n, Stride: n, Data: vin}
-	vec := func(d []float64) blas64.Vector { return blas64.Vector{N: n, Inc: 1, Data: d} }
+	n := float64(v.N)
+	bb := dot(nt.bias, nt.bias)
+	h, e, x := make([]float64, v.N), make([]float64, v.N), make([]float64, v.N)
+	start(rng, h, v.Start)
 	out := make([]Step, steps)
 	for t := range steps {
 		gaussian(rng, x, 1)
-		blas64.Gemv(blas.NoTrans, 1, V, vec(x), 0, vec(vx))
-		copy(past, bias)
-		blas64.Gemv(blas.NoTrans, 1, W, vec(h), 1, vec(past)) // W h + b
-		var ss, vv, pv float64
-		for i := range e {
-			e[i] = past[i] + vx[i]
-			ss += e[i] * e[i]
-			vv += vx[i] * vx[i]
-			pv += past[i] * vx[i]
-			h[i] = math.Tanh(e[i])
+		nt.step(h, x, e)
+		var jf float64
+		for i, ei := range e {
+			d := sech2(ei)
+			jf += d * d * nt.rows[i]
 		}
-		out[t] = Step{Q: ss / float64(n), Bias: bb / float64(n), Input: vv / float64(n), Fresh: 2 * pv / float64(n)}
-		if math.IsNaN(out[t].Q) || math.IsInf(out[t].Q, 0) {
+		out[t] = Step{Q: dot(e, e) / n, Bias: bb / n, Input: dot(nt.vx, nt.vx) / n, Fresh: 2 * dot(nt.past, nt.vx) / n, Jacobian: jf / n}
+		if math.IsNaN(out[t].Q+out[t].Jacobian+out[t].Fresh) || math.IsInf(out[t].Q, 0) {
 			return nil, fmt.Errorf("meanfield: the pre-activation at step %d is not finite", t+1)
 		}
 	}
 	return out, nil
+}
+
+// sech2 is tanh'(x) = 1/cosh^2(x), 0 beyond |x| = 350 (where cosh overflows).
+func sech2(x float64) float64 {
+	if math.Abs(x) > 350 {
+		return 0
+	}
+	c := math.Cosh(x)
+	return 1 / (c * c)
+}
+
+func dot(a, b []float64) float64 {
+	var s float64
+	for i, x := range a {
+		s += x * b[i]
+	}
+	return s
 }

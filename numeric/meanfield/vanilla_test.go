@@ -54,31 +54,28 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// FuzzVanilla: an error or finite moments, never a panic.
+// FuzzVanilla: an error or finite moments (PreactivationVariance, Pair, JacobianMoments), never a
+// panic.
 func FuzzVanilla(f *testing.F) {
 	f.Add(8, 1.0, 0.5, 0.1, false, 3)
 	f.Add(8, 1e308, 1e308, 1e308, true, 3)
 	f.Add(-1, math.NaN(), 0.5, 0.1, false, 0)
 	f.Fuzz(func(t *testing.T, n int, sw2, sv2, sb2 float64, orth bool, steps int) {
 		v := meanfield.Vanilla{N: n % 64, SW2: sw2, SV2: sv2, SB2: sb2, Orthogonal: orth}
+		v.DirectInput, v.Start = steps%2 == 0, sb2
 		out, err := v.PreactivationVariance(steps%16, 1)
 		for _, s := range out {
-			fp.RequireFinite(t, "PreactivationVariance", err, s.Q, s.Bias, s.Input)
+			fp.RequireFinite(t, "PreactivationVariance", err, s.Q, s.Bias, s.Input, s.Fresh, s.Jacobian)
+		}
+		pairs, err := v.Pair(steps%16, 1, orth)
+		for _, s := range pairs {
+			fp.RequireFinite(t, "Pair", err, s.QA, s.QB, s.QAB, s.QD)
+		}
+		ms, err := v.JacobianMoments([]int{1 + steps%4}, 1+steps%3, 1)
+		for _, m := range ms {
+			fp.RequireFinite(t, "JacobianMoments", err, m.M1, m.M2)
 		}
 	})
-}
-
-// BenchmarkVanillaStep measures one network of width 1000 over 100 steps (steps/s), including its
-// weight draws.
-func BenchmarkVanillaStep(b *testing.B) {
-	v := meanfield.Vanilla{N: 1000, SW2: 1.5, SV2: 0.1, SB2: 0.1}
-	const steps = 100
-	for i := 0; i < b.N; i++ {
-		if _, err := v.PreactivationVariance(steps, uint64(i)); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(steps*b.N)/b.Elapsed().Seconds(), "steps/s")
 }
 
 // TestMinimalBadInput: invalid minimalRNNs and step counts are errors; a valid one gives Q_t in
@@ -86,27 +83,36 @@ func BenchmarkVanillaStep(b *testing.B) {
 func TestMinimalBadInput(t *testing.T) {
 	for name, m := range map[string]meanfield.Minimal{"N = 0": {N: 0, R: 1}, "R = 0": {N: 4}, "negative sw": {N: 4, SW: -1, R: 1},
 		"NaN mu_b": {N: 4, MuB: math.NaN(), R: 1}, "huge N": {N: meanfield.MaxN + 1, R: 1}} {
-		if _, err := m.SecondMoments(3, 1); err == nil {
+		if _, err := m.Trajectory(3, 1); err == nil {
 			t.Errorf("%s: no error", name)
 		}
 	}
-	if _, err := (meanfield.Minimal{N: 4, R: 1}).SecondMoments(0, 1); err == nil {
+	if _, err := (meanfield.Minimal{N: 4, R: 1}).Trajectory(0, 1); err == nil {
 		t.Error("0 steps: no error")
 	}
-	q, err := (meanfield.Minimal{N: 200, MuB: 0, SW: 1, SV: 1, R: 1, Annealed: true}).SecondMoments(5, 2)
-	if err != nil || !(q[0] > 0 && q[0] < 1.5) {
+	for _, burn := range []int{-1, 1 << 21} {
+		if _, _, err := (meanfield.Minimal{N: 4, R: 1}).Pair(burn, 3, 1); err == nil {
+			t.Errorf("burn-in %d: no error", burn)
+		}
+	}
+	q, err := (meanfield.Minimal{N: 200, MuB: 0, SW: 1, SV: 1, R: 1, Annealed: true}).Trajectory(5, 2)
+	if err != nil || !(q[0].Q > 0 && q[0].Q < 1.5) {
 		t.Errorf("Q = %v (%v)", q, err)
 	}
 }
 
-// FuzzMinimal: an error or finite second moments, never a panic.
+// FuzzMinimal: an error or finite moments (Trajectory, Pair), never a panic.
 func FuzzMinimal(f *testing.F) {
 	f.Add(8, 2.0, 3.0, 1.0, 0.0, 1.0, true, 3)
 	f.Add(8, 1e308, 1e308, 1e308, 1e308, 1e308, false, 3)
 	f.Add(-1, math.NaN(), 1.0, 1.0, 1.0, 0.0, false, 0)
 	f.Fuzz(func(t *testing.T, n int, mu, sw, sv, sb, r float64, ann bool, steps int) {
 		m := meanfield.Minimal{N: n % 64, MuB: mu, SW: sw, SV: sv, SB: sb, R: r, Annealed: ann}
-		q, err := m.SecondMoments(steps%16, 1)
-		fp.RequireFinite(t, "SecondMoments", err, q...)
+		q, err := m.Trajectory(steps%16, 1)
+		for _, s := range q {
+			fp.RequireFinite(t, "Trajectory", err, s.Q, s.Jacobian)
+		}
+		qab, q0, err := m.Pair(steps%5, steps%16, 1)
+		fp.RequireFinite(t, "Pair", err, append(qab, q0)...)
 	})
 }
