@@ -208,8 +208,18 @@ func (c MinimalCase) theory() meanfield.Minimal {
 // estimates simulates the case's networks and returns, per step, the mean over networks of Q_t.
 func (c MinimalCase) estimates() ([]stats.Estimate, error) {
 	return stepEstimates(c.Seeds, c.Steps, c.Seed, func(seed uint64) ([]float64, error) {
-		return c.Net.SecondMoments(c.Steps, seed)
+		return minimalSeries(c.Net, c.Steps, seed, func(s simmf.MinimalStep) float64 { return s.Q })
 	})
+}
+
+// minimalSeries runs one minimalRNN and returns one quantity of each step.
+func minimalSeries(net simmf.Minimal, steps int, seed uint64, of func(simmf.MinimalStep) float64) ([]float64, error) {
+	tr, err := net.Trajectory(steps, seed)
+	out := make([]float64, len(tr))
+	for t, s := range tr {
+		out[t] = of(s)
+	}
+	return out, err
 }
 
 // MF3Annealed checks the minimalRNN recursion Q_t = E[u^2] Q_{t-1} + E[(1 - u)^2] R against
@@ -281,7 +291,7 @@ func MF3Tied(c MinimalCase, tail int) claim.Result {
 	}
 	means := make([]float64, c.Seeds)
 	for i := range c.Seeds {
-		q, err := c.Net.SecondMoments(c.Steps, c.Seed+uint64(i))
+		q, err := minimalSeries(c.Net, c.Steps, c.Seed+uint64(i), func(s simmf.MinimalStep) float64 { return s.Q })
 		if err != nil {
 			return claim.Failed(what, err)
 		}

@@ -14,15 +14,17 @@ import (
 // N(0, SW^2/N), V_ij ~ N(0, SV^2/N), b_i ~ N(MuB, SB^2) and inputs z_t ~ N(0, R I) independent over
 // time. SW, SV and SB are standard deviations. With Annealed, W, V and b are redrawn at every step
 // (the setting in which the mean-field recursion is exact as N grows); otherwise they are drawn
-// once (tied: the real network).
+// once (tied: the real network). The state starts at h_0 = sqrt(Start) xi, xi ~ N(0, I) (Start = 0:
+// h_0 = 0); with annealed weights Q_t depends on h_0 only through its second moment, so Start = Q*
+// starts at stationarity.
 type Minimal struct {
-	N                  int
-	MuB, SW, SV, SB, R float64
-	Annealed           bool
+	N                         int
+	MuB, SW, SV, SB, R, Start float64
+	Annealed                  bool
 }
 
 func (m Minimal) validate() error {
-	if err := checkNet(m.N, []string{"sw", "sv", "sb"}, m.SW, m.SV, m.SB); err != nil {
+	if err := checkNet(m.N, []string{"sw", "sv", "sb", "start"}, m.SW, m.SV, m.SB, m.Start); err != nil {
 		return err
 	}
 	if math.IsNaN(m.MuB) || math.IsInf(m.MuB, 0) || !(m.R > 0) || math.IsInf(m.R, 0) {
@@ -92,7 +94,7 @@ type MinimalStep struct {
 	Q, Jacobian float64
 }
 
-// Trajectory runs one network from h_0 = 0 for steps steps, drawing from PCG(seed, 0), and
+// Trajectory runs one network from its start for steps steps, drawing from PCG(seed, 0), and
 // returns each step's moments (MinimalStep) for t = 1 .. steps: Q is the empirical Q_t of the
 // mean-field recursion (catalogue MF-3). Units: Q those of R, Jacobian dimensionless. Errors:
 // invalid parameters, steps outside [1, 2^20], and a non-finite state.
@@ -106,6 +108,9 @@ func (m Minimal) Trajectory(steps int, seed uint64) ([]MinimalStep, error) {
 	nt := m.newNet(rand.New(rand.NewPCG(seed, 0)))
 	n := m.N
 	h, z := make([]float64, n), make([]float64, n)
+	if m.Start > 0 {
+		gaussian(nt.rng, h, m.Start)
+	}
 	out := make([]MinimalStep, steps)
 	for t := range steps {
 		if m.Annealed && t > 0 {
@@ -120,8 +125,8 @@ func (m Minimal) Trajectory(steps int, seed uint64) ([]MinimalStep, error) {
 	return out, nil
 }
 
-// Pair runs two copies of one network for burn + steps steps (catalogue MF-5): both from h_0 = 0
-// with identical inputs for burn steps (so they are one state at stationarity), then with
+// Pair runs two copies of one network for burn + steps steps (catalogue MF-5): both from the same
+// start with identical inputs for burn steps (so they are one state at stationarity), then with
 // independent inputs for steps steps, sharing every weight (redrawn together each step when
 // annealed). It returns the cross moment Q^ab_t = h^a_t.h^b_t/N for t = 1 .. steps after the
 // burn-in, and the state's second moment Q at the end of the burn-in. Draws from PCG(seed, 0).
@@ -140,6 +145,10 @@ func (m Minimal) Pair(burn, steps int, seed uint64) (qab []float64, q0 float64, 
 	nt := m.newNet(rand.New(rand.NewPCG(seed, 0)))
 	n := m.N
 	ha, hb, za, zb, ea := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	if m.Start > 0 {
+		gaussian(nt.rng, ha, m.Start)
+		copy(hb, ha)
+	}
 	qab = make([]float64, steps)
 	for t := range burn + steps {
 		if m.Annealed && t > 0 {

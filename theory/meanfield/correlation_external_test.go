@@ -112,3 +112,24 @@ func FuzzCorrelation(f *testing.F) {
 		fp.RequireFinite(t, "JacobianMoments", err, m1, spread)
 	})
 }
+
+// TestCrossMap: the cross map's factor at Q^ab = 0 is chi_ab (its derivative there, by a central
+// difference to 1e-6), Q^ab = Q* maps below Q* (the copies decorrelate), and outside [-Q*, Q*]
+// is an error.
+func TestCrossMap(t *testing.T) {
+	for _, m := range []meanfield.Minimal{{MuB: 2, SW: 3, SV: 1, SB: 0, R: 1}, {MuB: 0, SW: 1, SV: 1, SB: 0.5, R: 1}} {
+		chi := fp.Must(m.ChiAB())
+		Q := fp.Must(m.QStar())
+		h := 1e-4 * Q
+		d := (fp.Must(m.CrossMap(h)) - fp.Must(m.CrossMap(-h))) / (2 * h)
+		if math.Abs(d-chi) > 1e-6 {
+			t.Errorf("%+v: slope at 0 %.10g, chi_ab %.10g", m, d, chi)
+		}
+		if v := fp.Must(m.CrossMap(Q)); !(v > 0 && v < Q) {
+			t.Errorf("%+v: CrossMap(Q*) = %v, want in (0, %v)", m, v, Q)
+		}
+		if _, err := m.CrossMap(1.01 * Q); err == nil {
+			t.Errorf("%+v: CrossMap(1.01 Q*) gave no error", m)
+		}
+	}
+}

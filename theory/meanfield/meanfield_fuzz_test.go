@@ -52,7 +52,7 @@ func FuzzVanilla(f *testing.F) {
 	})
 }
 
-// FuzzMinimal covers the minimalRNN's Q*, chi_1, chi_ab and xi (the critical sw^2 is a root
+// FuzzMinimal covers the minimalRNN's Q*, chi_1, chi_ab, xi and the cross map (the critical sw^2 is a root
 // search over these: its seed case is in TestMinimalCritical).
 func FuzzMinimal(f *testing.F) {
 	for i, v := range special {
@@ -68,5 +68,7 @@ func FuzzMinimal(f *testing.F) {
 		fp.RequireFinite(t, "Chi1", err, v)
 		v, err = m.Xi()
 		fp.RequireFinite(t, "Xi", err, v)
+		v, err = m.CrossMap(sb / 4)
+		fp.RequireFinite(t, "CrossMap", err, v)
 	})
 }

@@ -111,14 +111,39 @@ func finite(what string, v float64) (float64, error) {
 
 // ChiAB returns chi_ab = E[u^a u^b], the rate at which the cross moment of two copies with
 // independent inputs decays (derived; catalogue, "Closed forms"): (e^a, e^b) bivariate normal with
-// means mu_b, variances q* and covariance sb^2 (the shared bias). Dimensionless, in [0, 1).
-// Errors: invalid parameters.
+// means mu_b, variances q* and covariance sb^2 (the shared bias), the factor of CrossMap at
+// Q^ab = 0. Dimensionless, in [0, 1). Errors: invalid parameters.
 func (m Minimal) ChiAB() (float64, error) {
 	_, q, _, _, _, err := m.Stationary()
 	if err != nil {
 		return 0, err
 	}
-	return Expect2(func(a, b float64) float64 { return sigmoid(a) * sigmoid(b) }, m.MuB, m.MuB, q, q, m.SB*m.SB)
+	return m.crossFactor(q, 0)
+}
+
+func (m Minimal) crossFactor(q, Qab float64) (float64, error) {
+	return Expect2(func(a, b float64) float64 { return sigmoid(a) * sigmoid(b) }, m.MuB, m.MuB, q, q, m.SW*m.SW*Qab+m.SB*m.SB)
+}
+
+// CrossMap is one step of the recursion for the cross moment Q^ab = h^a.h^b/N of two copies that
+// share every weight and receive independent inputs, at stationarity (derived; catalogue MF-5):
+// Q^ab_t = E[u^a u^b] Q^ab_{t-1}, (e^a, e^b) bivariate normal with means mu_b, variances q* and
+// covariance sw^2 Q^ab_{t-1} + sb^2 (the input terms are independent; the cross terms with the
+// inputs vanish as N grows). It tends to 0 at the rate chi_ab. Units: those of R. Errors: invalid
+// parameters, Q^ab not finite or outside [-Q*, Q*] (where the gate covariance would exceed q*).
+func (m Minimal) CrossMap(Qab float64) (float64, error) {
+	Q, q, _, _, _, err := m.Stationary()
+	if err != nil {
+		return 0, err
+	}
+	if !(math.Abs(Qab) <= Q*(1+1e-12)) {
+		return 0, fmt.Errorf("meanfield: cross moment %v outside [-Q*, Q*] = [%v, %v]", Qab, -Q, Q)
+	}
+	f, err := m.crossFactor(q, math.Max(-Q, math.Min(Q, Qab)))
+	if err != nil {
+		return 0, err
+	}
+	return f * Qab, nil
 }
 
 // Xi returns the timescale xi = -1/ln chi_ab of two copies with independent inputs (derived).

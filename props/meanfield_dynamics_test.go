@@ -1,0 +1,154 @@
+package props
+
+import (
+	"testing"
+
+	simmf "github.com/dlt5/verify/numeric/meanfield"
+	"github.com/dlt5/verify/theory/meanfield"
+	"pgregory.net/rapid"
+)
+
+// The default settings of MF-2 and MF-4 .. MF-7 are small (widths 100-300, 8-24 networks, a few
+// steps): the command runs the registered settings. Draws that cost two-dimensional quadrature
+// (the covariance map, about 35 ms a step) run on a fifth of rapid's draws.
+
+// TestMF2 drives the covariance map check over both phases and both input kinds at width 200.
+func TestMF2(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		if rapid.IntRange(0, 4).Draw(t, "run") != 0 {
+			return
+		}
+		sv2, sb2 := rapid.Float64Range(0.05, 0.5).Draw(t, "sv2"), rapid.Float64Range(0.01, 0.3).Draw(t, "sb2")
+		ident := rapid.Bool().Draw(t, "identical")
+		shared := sb2
+		if ident {
+			shared = sv2 + sb2
+		}
+		net := simmf.Vanilla{N: 200, SW2: rapid.Float64Range(0.3, 3).Draw(t, "sw2"), SV2: sv2, SB2: sb2, Start: 1, DirectInput: rapid.Bool().Draw(t, "direct")}
+		mustPass(t, MF2Map(CorrelationCase{Net: net, Steps: 4, Seeds: 16, Seed: rapid.Uint64().Draw(t, "seed"), Identical: ident, Shared: shared})...)
+	})
+}
+
+// TestMF2Rate: the fitted rate at width 600 (32 networks: with 8 the t-test's critical value at the
+// budget is 59) holds, and chi_1 with tanh' for tanh'^2
+// (35% off in ln) is rejected; independent inputs taken as identical are rejected.
+func TestMF2Rate(t *testing.T) {
+	for seed := uint64(1); seed <= 2; seed++ {
+		c := mf2Rate(32, seed)
+		c.Corr.Net.N = 600
+		mustPass(t, MF2Rate(c))
+		c.Chi = WrongChi1
+		mustReject(t, MF2Rate(c))
+	}
+	c := mf2Maps(16, 3)[0]
+	c.Net.N, c.Steps, c.Shared = 300, 3, c.Net.SV2+c.Net.SB2
+	rows := MF2Map(c)
+	mustReject(t, rows[len(rows)-1])
+}
+
+// TestMF4 drives the one-step Jacobian check: vanilla networks at width 200 (orthogonal 100) and
+// annealed minimalRNNs at width 64, and the control with tanh' for tanh'^2.
+func TestMF4(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		seed := rapid.Uint64().Draw(t, "seed")
+		if rapid.Bool().Draw(t, "vanilla") {
+			net := vanillaNet(200).Draw(t, "net")
+			if net.Orthogonal {
+				net.N = 100
+			}
+			mustPass(t, MF4(JacobianCase{Vanilla: &net, Steps: 2, Tail: 2, Seeds: 12, Seed: seed}))
+			return
+		}
+		m := simmf.Minimal{N: 64, MuB: rapid.Float64Range(-2, 4).Draw(t, "mu_b"), SW: rapid.Float64Range(0.5, 3).Draw(t, "sw"),
+			SV: rapid.Float64Range(0.5, 1.5).Draw(t, "sv"), SB: rapid.Float64Range(0, 1).Draw(t, "sb"), R: 1, Annealed: true}
+		mustPass(t, MF4(JacobianCase{Minimal: &m, Steps: 3, Tail: 3, Seeds: 12, Seed: seed}))
+	})
+	c := mf4Cases(16, 5)[0]
+	c.Vanilla.N, c.Chi = 300, WrongChi1
+	mustReject(t, MF4(c))
+}
+
+// TestMF4Tied: the tied minimalRNN within tiedJacobianTol of chi_1 at the catalogue's two gate
+// settings, width 200.
+func TestMF4Tied(t *testing.T) {
+	for _, c := range mf4Cases(16, 9)[2:] {
+		if c.Tol == 0 {
+			continue
+		}
+		c.Minimal.N = 200
+		r := MF4(c)
+		mustPass(t, r)
+		t.Logf("%s: %s", r.Case, r.Detail)
+	}
+}
+
+// TestMF5 drives the annealed two-copy check at width 150 (16 networks) at two gate means, its
+// off-by-one control, and the closed-form xi rows on a small grid (and their control without
+// input noise).
+func TestMF5(t *testing.T) {
+	for i, mu := range []float64{0, 2} {
+		c := mf5Case(mu, 16, uint64(11+i))
+		c.Net.N, c.Steps = 150, 6
+		mustPass(t, MF5(c)...)
+		c.Offset, c.Steps = 1, 1
+		if mu == 2 {
+			c.Net.N, c.Seeds = 300, 32
+			mustReject(t, MF5(c)[0])
+		}
+	}
+	g := xiGrid(1)
+	g.MuBs, g.SW2s, g.SB2s = []float64{-2, 0, 2, 4, 6, 8, 10}, []float64{1, 10, 30, 100}, []float64{0}
+	mustPass(t, MF5Xi(g)...)
+	g.SV2 = 1e-6
+	xi := MF5Xi(g)
+	mustReject(t, xi[len(xi)-1])
+}
+
+// TestMF6 holds the Hutchinson moments to the formulas at width 300, T = 4 (Gaussian and orthogonal,
+// 12 networks), and rejects the Gaussian spread with the orthogonal s_1.
+func TestMF6(t *testing.T) {
+	cs := spectrumCases(12, 21, []int{4})
+	for _, c := range cs {
+		c.Net.N = 300
+		rows, _ := MF6(c)
+		mustPass(t, rows...)
+	}
+	c := cs[0]
+	c.Net.N, c.SpreadShift = 300, 1
+	rows, _ := MF6(c)
+	mustReject(t, rows[1])
+}
+
+// TestMF7 checks the critical schemes at small settings: the vanilla one (orthogonal, width 300,
+// T = 4, 8 networks) and the minimalRNN's at mu_b = 0 and 2 (annealed, width 200, 32 networks),
+// with sw^2 1.5 times the critical value rejected.
+func TestMF7(t *testing.T) {
+	cs, err := criticalCases(8, 31, []int{4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cs {
+		c.Net.N = 300
+		rows, _ := MF6(c)
+		mustPass(t, rows...)
+	}
+	for i, mu := range []float64{0, 2} {
+		net := simmf.Minimal{N: 200, MuB: mu, SV: 1, R: 1}
+		mustPass(t, MF7Minimal(net, 4, 4, 32, uint64(40+i), 1, 1))
+		mustReject(t, MF7Minimal(net, 4, 4, 32, uint64(40+i), 1.5, 1))
+	}
+	mustPass(t, driveIncreasing([]float64{0.001, 0.01, 0.1, 0.5, 1}))
+}
+
+// TestCriticalDriveIncreasing: the allowed drive increases with q* over drawn pairs (0.001 .. 2).
+func TestCriticalDriveIncreasing(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		a := rapid.Float64Range(0.001, 2).Draw(t, "q1")
+		b := a * rapid.Float64Range(1.01, 3).Draw(t, "ratio")
+		da, err1 := meanfield.VanillaCriticalDrive(a)
+		db, err2 := meanfield.VanillaCriticalDrive(b)
+		if err1 != nil || err2 != nil || !(db > da) {
+			t.Fatalf("drive(%v) = %v, drive(%v) = %v (%v %v)", a, da, b, db, err1, err2)
+		}
+	})
+}

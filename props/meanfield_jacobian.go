@@ -1,0 +1,227 @@
+package props
+
+// MF-5's closed-form and tied parts, MF-6 (T-step Jacobian spectrum) and MF-7 (critical
+// initialisation).
+
+import (
+	"fmt"
+	"math"
+
+	simmf "github.com/dlt5/verify/numeric/meanfield"
+	"github.com/dlt5/verify/numeric/stats"
+	"github.com/dlt5/verify/props/claim"
+	"github.com/dlt5/verify/theory/meanfield"
+)
+
+// MF5Tied fits the tied minimalRNN's two-copy decay over the annealed recursion's window and
+// compares its ln-rate with the recursion's (the tied-timescale finding: the tied network decays
+// more slowly, and not as one exponential). Rejected means measurably slower or faster; the
+// detail gives the fitted rates over the two halves of the window against chi_ab.
+func MF5Tied(c TimescaleCase) claim.Result {
+	what := fmt.Sprintf("MF-5 tied N=%d mu_b=%.3g sw=%.3g sb=%.3g", c.Net.N, c.Net.MuB, c.Net.SW, c.Net.SB)
+	traj, err := c.crossTrajectory()
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	per, err := c.crossEstimates()
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	w := min(window(traj), c.Steps)
+	r := rateRow(what, per, traj, w, c)
+	half := func(from, to int) float64 {
+		ys := make([]float64, 0, to-from)
+		for t := from; t < to; t++ {
+			var m float64
+			for i := range per {
+				m += per[i][t] / float64(len(per))
+			}
+			ys = append(ys, math.Log(math.Max(m, 1e-300)))
+		}
+		return math.Exp(lsSlope(ys))
+	}
+	h := c.Steps / 2
+	r.Detail += fmt.Sprintf("; tied rate over t=1..%d %.4f, over t=%d..%d %.4f", h, half(0, h), h+1, c.Steps, half(h, c.Steps))
+	return r
+}
+
+// XiGrid is MF-5's closed-form part: the minimalRNN's xi at each gate mean MuBs (other parameters
+// from Base), and the vanilla network's xi = -1/ln chi_c* over the sw2 and sb2 grids at input
+// variance SV2 (independent inputs, shared drive sb2).
+type XiGrid struct {
+	Base       meanfield.Minimal
+	MuBs       []float64
+	SW2s, SB2s []float64
+	SV2        float64
+}
+
+// MF5Xi checks that xi increases with mu_b at every step of the grid, and that at the last mu_b it
+// exceeds 100 times the largest vanilla xi over the grid (gating buys a timescale the vanilla
+// network cannot reach at the same input noise). The vanilla maximum must be attained inside the
+// sw2 grid (else the grid has not found the supremum) and is printed.
+func MF5Xi(g XiGrid) []claim.Result {
+	var out []claim.Result
+	xs := make([]float64, len(g.MuBs))
+	for i, mu := range g.MuBs {
+		m := g.Base
+		m.MuB = mu
+		x, err := m.Xi()
+		if err != nil {
+			return []claim.Result{claim.Failed("MF-5 xi", err)}
+		}
+		xs[i] = x
+	}
+	inc := claim.Result{Case: fmt.Sprintf("MF-5 xi increasing in mu_b over %v", g.MuBs), Bound: 0, Pass: true}
+	for i := 1; i < len(xs); i++ {
+		if d := xs[i] - xs[i-1]; !(d > 0) {
+			inc.Pass, inc.Measured = false, d
+		}
+	}
+	inc.Detail = fmt.Sprintf("xi = %.4g", xs)
+	claim.Count(1)
+	out = append(out, inc)
+	best, at := 0.0, 0
+	for _, sb2 := range g.SB2s {
+		for j, sw2 := range g.SW2s {
+			x, err := meanfield.VanillaTimescale(sw2, g.SV2+sb2, sb2)
+			if err != nil {
+				return append(out, claim.Failed("MF-5 vanilla xi", err))
+			}
+			if x > best {
+				best, at = x, j
+			}
+		}
+	}
+	last := xs[len(xs)-1]
+	r := claim.Result{Case: fmt.Sprintf("MF-5 xi(mu_b=%.3g) > 100 max vanilla xi (sv2 R=%.3g)", g.MuBs[len(g.MuBs)-1], g.SV2),
+		Measured: last / best, Bound: 100, Pass: last > 100*best && at > 0 && at < len(g.SW2s)-1,
+		Detail: fmt.Sprintf("minimal xi %.4g, vanilla max %.4g at sw2 = %.3g (inside the grid: %v)", last, best, g.SW2s[at], at > 0 && at < len(g.SW2s)-1)}
+	claim.Count(1)
+	return append(out, r)
+}
+
+// SpectrumCase is one MF-6 case: Seeds networks of the family Net (started at stationarity by the
+// check), Hutchinson estimates of the T-step moments with Probes probes, at each T in Ts. Tol is
+// the allowed relative finite-width bias beyond the statistical bound, per moment: the
+// formulas are N -> infinity limits (see the registration for the measured biases).
+type SpectrumCase struct {
+	Net           simmf.Vanilla
+	Ts            []int
+	Probes, Seeds int
+	Seed          uint64
+	TolM1, TolSp  float64
+	// SpreadShift is added to the formula's s_1 (0 for the claim; the control passes the other
+	// W's value). Factor, when not 0, multiplies both formulas (the power control).
+	SpreadShift, Factor float64
+}
+
+// spectrum returns, per T, the estimates of m_1 (mean over networks) and of the spread
+// M2/M1^2 - 1 of the network-mean moments (jackknife).
+func (c SpectrumCase) spectrum() (m1, spread []stats.Estimate, err error) {
+	per := make([][]float64, c.Seeds) // per network: M1 and M2 at each T
+	for i := range per {
+		ms, err := c.Net.JacobianMoments(c.Ts, c.Probes, c.Seed+uint64(i))
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, m := range ms {
+			per[i] = append(per[i], m.M1, m.M2)
+		}
+	}
+	for k := range c.Ts {
+		col := make([]float64, len(per))
+		for i := range per {
+			col[i] = per[i][2*k]
+		}
+		e1, err := stats.FromSample(col, min(len(col), 16))
+		if err != nil {
+			return nil, nil, err
+		}
+		sp, err := jackknife(per, func(means []float64) (float64, error) {
+			return means[2*k+1]/(means[2*k]*means[2*k]) - 1, nil
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		m1, spread = append(m1, e1), append(spread, sp)
+	}
+	return m1, spread, nil
+}
+
+func (c SpectrumCase) label() string {
+	w := "gauss"
+	if c.Net.Orthogonal {
+		w = "orthogonal"
+	}
+	return fmt.Sprintf("%s N=%d sw2=%.4g s=%.3g", w, c.Net.N, c.Net.SW2, c.Net.SV2+c.Net.SB2)
+}
+
+// MF6 checks, at each T, the Hutchinson m_1 against chi_1^T and the spread against
+// T (mu_2/mu_1^2 - 1 - s_1) (t-tests over networks within the stated finite-width tolerances).
+// It returns the rows and the spread estimates (for the orthogonal-narrower check).
+func MF6(c SpectrumCase) ([]claim.Result, []stats.Estimate) {
+	label := "MF-6 " + c.label()
+	s := c.Net.SV2 + c.Net.SB2
+	q, err := meanfield.VanillaFixedPoint(c.Net.SW2, s)
+	if err != nil {
+		return []claim.Result{claim.Failed(label, err)}, nil
+	}
+	c.Net.Start = q
+	m1, spread, err := c.spectrum()
+	if err != nil {
+		return []claim.Result{claim.Failed(label, err)}, nil
+	}
+	var out []claim.Result
+	for k, T := range c.Ts {
+		w1, ws, err := meanfield.JacobianMoments(c.Net.SW2, q, T, c.Net.Orthogonal)
+		if err != nil {
+			return append(out, claim.Failed(label, err)), nil
+		}
+		ws -= float64(T) * c.SpreadShift
+		if c.Factor != 0 {
+			w1, ws = w1*c.Factor, ws*c.Factor
+		}
+		out = append(out,
+			claim.MeanCheckWithin(fmt.Sprintf("%s T=%d m_1", label, T), m1[k], w1, c.TolM1*w1, c.Seed),
+			claim.MeanCheckWithin(fmt.Sprintf("%s T=%d spread", label, T), spread[k], ws, c.TolSp*ws, c.Seed))
+	}
+	return out, spread
+}
+
+// MF6Narrower checks that orthogonal W gives a narrower spectrum than Gaussian W at each T (a
+// one-sided test on the two spread estimates).
+func MF6Narrower(ts []int, gauss, orth []stats.Estimate, seed uint64) []claim.Result {
+	var out []claim.Result
+	for k, T := range ts {
+		out = append(out, claim.ShrinkCheck(fmt.Sprintf("MF-6 T=%d orthogonal spread < gauss spread", T), gauss[k], orth[k], seed))
+	}
+	return out
+}
+
+// criticalNet is MF-7's vanilla network: the critical scheme at fixed point qstar (sw2 = 1/mu_1,
+// the drive from VanillaCriticalDrive split as sv2 = sb2 = drive/2), orthogonal W of width n.
+func criticalNet(qstar float64, n int) (simmf.Vanilla, error) {
+	sw2, err1 := meanfield.VanillaCriticalSW2(qstar)
+	drive, err2 := meanfield.VanillaCriticalDrive(qstar)
+	if err := claim.FirstErr(err1, err2); err != nil {
+		return simmf.Vanilla{}, err
+	}
+	return simmf.Vanilla{N: n, SW2: sw2, SV2: drive / 2, SB2: drive / 2, Orthogonal: true, DirectInput: true}, nil
+}
+
+// MF7Minimal checks the minimalRNN's critical weight scale: at sw^2 = CriticalSW2 the annealed
+// network's (1/N)|J|_F^2 at stationarity is 1 (a t-test over networks). sw2Factor scales the
+// critical value (1 for the claim; the control moves it off); target is the value held to (1 for
+// the claim; the power control moves it).
+func MF7Minimal(m simmf.Minimal, steps, tail, seeds int, seed uint64, sw2Factor, target float64) claim.Result {
+	what := fmt.Sprintf("MF-7 minimal annealed N=%d mu_b=%.3g critical sw^2", m.N, m.MuB)
+	sw2, err := meanfield.Minimal{MuB: m.MuB, SV: m.SV, SB: m.SB, R: m.R}.CriticalSW2()
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	m.SW = math.Sqrt(sw2 * sw2Factor)
+	m.Annealed = true
+	r := MF4(JacobianCase{Minimal: &m, Steps: steps, Tail: tail, Seeds: seeds, Seed: seed, Target: target})
+	r.Case = fmt.Sprintf("%s = %.4g x %.3g: chi_1 = %.3g", what, sw2, sw2Factor, target)
+	return r
+}

@@ -1,0 +1,414 @@
+package props
+
+// MF-2 (vanilla correlations), MF-4 (one-step Jacobian) and MF-5 (timescales): the claims about two
+// sequences through one network and about its Jacobian at stationarity.
+
+import (
+	"fmt"
+	"math"
+
+	simmf "github.com/dlt5/verify/numeric/meanfield"
+	"github.com/dlt5/verify/numeric/stats"
+	"github.com/dlt5/verify/props/claim"
+	"github.com/dlt5/verify/theory/meanfield"
+)
+
+// jackknife returns the leave-one-out jackknife estimate of stat applied to the per-network means
+// of the columns of per (per[i] is network i's values): Mean is stat at the full means, SE the
+// jackknife standard error, N the number of networks (the t-test's dof + 1).
+func jackknife(per [][]float64, stat func(means []float64) (float64, error)) (stats.Estimate, error) {
+	k := len(per)
+	if k < 3 {
+		return stats.Estimate{}, fmt.Errorf("the jackknife needs at least 3 networks, got %d", k)
+	}
+	m := len(per[0])
+	sum := make([]float64, m)
+	for _, row := range per {
+		for j, v := range row {
+			sum[j] += v
+		}
+	}
+	means := make([]float64, m)
+	for j := range m {
+		means[j] = sum[j] / float64(k)
+	}
+	full, err := stat(means)
+	if err != nil {
+		return stats.Estimate{}, err
+	}
+	loo := make([]float64, k)
+	var avg float64
+	for i, row := range per {
+		for j := range m {
+			means[j] = (sum[j] - row[j]) / float64(k-1)
+		}
+		if loo[i], err = stat(means); err != nil {
+			return stats.Estimate{}, err
+		}
+		avg += loo[i] / float64(k)
+	}
+	var ss float64
+	for _, v := range loo {
+		ss += (v - avg) * (v - avg)
+	}
+	return stats.Estimate{Mean: full, SE: math.Sqrt(ss * float64(k-1) / float64(k)), N: k}, nil
+}
+
+// lsSlope returns the least-squares slope of ys against their index (ys[0] at t = 0).
+func lsSlope(ys []float64) float64 {
+	n := float64(len(ys))
+	var st, sy, stt, sty float64
+	for t, y := range ys {
+		x := float64(t)
+		st, sy, stt, sty = st+x, sy+y, stt+x*x, sty+x*y
+	}
+	return (n*sty - st*sy) / (n*stt - st*st)
+}
+
+// CorrelationCase is one MF-2 case: Seeds networks of the family Net, each carrying sequence a
+// from h_0 = 0 and sequence b from the family's start, with identical or independent inputs, for
+// Steps steps. Shared is the drive the theory assumes the two have in common (the claim: s with
+// identical inputs, sb2 with independent ones; a control passes another).
+type CorrelationCase struct {
+	Net          simmf.Vanilla
+	Steps, Seeds int
+	Seed         uint64
+	Identical    bool
+	Shared       float64
+}
+
+func (c CorrelationCase) label() string {
+	in := "independent"
+	if c.Identical {
+		in = "identical"
+	}
+	return fmt.Sprintf("%s inputs N=%d sw2=%.3g s=%.3g", in, c.Net.N, c.Net.SW2, c.Net.SV2+c.Net.SB2)
+}
+
+// pairTheory returns the mean-field trajectory of (q^a_t, q^b_t, q^ab_t), t = 1 .. steps: q^a_1 =
+// s (h^a_0 = 0), q^b_1 = sw2 E[tanh^2(sqrt(Start) z)] + s, q^ab_1 = shared, then each by
+// VarianceMap and CovarianceMap.
+func (c CorrelationCase) pairTheory() (qa, qb, qab []float64, err error) {
+	n := c.Net
+	s := n.SV2 + n.SB2
+	b1, err := meanfield.VarianceMap(n.Start, n.SW2, s)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	qa, qb, qab = []float64{s}, []float64{b1}, []float64{c.Shared}
+	for t := 1; t < c.Steps; t++ {
+		a, err1 := meanfield.VarianceMap(qa[t-1], n.SW2, s)
+		b, err2 := meanfield.VarianceMap(qb[t-1], n.SW2, s)
+		ab, err3 := meanfield.CovarianceMap(qa[t-1], qb[t-1], qab[t-1], n.SW2, c.Shared)
+		if err := claim.FirstErr(err1, err2, err3); err != nil {
+			return nil, nil, nil, err
+		}
+		qa, qb, qab = append(qa, a), append(qb, b), append(qab, ab)
+	}
+	return qa, qb, qab, nil
+}
+
+// MF2Map checks the covariance of the two sequences' pre-activations, averaged over networks,
+// against the mean-field map at every step (a t-test over networks; at t = 1 it is the shared
+// drive, exact up to the networks' draws). With identical inputs in the chaotic phase it
+// approaches q* c* < q*; with independent inputs c* < 1 whenever sv2 R > 0.
+func MF2Map(c CorrelationCase) []claim.Result {
+	_, _, want, err := c.pairTheory()
+	if err != nil {
+		return []claim.Result{claim.Failed("MF-2 map", err)}
+	}
+	ests, err := stepEstimates(c.Seeds, c.Steps, c.Seed, func(seed uint64) ([]float64, error) {
+		ps, err := c.Net.Pair(c.Steps, seed, c.Identical)
+		out := make([]float64, len(ps))
+		for t, p := range ps {
+			out[t] = p.QAB
+		}
+		return out, err
+	})
+	if err != nil {
+		return []claim.Result{claim.Failed("MF-2 simulation", err)}
+	}
+	var out []claim.Result
+	for t, est := range ests {
+		out = append(out, claim.MeanCheck(fmt.Sprintf("MF-2 %s q_ab,%d", c.label(), t+1), est, want[t], c.Seed))
+	}
+	return out
+}
+
+// RateCase is MF-2's rate check: identical inputs in the ordered phase, where 1 - c_t ~ chi_1^t.
+// Chi is the rate the check holds the fit to (nil: the claim's chi_1 = sw2 mu_1(q*)).
+type RateCase struct {
+	Corr CorrelationCase
+	Chi  func(sw2, qstar float64) (float64, error)
+}
+
+// rateTolerance is the catalogue's tolerance for the fitted rate (MF-2): the fitted ln rate per
+// step within 10% of ln chi_1, beyond the fit's own statistical bound.
+const rateTolerance = 0.10
+
+// MF2Rate fits, per network, the slope of ln(1 - c_t) against t over the steps where 1e-11 <
+// 1 - c_t < 1e-2 (the linear regime, above rounding), and compares the mean slope over networks
+// with ln chi_1 within rateTolerance plus the t-test's bound.
+func MF2Rate(c RateCase) claim.Result {
+	what := "MF-2 rate of 1 - c_t, " + c.Corr.label()
+	n := c.Corr.Net
+	qstar, err := meanfield.VanillaFixedPoint(n.SW2, n.SV2+n.SB2)
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	chi := c.Chi
+	if chi == nil {
+		chi = meanfield.VanillaChi1
+	}
+	rate, err := chi(n.SW2, qstar)
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	slopes := make([]float64, c.Corr.Seeds)
+	for i := range slopes {
+		ps, err := n.Pair(c.Corr.Steps, c.Corr.Seed+uint64(i), true)
+		if err != nil {
+			return claim.Failed(what, err)
+		}
+		var ys []float64
+		for _, p := range ps {
+			if d := p.OneMinusC(); d > 1e-11 && d < 1e-2 {
+				ys = append(ys, math.Log(d))
+			}
+		}
+		if len(ys) < 5 {
+			return claim.Failed(what, fmt.Errorf("only %d steps in the fit window", len(ys)))
+		}
+		slopes[i] = lsSlope(ys)
+	}
+	est, err := stats.FromSample(slopes, min(len(slopes), 16))
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	want := math.Log(rate)
+	r := claim.MeanCheckWithin(what, est, want, rateTolerance*math.Abs(want), c.Corr.Seed)
+	r.Detail += fmt.Sprintf("; fitted rate %.4f per step against chi_1 %.4f", math.Exp(est.Mean), rate)
+	return r
+}
+
+// WrongChi1 is MF-2's and MF-4's control: chi_1 with tanh' where the claim has tanh'^2,
+// sw2 E[tanh'(sqrt(q*) z)].
+func WrongChi1(sw2, qstar float64) (float64, error) {
+	e, err := meanfield.Expect(func(x float64) float64 { c := math.Cosh(x); return 1 / (c * c) }, 0, qstar)
+	return sw2 * e, err
+}
+
+// JacobianCase is one MF-4 case: Seeds networks run for Steps steps, the one-step Jacobian's
+// (1/N)|J|_F^2 averaged over the last Tail steps of each (stationarity), against chi_1. The check
+// starts every network at stationarity: vanilla ones at Start = q*, minimalRNNs at Start = Q*
+// (exactly stationary for annealed weights; tied ones settle during the steps before the tail).
+// Tol is the allowed relative model gap beyond the statistical bound (0 for the exact claims; the
+// tied minimalRNN's few per cent).
+type JacobianCase struct {
+	Vanilla            *simmf.Vanilla
+	Minimal            *simmf.Minimal
+	Steps, Tail, Seeds int
+	Seed               uint64
+	Tol                float64
+	Chi                func(sw2, qstar float64) (float64, error) // vanilla only; nil: VanillaChi1
+	// Target, when not 0, replaces chi_1 as the value the mean is held to (MF-7: 1).
+	Target float64
+}
+
+// MF4 checks (1/N)|J_t|_F^2 at stationarity against chi_1 (a t-test over networks, within Tol).
+func MF4(c JacobianCase) claim.Result {
+	what, want, series, err := c.setUp()
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	if c.Target != 0 {
+		want = c.Target
+	}
+	if c.Tail < 1 || c.Tail > c.Steps {
+		return claim.Failed(what, fmt.Errorf("tail %d outside [1, %d]", c.Tail, c.Steps))
+	}
+	means := make([]float64, c.Seeds)
+	for i := range means {
+		js, err := series(c.Seed + uint64(i))
+		if err != nil {
+			return claim.Failed(what, err)
+		}
+		for _, v := range js[c.Steps-c.Tail:] {
+			means[i] += v / float64(c.Tail)
+		}
+	}
+	est, err := stats.FromSample(means, min(c.Seeds, 16))
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	r := claim.MeanCheckWithin(what, est, want, c.Tol*want, c.Seed)
+	r.Detail += fmt.Sprintf("; gap %+.2f%% of %.5g", 100*(est.Mean/want-1), want)
+	return r
+}
+
+// setUp returns the case's label, chi_1 and the per-network series of (1/N)|J_t|_F^2.
+func (c JacobianCase) setUp() (string, float64, func(uint64) ([]float64, error), error) {
+	switch {
+	case c.Vanilla != nil:
+		v := *c.Vanilla
+		what := fmt.Sprintf("MF-4 vanilla N=%d sw2=%.3g s=%.3g orthogonal=%v", v.N, v.SW2, v.SV2+v.SB2, v.Orthogonal)
+		q, err := meanfield.VanillaFixedPoint(v.SW2, v.SV2+v.SB2)
+		if err != nil {
+			return what, 0, nil, err
+		}
+		chi := c.Chi
+		if chi == nil {
+			chi = meanfield.VanillaChi1
+		}
+		want, err := chi(v.SW2, q)
+		v.Start = q
+		return what, want, func(seed uint64) ([]float64, error) {
+			st, err := v.PreactivationVariance(c.Steps, seed)
+			out := make([]float64, len(st))
+			for t, s := range st {
+				out[t] = s.Jacobian
+			}
+			return out, err
+		}, err
+	case c.Minimal != nil:
+		m := *c.Minimal
+		kind := "tied"
+		if m.Annealed {
+			kind = "annealed"
+		}
+		what := fmt.Sprintf("MF-4 minimal %s N=%d mu_b=%.3g sw=%.3g sb=%.3g", kind, m.N, m.MuB, m.SW, m.SB)
+		th := meanfield.Minimal{MuB: m.MuB, SW: m.SW, SV: m.SV, SB: m.SB, R: m.R}
+		want, err1 := th.Chi1()
+		q, err2 := th.QStar()
+		m.Start = q // stationary from the first step for annealed weights; a head start for tied ones
+		err := claim.FirstErr(err1, err2)
+		return what, want, func(seed uint64) ([]float64, error) {
+			return minimalSeries(m, c.Steps, seed, func(s simmf.MinimalStep) float64 { return s.Jacobian })
+		}, err
+	}
+	return "MF-4", 0, nil, fmt.Errorf("a Jacobian case needs a network")
+}
+
+// TimescaleCase is one MF-5 case: Seeds pairs of copies of the minimalRNN Net, started together
+// at Start = Q* and burnt in for Burn steps on identical inputs (one state at stationarity; Burn
+// = 0 suffices for annealed weights), then given independent inputs for Steps steps.
+type TimescaleCase struct {
+	Net                simmf.Minimal
+	Burn, Steps, Seeds int
+	Seed               uint64
+	// Offset compares step t with the recursion's step t + Offset (1: the off-by-one control);
+	// Factor, when not 0, multiplies the recursion's fitted ln-rate (the power control).
+	Offset int
+	Factor float64
+}
+
+// crossTrajectory returns the mean-field Q^ab_t, t = 0 .. steps, from Q^ab_0 = Q*: Q^ab_t =
+// chi_ab(Q^ab_{t-1}) Q^ab_{t-1}, with chi_ab at the gate covariance sw^2 Q^ab + sb^2.
+func (c TimescaleCase) crossTrajectory() ([]float64, error) {
+	m := meanfield.Minimal{MuB: c.Net.MuB, SW: c.Net.SW, SV: c.Net.SV, SB: c.Net.SB, R: c.Net.R}
+	q, err := m.QStar()
+	if err != nil {
+		return nil, err
+	}
+	out := []float64{q}
+	for len(out) <= c.Steps+c.Offset {
+		next, err := m.CrossMap(out[len(out)-1])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, next)
+	}
+	return out, nil
+}
+
+// crossEstimates simulates the case's pairs and returns, per network, Q^ab_t for t = 1 .. Steps.
+func (c TimescaleCase) crossEstimates() ([][]float64, error) {
+	per := make([][]float64, c.Seeds)
+	net := c.Net
+	Q, err := meanfield.Minimal{MuB: net.MuB, SW: net.SW, SV: net.SV, SB: net.SB, R: net.R}.QStar()
+	if err != nil {
+		return nil, err
+	}
+	net.Start = Q
+	for i := range per {
+		qab, _, err := net.Pair(c.Burn, c.Steps, c.Seed+uint64(i))
+		if err != nil {
+			return nil, err
+		}
+		per[i] = qab
+	}
+	return per, nil
+}
+
+// window returns the steps 1 .. w over which the mean-field Q^ab stays above Q* e^-2 (two
+// e-folds: well above the 1/N floor at the widths used), at least 3.
+func window(traj []float64) int {
+	w := 1
+	for w+1 < len(traj) && traj[w+1] >= traj[0]*math.Exp(-2) {
+		w++
+	}
+	return max(w, 3)
+}
+
+// MF5 checks the annealed minimalRNN's two-copy cross moment: the mean over networks of Q^ab_t
+// against the mean-field recursion at every step of the window, and the fitted slope of
+// ln Q^ab_t over the window (jackknife over networks) against the recursion's over the same
+// window. The detail gives both beside the asymptotic rate ln chi_ab.
+func MF5(c TimescaleCase) []claim.Result {
+	label := fmt.Sprintf("MF-5 annealed N=%d mu_b=%.3g sw=%.3g sb=%.3g", c.Net.N, c.Net.MuB, c.Net.SW, c.Net.SB)
+	traj, err := c.crossTrajectory()
+	if err != nil {
+		return []claim.Result{claim.Failed(label, err)}
+	}
+	per, err := c.crossEstimates()
+	if err != nil {
+		return []claim.Result{claim.Failed(label, err)}
+	}
+	w := min(window(traj), c.Steps)
+	var out []claim.Result
+	for t := 1; t <= w; t++ {
+		col := make([]float64, len(per))
+		for i := range per {
+			col[i] = per[i][t-1]
+		}
+		est, err := stats.FromSample(col, min(len(col), 16))
+		if err != nil {
+			return append(out, claim.Failed(label, err))
+		}
+		out = append(out, claim.MeanCheck(fmt.Sprintf("%s Q^ab_%d", label, t), est, traj[t+c.Offset], c.Seed))
+	}
+	return append(out, rateRow(label, per, traj, w, c))
+}
+
+// rateRow fits ln of the network-mean Q^ab over steps 1 .. w, against the recursion's fit.
+func rateRow(label string, per [][]float64, traj []float64, w int, c TimescaleCase) claim.Result {
+	what := fmt.Sprintf("%s ln-rate over t=1..%d", label, w)
+	fit := func(means []float64) (float64, error) {
+		ys := make([]float64, w)
+		for t := range w {
+			if !(means[t] > 0) {
+				return 0, fmt.Errorf("the mean Q^ab_%d = %v is not positive", t+1, means[t])
+			}
+			ys[t] = math.Log(means[t])
+		}
+		return lsSlope(ys), nil
+	}
+	est, err := jackknife(per, fit)
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	want, err := fit(traj[1:])
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	if c.Factor != 0 {
+		want *= c.Factor
+	}
+	chi, err := meanfield.Minimal{MuB: c.Net.MuB, SW: c.Net.SW, SV: c.Net.SV, SB: c.Net.SB, R: c.Net.R}.ChiAB()
+	if err != nil {
+		return claim.Failed(what, err)
+	}
+	r := claim.MeanCheck(what, est, want, c.Seed)
+	r.Detail += fmt.Sprintf("; fitted rate %.4f per step, recursion %.4f, asymptotic chi_ab %.4f", math.Exp(est.Mean), math.Exp(want), chi)
+	return r
+}
