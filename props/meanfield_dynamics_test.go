@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	simmf "github.com/dlt5/verify/numeric/meanfield"
+	"github.com/dlt5/verify/numeric/stats"
 	"github.com/dlt5/verify/theory/meanfield"
 	"pgregory.net/rapid"
 )
@@ -151,4 +152,31 @@ func TestCriticalDriveIncreasing(t *testing.T) {
 			t.Fatalf("drive(%v) = %v, drive(%v) = %v (%v %v)", a, da, b, db, err1, err2)
 		}
 	})
+}
+
+// TestMFFigures builds the spread and xi figures at small settings and checks their shape.
+func TestMFFigures(t *testing.T) {
+	ts := []int{2, 4}
+	cs := spectrumCases(6, 51, ts)
+	var spreads [][]stats.Estimate
+	for i := range cs {
+		cs[i].Net.N = 100
+		_, sp := MF6(cs[i])
+		spreads = append(spreads, sp)
+	}
+	f, err := spreadFigure(cs, ts, spreads)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFigure(t, f)
+	g := xiGrid(1)
+	g.MuBs, g.SW2s, g.SB2s = []float64{-1, 1, 3}, []float64{1, 30}, []float64{0}
+	sims := xiSims(16, 52)[1:3]
+	for i := range sims {
+		sims[i].Net.N = 100
+	}
+	if f, err = xiFigure(g, sims); err != nil {
+		t.Fatal(err)
+	}
+	checkFigure(t, f)
 }

@@ -341,13 +341,13 @@ func (c TimescaleCase) crossEstimates() ([][]float64, error) {
 }
 
 // window returns the steps 1 .. w over which the mean-field Q^ab stays above Q* e^-2 (two
-// e-folds: well above the 1/N floor at the widths used), at least 3.
+// e-folds: well above the 1/N floor at the widths used), at least 2.
 func window(traj []float64) int {
 	w := 1
 	for w+1 < len(traj) && traj[w+1] >= traj[0]*math.Exp(-2) {
 		w++
 	}
-	return max(w, 3)
+	return max(w, 2)
 }
 
 // MF5 checks the annealed minimalRNN's two-copy cross moment: the mean over networks of Q^ab_t
@@ -380,10 +380,23 @@ func MF5(c TimescaleCase) []claim.Result {
 	return append(out, rateRow(label, per, traj, w, c))
 }
 
-// rateRow fits ln of the network-mean Q^ab over steps 1 .. w, against the recursion's fit.
-func rateRow(label string, per [][]float64, traj []float64, w int, c TimescaleCase) claim.Result {
-	what := fmt.Sprintf("%s ln-rate over t=1..%d", label, w)
-	fit := func(means []float64) (float64, error) {
+// fittedRate simulates the case and returns the jackknife estimate of the ln-rate of the
+// network-mean Q^ab over the recursion's window.
+func (c TimescaleCase) fittedRate() (stats.Estimate, error) {
+	traj, err := c.crossTrajectory()
+	if err != nil {
+		return stats.Estimate{}, err
+	}
+	per, err := c.crossEstimates()
+	if err != nil {
+		return stats.Estimate{}, err
+	}
+	return jackknife(per, lnFit(min(window(traj), c.Steps)))
+}
+
+// lnFit returns the least-squares slope of ln means[t] over t < w.
+func lnFit(w int) func(means []float64) (float64, error) {
+	return func(means []float64) (float64, error) {
 		ys := make([]float64, w)
 		for t := range w {
 			if !(means[t] > 0) {
@@ -393,6 +406,12 @@ func rateRow(label string, per [][]float64, traj []float64, w int, c TimescaleCa
 		}
 		return lsSlope(ys), nil
 	}
+}
+
+// rateRow fits ln of the network-mean Q^ab over steps 1 .. w, against the recursion's fit.
+func rateRow(label string, per [][]float64, traj []float64, w int, c TimescaleCase) claim.Result {
+	what := fmt.Sprintf("%s ln-rate over t=1..%d", label, w)
+	fit := lnFit(w)
 	est, err := jackknife(per, fit)
 	if err != nil {
 		return claim.Failed(what, err)

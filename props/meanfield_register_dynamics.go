@@ -5,6 +5,7 @@ import (
 	"math"
 
 	simmf "github.com/dlt5/verify/numeric/meanfield"
+	"github.com/dlt5/verify/numeric/stats"
 	"github.com/dlt5/verify/props/claim"
 	"github.com/dlt5/verify/theory/meanfield"
 )
@@ -60,6 +61,18 @@ const tiedJacobianTol = 0.03
 // mf5Case is MF-5's annealed case at gate mean mu: width 500, from one state at Q*, 12 steps.
 func mf5Case(mu float64, seeds int, seed uint64) TimescaleCase {
 	return TimescaleCase{Net: simmf.Minimal{N: 500, MuB: mu, SW: 1, SV: 1, SB: 1, R: 1, Annealed: true}, Steps: 12, Seeds: seeds, Seed: seed}
+}
+
+// xiSims are the annealed simulations of the xi figure: width 300 at mu_b = 0 .. 3 (below 0 the
+// decay is done within two steps, under the noise floor).
+func xiSims(seeds int, seed uint64) []TimescaleCase {
+	var out []TimescaleCase
+	for i, mu := range []float64{0, 1, 2, 3} {
+		c := mf5Case(mu, seeds, seed+uint64(20+i))
+		c.Net.N, c.Net.SB, c.Steps = 300, 0.5, 30 // the closed-form line's sb
+		out = append(out, c)
+	}
+	return out
 }
 
 // xiGrid is MF-5's closed-form grid: mu_b = -2 .. 10 for the minimalRNN (sw = 1, sv = 1, sb = 0.5,
@@ -178,6 +191,7 @@ func init() {
 				o.Add(MF5(mf5Case(mu, 64, seed+uint64(i)))...)
 			}
 			o.Add(MF5Xi(xiGrid(1))...)
+			o.AddFigure(xiFigure(xiGrid(1), xiSims(32, seed)))
 			tied := TimescaleCase{Net: simmf.Minimal{N: 500, MuB: 2, SW: 3, SV: 1, SB: 0, R: 1}, Burn: 60, Steps: 12, Seeds: 64, Seed: seed + 7}
 			r := MF5Tied(tied)
 			o.Evidence = append(o.Evidence, claim.Evidence{Finding: tiedTimescaleFinding, Confirmed: r.Rejected() && r.Measured > 0,
@@ -213,6 +227,7 @@ func init() {
 			o.Add(r...)
 			if gs != nil && os != nil {
 				o.Add(MF6Narrower(ts, gs, os, seed)...)
+				o.AddFigure(spreadFigure(cs, ts, [][]stats.Estimate{gs, os}))
 			}
 			return o
 		},
