@@ -32,7 +32,7 @@ func TestMF2(t *testing.T) {
 
 // TestMF2Rate: the fitted rate at width 600 (32 networks: with 8 the t-test's critical value at the
 // budget is 59) holds, and chi_1 with tanh' for tanh'^2
-// (35% off in ln) is rejected; independent inputs taken as identical are rejected.
+// (42% off in ln) is rejected; independent inputs taken as identical are rejected.
 func TestMF2Rate(t *testing.T) {
 	for seed := uint64(1); seed <= 2; seed++ {
 		c := mf2Rate(32, seed)
@@ -67,6 +67,14 @@ func TestMF4(t *testing.T) {
 	c := mf4Cases(16, 5)[0]
 	c.Vanilla.N, c.Chi = 300, WrongChi1
 	mustReject(t, MF4(c))
+	m := mf4Cases(32, 6)[2] // annealed, width 300, mu_b = 0, sw = 1: chi_1 with Q* for Q* + R (12% low)
+	th := meanfield.Minimal{MuB: m.Minimal.MuB, SW: m.Minimal.SW, SV: m.Minimal.SV, SB: m.Minimal.SB, R: m.Minimal.R}
+	Q, _, _, eu2, eup2, err := th.Stationary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Seeds, m.Target = 32, eu2+th.SW*th.SW*eup2*Q
+	mustReject(t, MF4(m))
 }
 
 // TestMF4Tied: the tied minimalRNN within tiedJacobianTol of chi_1 at the catalogue's two gate
@@ -117,14 +125,14 @@ func TestMF6(t *testing.T) {
 	c := cs[0]
 	c.Net.N, c.SpreadShift = 300, 1
 	rows, _ := MF6(c)
-	mustReject(t, rows[1])
+	mustReject(t, rowAt(rows, 1))
 }
 
 // TestMF7 checks the critical schemes at small settings: the vanilla one (orthogonal, width 300,
-// T = 4, 8 networks) and the minimalRNN's at mu_b = 0 and 2 (annealed, width 200, 32 networks),
+// T = 4, 16 networks; sw2 = 1 held to m_1 = 1 rejected) and the minimalRNN's at mu_b = 0 and 2 (annealed, width 200, 32 networks),
 // with sw^2 1.5 times the critical value rejected.
 func TestMF7(t *testing.T) {
-	cs, err := criticalCases(8, 31, []int{4})
+	cs, err := criticalCases(16, 31, []int{4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,6 +140,9 @@ func TestMF7(t *testing.T) {
 		c.Net.N = 300
 		rows, _ := MF6(c)
 		mustPass(t, rows...)
+		c.Net.SW2 = 1 // the linear network's critical point
+		rows, _ = MF6(c)
+		mustReject(t, rowAt(rows, 0))
 	}
 	for i, mu := range []float64{0, 2} {
 		net := simmf.Minimal{N: 200, MuB: mu, SV: 1, R: 1}

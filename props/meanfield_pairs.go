@@ -75,6 +75,7 @@ type CorrelationCase struct {
 	Seed         uint64
 	Identical    bool
 	Shared       float64
+	Factor       float64 // when not 0, multiplies the map's values (the power control)
 }
 
 func (c CorrelationCase) label() string {
@@ -128,9 +129,13 @@ func MF2Map(c CorrelationCase) []claim.Result {
 	if err != nil {
 		return []claim.Result{claim.Failed("MF-2 simulation", err)}
 	}
+	f := 1.0
+	if c.Factor != 0 {
+		f = c.Factor
+	}
 	var out []claim.Result
 	for t, est := range ests {
-		out = append(out, claim.MeanCheck(fmt.Sprintf("MF-2 %s q_ab,%d", c.label(), t+1), est, want[t], c.Seed))
+		out = append(out, claim.MeanCheck(fmt.Sprintf("MF-2 %s q_ab,%d", c.label(), t+1), est, f*want[t], c.Seed))
 	}
 	return out
 }
@@ -172,7 +177,11 @@ func MF2Rate(c RateCase) claim.Result {
 		}
 		var ys []float64
 		for _, p := range ps {
-			if d := p.OneMinusC(); d > 1e-11 && d < 1e-2 {
+			d, err := p.OneMinusC()
+			if err != nil {
+				return claim.Failed(what, err)
+			}
+			if d > 1e-11 && d < 1e-2 {
 				ys = append(ys, math.Log(d))
 			}
 		}
@@ -302,13 +311,17 @@ type TimescaleCase struct {
 	Factor float64
 }
 
-// crossTrajectory returns the mean-field Q^ab_t, t = 0 .. steps, from Q^ab_0 = Q*: Q^ab_t =
-// chi_ab(Q^ab_{t-1}) Q^ab_{t-1}, with chi_ab at the gate covariance sw^2 Q^ab + sb^2.
-func (c TimescaleCase) crossTrajectory() ([]float64, error) {
+// crossTrajectory returns the mean-field Q^ab_t, t = 0 .. steps, from Q^ab_0 = start (Q* when
+// start is 0): Q^ab_t = chi_ab(Q^ab_{t-1}) Q^ab_{t-1}, with chi_ab at the gate covariance
+// sw^2 Q^ab + sb^2.
+func (c TimescaleCase) crossTrajectory(start float64) ([]float64, error) {
 	m := meanfield.Minimal{MuB: c.Net.MuB, SW: c.Net.SW, SV: c.Net.SV, SB: c.Net.SB, R: c.Net.R}
-	q, err := m.QStar()
-	if err != nil {
-		return nil, err
+	q := start
+	if q == 0 {
+		var err error
+		if q, err = m.QStar(); err != nil {
+			return nil, err
+		}
 	}
 	out := []float64{q}
 	for len(out) <= c.Steps+c.Offset {
@@ -321,23 +334,25 @@ func (c TimescaleCase) crossTrajectory() ([]float64, error) {
 	return out, nil
 }
 
-// crossEstimates simulates the case's pairs and returns, per network, Q^ab_t for t = 1 .. Steps.
-func (c TimescaleCase) crossEstimates() ([][]float64, error) {
+// crossEstimates simulates the case's pairs and returns, per network, Q^ab_t for t = 1 .. Steps,
+// and the mean over networks of the state's second moment where the copies part.
+func (c TimescaleCase) crossEstimates() ([][]float64, float64, error) {
 	per := make([][]float64, c.Seeds)
 	net := c.Net
 	Q, err := meanfield.Minimal{MuB: net.MuB, SW: net.SW, SV: net.SV, SB: net.SB, R: net.R}.QStar()
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	net.Start = Q
+	var q0 float64
 	for i := range per {
-		qab, _, err := net.Pair(c.Burn, c.Steps, c.Seed+uint64(i))
+		qab, q, err := net.Pair(c.Burn, c.Steps, c.Seed+uint64(i))
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
-		per[i] = qab
+		per[i], q0 = qab, q0+q/float64(c.Seeds)
 	}
-	return per, nil
+	return per, q0, nil
 }
 
 // window returns the steps 1 .. w over which the mean-field Q^ab stays above Q* e^-2 (two
@@ -356,11 +371,11 @@ func window(traj []float64) int {
 // window. The detail gives both beside the asymptotic rate ln chi_ab.
 func MF5(c TimescaleCase) []claim.Result {
 	label := fmt.Sprintf("MF-5 annealed N=%d mu_b=%.3g sw=%.3g sb=%.3g", c.Net.N, c.Net.MuB, c.Net.SW, c.Net.SB)
-	traj, err := c.crossTrajectory()
+	traj, err := c.crossTrajectory(0)
 	if err != nil {
 		return []claim.Result{claim.Failed(label, err)}
 	}
-	per, err := c.crossEstimates()
+	per, _, err := c.crossEstimates()
 	if err != nil {
 		return []claim.Result{claim.Failed(label, err)}
 	}
@@ -377,17 +392,18 @@ func MF5(c TimescaleCase) []claim.Result {
 		}
 		out = append(out, claim.MeanCheck(fmt.Sprintf("%s Q^ab_%d", label, t), est, traj[t+c.Offset], c.Seed))
 	}
-	return append(out, rateRow(label, per, traj, w, c))
+	r, _, _ := rateRow(label, per, traj, w, c)
+	return append(out, r)
 }
 
 // fittedRate simulates the case and returns the jackknife estimate of the ln-rate of the
 // network-mean Q^ab over the recursion's window.
 func (c TimescaleCase) fittedRate() (stats.Estimate, error) {
-	traj, err := c.crossTrajectory()
+	traj, err := c.crossTrajectory(0)
 	if err != nil {
 		return stats.Estimate{}, err
 	}
-	per, err := c.crossEstimates()
+	per, _, err := c.crossEstimates()
 	if err != nil {
 		return stats.Estimate{}, err
 	}
@@ -408,26 +424,21 @@ func lnFit(w int) func(means []float64) (float64, error) {
 	}
 }
 
-// rateRow fits ln of the network-mean Q^ab over steps 1 .. w, against the recursion's fit.
-func rateRow(label string, per [][]float64, traj []float64, w int, c TimescaleCase) claim.Result {
+// rateRow fits ln of the network-mean Q^ab over steps 1 .. w, against the recursion's fit; it
+// also returns the fitted and the recursion's ln-rates.
+func rateRow(label string, per [][]float64, traj []float64, w int, c TimescaleCase) (claim.Result, float64, float64) {
 	what := fmt.Sprintf("%s ln-rate over t=1..%d", label, w)
 	fit := lnFit(w)
-	est, err := jackknife(per, fit)
-	if err != nil {
-		return claim.Failed(what, err)
-	}
-	want, err := fit(traj[1:])
-	if err != nil {
-		return claim.Failed(what, err)
+	est, err1 := jackknife(per, fit)
+	want, err2 := fit(traj[1:])
+	chi, err3 := meanfield.Minimal{MuB: c.Net.MuB, SW: c.Net.SW, SV: c.Net.SV, SB: c.Net.SB, R: c.Net.R}.ChiAB()
+	if err := claim.FirstErr(err1, err2, err3); err != nil {
+		return claim.Failed(what, err), 0, 0
 	}
 	if c.Factor != 0 {
 		want *= c.Factor
 	}
-	chi, err := meanfield.Minimal{MuB: c.Net.MuB, SW: c.Net.SW, SV: c.Net.SV, SB: c.Net.SB, R: c.Net.R}.ChiAB()
-	if err != nil {
-		return claim.Failed(what, err)
-	}
 	r := claim.MeanCheck(what, est, want, c.Seed)
 	r.Detail += fmt.Sprintf("; fitted rate %.4f per step, recursion %.4f, asymptotic chi_ab %.4f", math.Exp(est.Mean), math.Exp(want), chi)
-	return r
+	return r, est.Mean, want
 }

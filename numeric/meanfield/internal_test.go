@@ -56,27 +56,30 @@ func TestMinimalJacobian(t *testing.T) {
 	h, z := make([]float64, m.N), make([]float64, m.N)
 	gaussian(rng, h, 0.3)
 	gaussian(rng, z, 1)
-	next := func(h []float64) []float64 {
-		c := append([]float64(nil), h...)
-		nt.advance(c, z)
-		return c
-	}
-	var fd float64
-	const eps = 1e-6
-	for j := range h {
-		hp, hm := append([]float64(nil), h...), append([]float64(nil), h...)
-		hp[j] += eps
-		hm[j] -= eps
-		a, b := next(hp), next(hm)
-		for i := range a {
-			g := (a[i] - b[i]) / (2 * eps)
-			fd += g * g
-		}
-	}
+	fd := fdFrobenius(h, func(c []float64) { nt.advance(c, z) })
 	got := nt.advance(append([]float64(nil), h...), z).Jacobian
 	if math.Abs(got-fd/float64(m.N)) > 1e-7 {
 		t.Errorf("|J|_F^2/N %.12g, by central differences %.12g", got, fd/float64(m.N))
 	}
+}
+
+// fdFrobenius returns |J|_F^2 of the map step (applied in place) at h, J by central differences
+// with step 1e-6.
+func fdFrobenius(h []float64, step func(h []float64)) float64 {
+	const eps = 1e-6
+	var fd float64
+	for j := range h {
+		hp, hm := append([]float64(nil), h...), append([]float64(nil), h...)
+		hp[j] += eps
+		hm[j] -= eps
+		step(hp)
+		step(hm)
+		for i := range hp {
+			g := (hp[i] - hm[i]) / (2 * eps)
+			fd += g * g
+		}
+	}
+	return fd
 }
 
 // TestVanillaJacobian: the vanilla step's Jacobian field is (1/N) sum_i tanh'(e_i)^2 |W_i|^2,
@@ -91,23 +94,7 @@ func TestVanillaJacobian(t *testing.T) {
 	h, x, e := make([]float64, v.N), make([]float64, v.N), make([]float64, v.N)
 	gaussian(rng, h, 0.5)
 	gaussian(rng, x, 1)
-	next := func(h []float64) []float64 {
-		c := append([]float64(nil), h...)
-		nt.step(c, x, e)
-		return c
-	}
-	var fd float64
-	const eps = 1e-6
-	for j := range h {
-		hp, hm := append([]float64(nil), h...), append([]float64(nil), h...)
-		hp[j] += eps
-		hm[j] -= eps
-		a, b := next(hp), next(hm)
-		for i := range a {
-			g := (a[i] - b[i]) / (2 * eps)
-			fd += g * g
-		}
-	}
+	fd := fdFrobenius(h, func(c []float64) { nt.step(c, x, e) })
 	nt.step(append([]float64(nil), h...), x, e)
 	var jf float64
 	for i, ei := range e {

@@ -12,6 +12,10 @@ import (
 // MaxProbes bounds the number of Hutchinson probe vectors of one estimate.
 const MaxProbes = 1024
 
+// MaxTrajectory bounds N x max(T), the floats JacobianMoments keeps of the trajectory's
+// derivatives (2^24: 128 MiB).
+const MaxTrajectory = 1 << 24
+
 // Moments is a Hutchinson estimate of the moments of J J^T for one network and horizon T: M1
 // estimates m_1 = tr(J J^T)/N, M2 estimates m_2 = tr((J J^T)^2)/N, each the mean over probes v
 // with independent Rademacher entries of |J v|^2/N and |J J^T v|^2/N (unbiased: E v v^T = I).
@@ -27,7 +31,8 @@ type Moments struct {
 // 2T products of W with an N x probes block, never a dense T-step product.
 // Start the family at stationarity (Start = q*) for the stationary claim. Everything is drawn from
 // PCG(seed, 0). Dimensionless. Errors: invalid parameters, an empty ts or a T outside
-// [1, 2^20], probes outside [1, MaxProbes], and a non-finite estimate.
+// [1, 2^20], N x max(T) above MaxTrajectory, probes outside [1, MaxProbes], and a non-finite
+// estimate.
 func (v Vanilla) JacobianMoments(ts []int, probes int, seed uint64) ([]Moments, error) {
 	if len(ts) == 0 {
 		return nil, fmt.Errorf("meanfield: no horizons T")
@@ -38,6 +43,9 @@ func (v Vanilla) JacobianMoments(ts []int, probes int, seed uint64) ([]Moments, 
 			return nil, err
 		}
 		horizon = max(horizon, T)
+	}
+	if v.N*horizon > MaxTrajectory {
+		return nil, fmt.Errorf("meanfield: N x T = %d x %d exceeds %d stored derivatives", v.N, horizon, MaxTrajectory)
 	}
 	if probes < 1 || probes > MaxProbes {
 		return nil, fmt.Errorf("meanfield: probes = %d outside [1, %d]", probes, MaxProbes)

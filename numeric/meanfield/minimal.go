@@ -129,7 +129,8 @@ func (m Minimal) Trajectory(steps int, seed uint64) ([]MinimalStep, error) {
 // start with identical inputs for burn steps (so they are one state at stationarity), then with
 // independent inputs for steps steps, sharing every weight (redrawn together each step when
 // annealed). It returns the cross moment Q^ab_t = h^a_t.h^b_t/N for t = 1 .. steps after the
-// burn-in, and the state's second moment Q at the end of the burn-in. Draws from PCG(seed, 0).
+// burn-in, and the state's second moment Q at the end of the burn-in (at the start when burn =
+// 0). Draws from PCG(seed, 0).
 // Units: those of R. Errors: invalid parameters, burn or steps outside [0 or 1, 2^20], and a
 // non-finite state.
 func (m Minimal) Pair(burn, steps int, seed uint64) (qab []float64, q0 float64, err error) {
@@ -149,6 +150,7 @@ func (m Minimal) Pair(burn, steps int, seed uint64) (qab []float64, q0 float64, 
 		gaussian(nt.rng, ha, m.Start)
 		copy(hb, ha)
 	}
+	q0 = dot(ha, ha) / float64(n) // the start's, replaced at the end of a burn-in
 	qab = make([]float64, steps)
 	for t := range burn + steps {
 		if m.Annealed && t > 0 {

@@ -15,10 +15,14 @@ type PairStep struct {
 }
 
 // OneMinusC returns 1 - c for the step, c = QAB / sqrt(QA QB), computed from QD without
-// cancellation.
-func (p PairStep) OneMinusC() float64 {
+// cancellation. Dimensionless, in [0, 2]. Errors: QA or QB not positive (a state of zero
+// pre-activation has no correlation).
+func (p PairStep) OneMinusC() (float64, error) {
+	if !(p.QA > 0 && p.QB > 0) {
+		return 0, fmt.Errorf("meanfield: 1 - c needs both second moments positive, got %v and %v", p.QA, p.QB)
+	}
 	d := math.Sqrt(p.QA) - math.Sqrt(p.QB)
-	return (p.QD - d*d) / (2 * math.Sqrt(p.QA*p.QB))
+	return (p.QD - d*d) / (2 * math.Sqrt(p.QA*p.QB)), nil
 }
 
 // Pair runs two sequences through one network of the family for steps steps (catalogue MF-2):

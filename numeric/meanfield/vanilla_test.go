@@ -116,3 +116,23 @@ func FuzzMinimal(f *testing.F) {
 		fp.RequireFinite(t, "Pair", err, append(qab, q0)...)
 	})
 }
+
+// TestPairEdges: 1 - c is an error for a zero state, and 0 for two equal ones; the minimalRNN's
+// Pair without burn-in reports its start's second moment; JacobianMoments refuses a trajectory
+// beyond MaxTrajectory before allocating it.
+func TestPairEdges(t *testing.T) {
+	if _, err := (meanfield.PairStep{QA: 0, QB: 1, QD: 1}).OneMinusC(); err == nil {
+		t.Error("OneMinusC with QA = 0: no error")
+	}
+	if d := fp.Must((meanfield.PairStep{QA: 2, QB: 2, QAB: 2}).OneMinusC()); d != 0 {
+		t.Errorf("equal states: 1 - c = %v", d)
+	}
+	_, q0, err := (meanfield.Minimal{N: 400, MuB: 1, SW: 1, SV: 1, R: 1, Start: 0.5}).Pair(0, 2, 3)
+	if err != nil || math.Abs(q0-0.5) > 0.2 {
+		t.Errorf("Pair without burn-in: q0 = %v (start 0.5), %v", q0, err)
+	}
+	big := meanfield.Vanilla{N: meanfield.MaxN, SW2: 1}
+	if _, err := big.JacobianMoments([]int{meanfield.MaxTrajectory/meanfield.MaxN + 1}, 1, 1); err == nil {
+		t.Error("a trajectory beyond MaxTrajectory: no error")
+	}
+}

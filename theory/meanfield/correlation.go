@@ -129,13 +129,16 @@ func VanillaTimescale(sw2, s, shared float64) (float64, error) {
 // catalogue, "Jacobian over T steps", MF-6): the mean squared singular value m_1 = chi_1^T =
 // (sw2 mu_1)^T and the relative spread m_2/m_1^2 - 1 = T (mu_2/mu_1^2 - 1 - s_1), with s_1 = 0 for
 // orthogonal W and -1 for Gaussian W, mu_k at the fixed point qstar. Dimensionless. Errors: sw2
-// or qstar negative or not finite, T < 1, and m_1 overflowing.
+// or qstar negative or not finite, sw2 = 0 (J = 0), T < 1, and m_1 overflowing.
 func JacobianMoments(sw2, qstar float64, T int, orthogonal bool) (m1, spread float64, err error) {
 	if T < 1 {
 		return 0, 0, fmt.Errorf("meanfield: the T-step Jacobian needs T >= 1, got %d", T)
 	}
 	if err := checkParams([]string{"sw2", "q*"}, sw2, qstar); err != nil {
 		return 0, 0, err
+	}
+	if sw2 == 0 {
+		return 0, 0, fmt.Errorf("meanfield: sw2 = 0 makes J = 0, whose spread is undefined")
 	}
 	mu1, err1 := Mu(1, qstar)
 	mu2, err2 := Mu(2, qstar)

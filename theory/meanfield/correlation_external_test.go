@@ -133,3 +133,28 @@ func TestCrossMap(t *testing.T) {
 		}
 	}
 }
+
+// TestXiLargeGate: xi from the complement 1 - chi_ab agrees with -1/ln chi_ab where chi_ab keeps
+// its digits (1e-9 relative at mu_b <= 6), and keeps growing by about e per unit of mu_b out to
+// mu_b = 40, where chi_ab rounds to 1 in float64.
+func TestXiLargeGate(t *testing.T) {
+	base := meanfield.Minimal{SW: 1, SV: 1, SB: 0.5, R: 1}
+	for _, mu := range []float64{-2, 0, 3, 6} {
+		m := base
+		m.MuB = mu
+		xi, chi := fp.Must(m.Xi()), fp.Must(m.ChiAB())
+		if want := -1 / math.Log(chi); math.Abs(xi/want-1) > 1e-9 {
+			t.Errorf("mu_b %v: xi %.12g, -1/ln chi_ab %.12g", mu, xi, want)
+		}
+	}
+	prev := 0.0
+	for mu := 10.0; mu <= 40; mu += 5 {
+		m := base
+		m.MuB = mu
+		xi := fp.Must(m.Xi())
+		if r := math.Log(xi/prev) / 5; prev > 0 && math.Abs(r-1) > 0.05 {
+			t.Errorf("mu_b %v: ln xi grows by %.4f per unit of mu_b, want about 1", mu, r)
+		}
+		prev = xi
+	}
+}

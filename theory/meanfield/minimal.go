@@ -147,16 +147,25 @@ func (m Minimal) CrossMap(Qab float64) (float64, error) {
 }
 
 // Xi returns the timescale xi = -1/ln chi_ab of two copies with independent inputs (derived).
-// Units: steps. Errors: invalid parameters, and chi_ab not in (0, 1).
+// It computes 1 - chi_ab = E[1 - u^a u^b] = E[v^a + v^b - v^a v^b], v = 1 - u = sigmoid(-e),
+// directly, so that xi keeps its digits as chi_ab -> 1 (large mu_b), and xi = -1/log1p(-(1 -
+// chi_ab)). Units: steps. Errors: invalid parameters, and 1 - chi_ab not in (0, 1).
 func (m Minimal) Xi() (float64, error) {
-	c, err := m.ChiAB()
+	_, q, _, _, _, err := m.Stationary()
 	if err != nil {
 		return 0, err
 	}
-	if !(c > 0 && c < 1) {
-		return 0, fmt.Errorf("meanfield: chi_ab = %v outside (0, 1): no finite timescale", c)
+	d, err := Expect2(func(a, b float64) float64 {
+		va, vb := sigmoid(-a), sigmoid(-b)
+		return va + vb - va*vb
+	}, m.MuB, m.MuB, q, q, m.SB*m.SB)
+	if err != nil {
+		return 0, err
 	}
-	return finite("xi", -1/math.Log(c))
+	if !(d > 0 && d < 1) {
+		return 0, fmt.Errorf("meanfield: 1 - chi_ab = %v outside (0, 1): no finite timescale", d)
+	}
+	return finite("xi", -1/math.Log1p(-d))
 }
 
 // CriticalSW2 returns the weight variance sw^2 at which chi_1 = 1 (derived; catalogue MF-7: the
