@@ -235,13 +235,9 @@ func MF3AnnealedPower(c MinimalCase) []claim.Result { return mf3Annealed(c, true
 
 func mf3Annealed(c MinimalCase, power bool) []claim.Result {
 	m := c.theory()
-	Q := []float64{0}
-	for len(Q) <= c.Steps+c.Offset {
-		next, err := m.QMap(Q[len(Q)-1])
-		if err != nil {
-			return []claim.Result{claim.Failed("MF-3 recursion", err)}
-		}
-		Q = append(Q, next)
+	Q, err := recursion(m, c.Steps+c.Offset)
+	if err != nil {
+		return []claim.Result{claim.Failed("MF-3 recursion", err)}
 	}
 	qstar, err := m.QStar()
 	if err != nil {
@@ -255,7 +251,7 @@ func mf3Annealed(c MinimalCase, power bool) []claim.Result {
 	var out []claim.Result
 	for t := range c.Steps {
 		what := fmt.Sprintf("MF-3 annealed N=%d mu_b=%.3g sw=%.3g Q_%d", c.Net.N, c.Net.MuB, c.Net.SW, t+1)
-		want := Q[t+1+c.Offset]
+		want := Q[t+c.Offset]
 		if t == c.Steps-1 && c.Offset == 0 && math.Abs(want-qstar) <= 1e-9*qstar {
 			what, want = fmt.Sprintf("MF-3 annealed N=%d mu_b=%.3g sw=%.3g Q* at t=%d", c.Net.N, c.Net.MuB, c.Net.SW, t+1), qstar
 		}
@@ -275,6 +271,19 @@ func mf3Annealed(c MinimalCase, power bool) []claim.Result {
 		out = append(out, row)
 	}
 	return out
+}
+
+// recursion returns Q_1 .. Q_steps of the minimalRNN recursion from h_0 = 0.
+func recursion(m meanfield.Minimal, steps int) ([]float64, error) {
+	Q, q := make([]float64, 0, steps), 0.0
+	for range steps {
+		var err error
+		if q, err = m.QMap(q); err != nil {
+			return nil, err
+		}
+		Q = append(Q, q)
+	}
+	return Q, nil
 }
 
 // MF3Tied compares the tied network's stationary Q (its mean over the last Tail steps of each
@@ -306,4 +315,63 @@ func MF3Tied(c MinimalCase, tail int) claim.Result {
 	r := claim.MeanCheck(what, est, qstar, c.Seed)
 	r.Detail += fmt.Sprintf("; gap %.1f%% of Q*", 100*(est.Mean/qstar-1))
 	return r
+}
+
+// qtFigure draws the signal's second moment against t: the vanilla map q_t and the minimalRNN
+// recursion Q_t (lines), the vanilla network and the annealed minimalRNN (points, +-2 SE, held to
+// their lines), and tied minimalRNNs of the annealed case's parameters at each width in tied (points
+// without a line of their own: the tied-gap finding).
+func qtFigure(v VarianceMapCase, annealed MinimalCase, tied []MinimalCase) (claim.Figure, error) {
+	a := annealed.Net
+	f := claim.Figure{File: "meanfield-qt.png", Title: "MF-1, MF-3: the signal's second moment against t, mean field and simulation",
+		Caption: fmt.Sprintf("Vanilla tanh RNN (sw2 = %.3g, s = %.3g, width %d, %d networks) against the map q_t; minimalRNN (mu_b = %.3g, sw = %.3g, sb = %.3g, R = %.3g) with weights redrawn every step (width %d, %d networks) against the recursion Q_t, and with tied weights (the real network), which settles below it at every width. Points are means over networks, +-2 SE.",
+			v.Net.SW2, v.Net.SV2+v.Net.SB2, v.Net.N, v.Seeds, a.MuB, a.SW, a.SB, a.R, a.N, annealed.Seeds),
+		XLabel: "t (steps)", YLabel: "q_t, Q_t"}
+	q, err := mapTrajectory(v.Net.SW2, v.Net.SV2+v.Net.SB2, v.Steps)
+	if err != nil {
+		return f, err
+	}
+	vests, err := mf1Estimates(v, v.Seed)
+	if err != nil {
+		return f, err
+	}
+	f.Series = append(f.Series, qtLine("vanilla map q_t", q), qtPoints("vanilla simulated", vests, q))
+	Q, err := recursion(annealed.theory(), annealed.Steps)
+	if err != nil {
+		return f, err
+	}
+	aests, err := annealed.estimates()
+	if err != nil {
+		return f, err
+	}
+	f.Series = append(f.Series, qtLine("minimalRNN recursion Q_t", Q), qtPoints("annealed minimalRNN", aests, Q))
+	for _, c := range tied {
+		ests, err := c.estimates()
+		if err != nil {
+			return f, err
+		}
+		f.Series = append(f.Series, qtPoints(fmt.Sprintf("tied minimalRNN N=%d", c.Net.N), ests, nil))
+	}
+	return f, nil
+}
+
+// qtLine is a closed-form trajectory y_1, y_2, .. as a line.
+func qtLine(name string, y []float64) claim.Series {
+	s := claim.Series{Name: name, Y: y}
+	for t := range y {
+		s.X = append(s.X, float64(t+1))
+	}
+	return s
+}
+
+// qtPoints is a simulated trajectory as points with error bars, held to expect when not nil.
+func qtPoints(name string, ests []stats.Estimate, expect []float64) claim.Series {
+	s := claim.Series{Name: name, Points: true}
+	for t, e := range ests {
+		s.X, s.Y, s.SE = append(s.X, float64(t+1)), append(s.Y, e.Mean), append(s.SE, e.SE)
+	}
+	if expect != nil {
+		s.Expect = expect[:len(ests)]
+	}
+	return s
 }

@@ -165,7 +165,7 @@ func TestCriticalDriveIncreasing(t *testing.T) {
 	})
 }
 
-// TestMFFigures builds the spread and xi figures at small settings and checks their shape.
+// TestMFFigures builds the spread, xi and q_t figures at small settings and checks their shape.
 func TestMFFigures(t *testing.T) {
 	ts := []int{2, 4}
 	cs := spectrumCases(6, 51, ts)
@@ -187,6 +187,16 @@ func TestMFFigures(t *testing.T) {
 		sims[i].Net.N = 100
 	}
 	if f, err = xiFigure(g, sims); err != nil {
+		t.Fatal(err)
+	}
+	checkFigure(t, f)
+	v, a, tied := qtCases(53)
+	v.Net.N, v.Steps, v.Seeds = 200, 6, 16
+	a.Net.N, a.Steps, a.Seeds = 60, 6, 16
+	for i := range tied {
+		tied[i].Net.N, tied[i].Steps, tied[i].Seeds = 60, 6, 4
+	}
+	if f, err = qtFigure(v, a, tied); err != nil {
 		t.Fatal(err)
 	}
 	checkFigure(t, f)

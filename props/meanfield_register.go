@@ -18,6 +18,21 @@ func tiedCase(n int, seed uint64) MinimalCase {
 	return MinimalCase{Net: simmf.Minimal{N: n, MuB: 2, SW: 3, SV: 1, SB: 0, R: 1}, Steps: 80, Seeds: 32, Seed: seed + uint64(n)}
 }
 
+// qtCases are the q_t figure's cases: MF-1's chaotic Gaussian case, and the tied-gap finding's
+// minimalRNN (mu_b = 2, sw = 3, sb = 0) annealed at width 300 and tied at widths 200 and 800, 40
+// steps each.
+func qtCases(seed uint64) (VarianceMapCase, MinimalCase, []MinimalCase) {
+	annealed := tiedCase(300, seed+7)
+	annealed.Net.Annealed, annealed.Steps = true, 40
+	var tied []MinimalCase
+	for _, n := range []int{200, 800} {
+		c := tiedCase(n, seed)
+		c.Steps = 40
+		tied = append(tied, c)
+	}
+	return mf1Cases(seed)[1], annealed, tied
+}
+
 // mf1Cases are the command's MF-1 cases: 64 networks of width 1000 over 30 steps, Gaussian and
 // orthogonal W, in the ordered (sw2 = 0.5) and chaotic (sw2 = 2) phases, away from the critical
 // point where finite-width effects are large.
@@ -83,6 +98,7 @@ func init() {
 			}
 			o.Evidence = append(o.Evidence, claim.Evidence{Finding: tiedGapFinding, Confirmed: gaps[0].Rejected() && gaps[1].Rejected(),
 				Detail: gaps[0].Case + ": " + gaps[0].Detail + " | " + gaps[1].Case + ": " + gaps[1].Detail})
+			o.AddFigure(qtFigure(qtCases(seed)))
 			return o
 		},
 		Control: func(seed uint64) []claim.Result {
