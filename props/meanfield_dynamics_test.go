@@ -201,3 +201,25 @@ func TestMFFigures(t *testing.T) {
 	}
 	checkFigure(t, f)
 }
+
+// TestMF6Long (-long) shows the Gaussian finite-width bias shrinking like 1/N: at widths 1000 and
+// 2000 (32 networks, 8 probes, T = 4, 8, 16) the rows must pass with the width-500 tolerances
+// scaled by 500/N, and both W with the orthogonal tolerance likewise. It logs each bias with the
+// row's MDE.
+func TestMF6Long(t *testing.T) {
+	if !*long {
+		t.Skip("heavy (widths 1000 and 2000): run with -long")
+	}
+	for _, n := range []int{1000, 2000} {
+		for _, c := range spectrumCases(32, uint64(60+n), []int{4, 8, 16}) {
+			scale := 500 / float64(n)
+			c.Net.N, c.Probes = n, 8
+			c.TolM1, c.TolSp = c.TolM1*scale, c.TolSp*scale
+			rows, _ := MF6(c)
+			for _, r := range rows {
+				t.Logf("%s: z %.2f, MDE %.3g, %s", r.Case, r.Measured, r.MDE, r.Detail)
+			}
+			mustPass(t, rows...)
+		}
+	}
+}
