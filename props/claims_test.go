@@ -52,7 +52,7 @@ func TestCatalogue(t *testing.T) {
 }
 
 // checkFigure holds every simulated point that has a closed form to it at the budget's critical
-// value (|Y - Expect| <= t SE, counted as comparisons), and checks the figure's shape: a title, a
+// value of a t with 15 degrees of freedom (|Y - Expect| <= t SE, counted as comparisons), and checks the figure's shape: a title, a
 // file, series of matching lengths, error bars on every Monte-Carlo point, positive values on a
 // log axis.
 func checkFigure(t *testing.T, f claim.Figure) {
@@ -60,7 +60,9 @@ func checkFigure(t *testing.T, f claim.Figure) {
 	if f.Title == "" || f.File == "" || f.Caption == "" || len(f.Series) == 0 {
 		t.Fatalf("figure %q lacks a title, file, caption or series", f.File)
 	}
-	crit := claim.Z()
+	// Figure points are means over networks or batches with at least 15 degrees of freedom (the
+	// house's 16 batches): the t quantile at 15, not the normal z, is the budget's critical value.
+	crit := claim.Critical(15)
 	for _, s := range f.Series {
 		if len(s.X) != len(s.Y) || (s.SE != nil && len(s.SE) != len(s.X)) || (s.Expect != nil && len(s.Expect) != len(s.X)) {
 			t.Fatalf("%s / %s: lengths X %d, Y %d, SE %d, Expect %d", f.File, s.Name, len(s.X), len(s.Y), len(s.SE), len(s.Expect))

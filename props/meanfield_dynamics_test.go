@@ -202,10 +202,12 @@ func TestMFFigures(t *testing.T) {
 	checkFigure(t, f)
 }
 
-// TestMF6Long (-long) shows the Gaussian finite-width bias shrinking like 1/N: at widths 1000 and
-// 2000 (32 networks, 8 probes, T = 4, 8, 16) the rows must pass with the width-500 tolerances
-// scaled by 500/N, and both W with the orthogonal tolerance likewise. It logs each bias with the
-// row's MDE.
+// TestMF6Long (-long) holds the rows at widths 1000 and 2000 (32 networks, 8 probes, T = 4, 8, 16)
+// to the width-500 tolerances scaled by 500/N, the O(1/N) shrinkage of a finite-width bias, and
+// logs each bias with its MDE. It is consistent with that shrinkage (Gaussian spread bias at T = 16:
+// +9.4% at 500, +5.2% at 1000, +1.1% at 2000) but cannot prove it: at 2000 the spread's MDE is
+// 6-11% against a 3% tolerance, and the m_1 biases at 500 change sign with T (noise, not a
+// bias model).
 func TestMF6Long(t *testing.T) {
 	if !*long {
 		t.Skip("heavy (widths 1000 and 2000): run with -long")

@@ -59,6 +59,7 @@ func FuzzMinimal(f *testing.F) {
 		f.Add(v, 1.0, 1.0, special[(i+4)%len(special)], 1.0)
 	}
 	f.Add(2.0, 3.0, 1.0, 0.0, 1.0)
+	f.Add(50.0, 1.0, 1.0, 0.5, 1.0)    // 1 - E[u^2] below the rounding of 1
 	f.Add(0.0, 1e150, 1.0, 0.0, 1e300) // chi_1 = E[u^2] + sw^2 E[u'^2] (Q* + R) overflows
 	f.Fuzz(func(t *testing.T, mu, sw, sv, sb, r float64) {
 		m := meanfield.Minimal{MuB: mu, SW: sw, SV: sv, SB: sb, R: r}
@@ -70,5 +71,13 @@ func FuzzMinimal(f *testing.F) {
 		fp.RequireFinite(t, "Xi", err, v)
 		v, err = m.CrossMap(sb / 4)
 		fp.RequireFinite(t, "CrossMap", err, v)
+		v, err = m.QMap(r / 2)
+		fp.RequireFinite(t, "QMap", err, v)
+		Q, q, eu, eu2, eup2, err := m.Stationary()
+		fp.RequireFinite(t, "Stationary", err, Q, q, eu, eu2, eup2)
+		v, err = m.ChiAB()
+		fp.RequireFinite(t, "ChiAB", err, v)
+		v, err = m.CriticalSW2()
+		fp.RequireFinite(t, "CriticalSW2", err, v)
 	})
 }

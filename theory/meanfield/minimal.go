@@ -53,6 +53,12 @@ func (m Minimal) gateMoments(q float64) (eu, eu2, eomu2, eup2 float64, err error
 	return eu, eu2, eomu2, eup2, nil
 }
 
+// oneMinusU2 is 1 - E[u^2] = E[(1 - u)(1 + u)] for e ~ N(mu_b, q), computed without the
+// cancellation of 1 - E[u^2] when the gate is nearly always open (large mu_b).
+func (m Minimal) oneMinusU2(q float64) (float64, error) {
+	return Expect(func(x float64) float64 { return sigmoid(-x) * (1 + sigmoid(x)) }, m.MuB, q)
+}
+
 // QStar returns the minimalRNN's stationary per-unit second moment of h (derived; catalogue,
 // "Closed forms"): the self-consistent fixed point Q* = R E[(1 - u)^2] / (1 - E[u^2]) with the gate
 // variance q = sw^2 Q* + sv^2 R + sb^2. Since u^2 <= u, Q* <= R, and the map is above Q at 0 and
@@ -63,8 +69,16 @@ func (m Minimal) QStar() (float64, error) {
 		return 0, err
 	}
 	g := func(Q float64) (float64, error) {
-		_, eu2, eomu2, _, err := m.gateMoments(m.gateVariance(Q))
-		return m.R*eomu2/(1-eu2) - Q, err
+		q := m.gateVariance(Q)
+		_, _, eomu2, _, err1 := m.gateMoments(q)
+		d, err2 := m.oneMinusU2(q)
+		if err := firstErr(err1, err2); err != nil {
+			return 0, err
+		}
+		if !(d > 0) {
+			return 0, fmt.Errorf("meanfield: 1 - E[u^2] underflows at mu_b = %v: the gate never opens", m.MuB)
+		}
+		return m.R*eomu2/d - Q, nil
 	}
 	v0, err := g(0)
 	if err != nil {
@@ -93,11 +107,15 @@ func (m Minimal) Stationary() (Q, q, eu, eu2, eup2 float64, err error) {
 // squared singular value of the one-step Jacobian J = diag(u) + diag(u' (h - z)) W (derived;
 // catalogue, "Closed forms"). Dimensionless. Errors: invalid parameters.
 func (m Minimal) Chi1() (float64, error) {
-	Q, _, _, eu2, eup2, err := m.Stationary()
+	Q, q, _, _, eup2, err := m.Stationary()
 	if err != nil {
 		return 0, err
 	}
-	return finite("chi_1", eu2+m.SW*m.SW*eup2*(Q+m.R))
+	d, err := m.oneMinusU2(q) // E[u^2] as 1 - E[1 - u^2]: never above 1 by rounding
+	if err != nil {
+		return 0, err
+	}
+	return finite("chi_1", (1-d)+m.SW*m.SW*eup2*(Q+m.R))
 }
 
 // finite returns v, or an error naming what when v is NaN or infinite (a result that overflowed
@@ -178,11 +196,17 @@ func (m Minimal) CriticalSW2() (float64, error) {
 	if err := m.validate(); err != nil {
 		return 0, err
 	}
+	// chi_1 - 1 = sw^2 E[u'^2] (Q* + R) - (1 - E[u^2]), both terms computed directly (no
+	// cancellation against 1 when the gate is nearly always open).
 	chi := func(sw2 float64) (float64, error) {
 		c := m
 		c.SW = math.Sqrt(sw2)
-		v, err := c.Chi1()
-		return v - 1, err
+		Q, q, _, _, eup2, err1 := c.Stationary()
+		d, err2 := c.oneMinusU2(q)
+		if err := firstErr(err1, err2); err != nil {
+			return 0, err
+		}
+		return finite("chi_1 - 1", sw2*eup2*(Q+m.R)-d)
 	}
 	lo, hi := 0.0, 1.0 // chi_1(0) = E[u^2] < 1
 	for {
