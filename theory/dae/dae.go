@@ -71,7 +71,7 @@ func (m Mode) U(u0, t float64) (float64, error) {
 		g = -math.Expm1(-2*a*t) / a
 	}
 	den := math.Exp(-2*a*t - math.Log(u0)) // e^{-2at}/u0 without overflowing 1/u0 for subnormal u0
-	if b != 0 { // b = 0 (lambda = sigma2 = 0) would give 0 * inf when g overflows
+	if b != 0 {                            // b = 0 (lambda = sigma2 = 0) would give 0 * inf when g overflows
 		den += b * g
 	}
 	if math.IsNaN(den) {

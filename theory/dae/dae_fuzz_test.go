@@ -15,7 +15,7 @@ func FuzzMode(f *testing.F) {
 		f.Add(v, special[(i+1)%len(special)], special[(i+2)%len(special)], special[(i+3)%len(special)], special[(i+4)%len(special)])
 	}
 	f.Add(1.0, 0.5, 0.0, 1e-3, 100.0)
-	f.Add(1.0, 0.0, 1.0, 1e-3, 1e6) // a = 0
+	f.Add(1.0, 0.0, 1.0, 1e-3, 1e6)  // a = 0
 	f.Add(0.0, 0.0, 1.0, 1.0, 1e300) // b = 0, a < 0
 	f.Fuzz(func(t *testing.T, lambda, sigma2, gamma, u0, x float64) {
 		m := dae.Mode{Lambda: lambda, Sigma2: sigma2, Gamma: gamma}
