@@ -1,0 +1,86 @@
+package dae
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// NoiseSamples draws pairs antithetic noise pairs (e, -e), e ~ N(0, sigma2 I), and returns for each
+// pair the mean over the pair of the corrupted loss l(e) = |x - W (x + e)|^2 and of its gradient's
+// component <dl/dW, dir> along each direction (dl/dW = -2 (x - W (x + e)) (x + e)^T, formed in full
+// for each draw): the Monte-Carlo side of DAE-1, whose means are |x - W x|^2 + sigma2 |W|_F^2 and
+// <-2 (x - W x) x^T + 2 sigma2 W, dir>. The antithetic pair cancels the cross term exactly, which is
+// the variance reduction; the samples are i.i.d. across pairs. Errors: W not square of x's
+// dimension, non-finite entries, sigma2 < 0, pairs < 2, a direction of the wrong shape.
+func NoiseSamples(w *mat.Dense, x []float64, sigma2 float64, dirs []*mat.Dense, pairs int, seed uint64) (loss []float64, grad [][]float64, err error) {
+	if w == nil {
+		return nil, nil, errors.New("dae: W is nil")
+	}
+	d := len(x)
+	if r, c := w.Dims(); r != d || c != d || d == 0 {
+		return nil, nil, fmt.Errorf("dae: W is %dx%d for x of dimension %d", r, c, d)
+	}
+	if err := finiteAll(append(append([]float64{}, x...), w.RawMatrix().Data...)); err != nil {
+		return nil, nil, err
+	}
+	if !(sigma2 >= 0) || math.IsInf(sigma2, 0) {
+		return nil, nil, fmt.Errorf("dae: sigma2 = %v must be finite and >= 0", sigma2)
+	}
+	if pairs < 2 {
+		return nil, nil, fmt.Errorf("dae: %d noise pairs; need at least 2", pairs)
+	}
+	for k, dir := range dirs {
+		if dir == nil {
+			return nil, nil, fmt.Errorf("dae: direction %d is nil", k)
+		}
+		if r, c := dir.Dims(); r != d || c != d {
+			return nil, nil, fmt.Errorf("dae: direction %d is %dx%d, want %dx%d", k, r, c, d, d)
+		}
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x1015e))
+	sd := math.Sqrt(sigma2)
+	xv := mat.NewVecDense(d, x)
+	e, xt, res := mat.NewVecDense(d, nil), mat.NewVecDense(d, nil), mat.NewVecDense(d, nil)
+	gr := mat.NewDense(d, d, nil)
+	loss = make([]float64, pairs)
+	grad = make([][]float64, len(dirs))
+	for k := range grad {
+		grad[k] = make([]float64, pairs)
+	}
+	for p := range pairs {
+		for i := range d {
+			e.SetVec(i, sd*rng.NormFloat64())
+		}
+		for _, sign := range []float64{1, -1} {
+			xt.AddScaledVec(xv, sign, e) // x + e
+			res.MulVec(w, xt)
+			res.SubVec(xv, res) // x - W (x + e)
+			loss[p] += mat.Dot(res, res) / 2
+			gr.Outer(-2, res, xt)
+			for k, dir := range dirs {
+				grad[k][p] += mat.Sum(mulElem(gr, dir)) / 2
+			}
+		}
+	}
+	return loss, grad, nil
+}
+
+// mulElem returns the element-wise product of a and b (same shape).
+func mulElem(a, b *mat.Dense) *mat.Dense {
+	var m mat.Dense
+	m.MulElem(a, b)
+	return &m
+}
+
+func finiteAll(xs []float64) error {
+	for i, v := range xs {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("dae: value %d = %v is not finite (input or result beyond float64)", i, v)
+		}
+	}
+	return nil
+}

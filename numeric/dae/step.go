@@ -1,0 +1,190 @@
+package dae
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// GD is full-batch gradient descent on a Problem with a fixed step rate (the learning rate in
+// the problem's units: alpha for the mean convention, alpha/n for the sum convention), reusing
+// its buffers across steps. Gradient flow time advances by rate per step (t = rate * steps).
+//
+// The gradient is dL/dW2 = G W1^T + gamma W2 and dL/dW1 = W2^T G + gamma W1 with
+// G = P (Sigma + sigma2 I) - Sigma, P = W2 W1. Two algebraically equal evaluations are used,
+// whichever needs fewer multiply-adds: the product form (forms the D x D matrix G) and the factored
+// form, which never forms P: with S1 = (Sigma + sigma2 I) W1^T, dL/dW2 = W2 (W1 S1) - Sigma W1^T +
+// gamma W2 and dL/dW1 = (W2^T W2) S1^T - (Sigma W2)^T + gamma W1 (H x H and D x H products only;
+// Sigma W is a row scaling in the eigenbasis).
+type GD struct {
+	p        Problem
+	rate     float64
+	h, d     int
+	factored bool
+	// buffers
+	a1, s1, a2, g2, hh, hh2, g1 *mat.Dense
+	pp, gg                      *mat.Dense
+}
+
+// Flops returns the multiply-adds per step of the product and the factored evaluations for
+// dimension d, width h, pixel space or eigenbasis.
+func Flops(d, h int, eigenbasis bool) (product, factored int) {
+	if eigenbasis {
+		return 3 * d * d * h, 4 * d * h * h
+	}
+	return d*d*d + 3*d*d*h, 2*d*d*h + 4*d*h*h
+}
+
+// NewGD returns a stepper for nets of width h. Errors: an invalid problem, h < 1, h > D, a rate
+// that is not finite and > 0.
+func NewGD(p Problem, h int, rate float64) (*GD, error) {
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	d := p.Dim()
+	if h < 1 || h > d {
+		return nil, fmt.Errorf("dae: width H = %d must be in [1, D = %d]", h, d)
+	}
+	if !(rate > 0) || math.IsInf(rate, 0) {
+		return nil, fmt.Errorf("dae: step rate %v must be finite and > 0", rate)
+	}
+	prod, fact := Flops(d, h, p.Sigma == nil)
+	g := &GD{p: p, rate: rate, h: h, d: d, factored: fact < prod}
+	g.a1, g.s1, g.a2, g.g2 = mat.NewDense(d, h, nil), mat.NewDense(d, h, nil), mat.NewDense(d, h, nil), mat.NewDense(d, h, nil)
+	g.hh, g.hh2, g.g1 = mat.NewDense(h, h, nil), mat.NewDense(h, h, nil), mat.NewDense(h, d, nil)
+	if !g.factored {
+		g.pp, g.gg = mat.NewDense(d, d, nil), mat.NewDense(d, d, nil)
+	}
+	return g, nil
+}
+
+// SetFactored forces the factored (true) or product (false) evaluation (for tests and
+// benchmarks; NewGD picks the cheaper).
+func (g *GD) SetFactored(f bool) {
+	g.factored = f
+	if !f && g.pp == nil {
+		g.pp, g.gg = mat.NewDense(g.d, g.d, nil), mat.NewDense(g.d, g.d, nil)
+	}
+}
+
+// sigmaMul sets dst = Sigma src (src D x k).
+func (g *GD) sigmaMul(dst *mat.Dense, src mat.Matrix) {
+	if g.p.Sigma != nil {
+		dst.Mul(g.p.Sigma, src)
+		return
+	}
+	dst.Copy(src)
+	raw := dst.RawMatrix()
+	for i, l := range g.p.Lambda {
+		row := raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols]
+		for j := range row {
+			row[j] *= l
+		}
+	}
+}
+
+// Gradient returns dL/dW1 (H x D) and dL/dW2 (D x H) at the net, in fresh matrices.
+func (g *GD) Gradient(n Net) (g1, g2 *mat.Dense, err error) {
+	if h, err := n.check(g.d); err != nil || h != g.h {
+		if err == nil {
+			err = fmt.Errorf("dae: net width %d, stepper width %d", h, g.h)
+		}
+		return nil, nil, err
+	}
+	g.gradient(n)
+	return mat.DenseCopyOf(g.g1), mat.DenseCopyOf(g.g2), nil
+}
+
+// gradient fills g.g1 and g.g2.
+func (g *GD) gradient(n Net) {
+	s2, gam := g.p.Sigma2, g.p.Gamma
+	if g.factored {
+		g.sigmaMul(g.a1, n.W1.T()) // Sigma W1^T
+		g.s1.Copy(n.W1.T())
+		g.s1.Scale(s2, g.s1)
+		g.s1.Add(g.s1, g.a1)      // S1 = (Sigma + sigma2 I) W1^T
+		g.hh.Mul(n.W1, g.s1)      // W1 S1
+		g.g2.Mul(n.W2, g.hh)      // W2 W1 S1
+		g.g2.Sub(g.g2, g.a1)      // - Sigma W1^T
+		g.sigmaMul(g.a2, n.W2)    // Sigma W2
+		g.hh2.Mul(n.W2.T(), n.W2) // W2^T W2
+		g.g1.Mul(g.hh2, g.s1.T()) // W2^T W2 S1^T
+		g.g1.Sub(g.g1, g.a2.T())  // - W2^T Sigma
+	} else {
+		g.pp.Mul(n.W2, n.W1)
+		g.p.mulSigmaRight(g.gg, g.pp) // P Sigma
+		raw, pr := g.gg.RawMatrix(), g.pp.RawMatrix()
+		for i := range g.d {
+			row, prow := raw.Data[i*raw.Stride:i*raw.Stride+g.d], pr.Data[i*pr.Stride:i*pr.Stride+g.d]
+			for j := range row {
+				row[j] += s2 * prow[j]
+			}
+			if g.p.Sigma != nil {
+				for j := range row {
+					row[j] -= g.p.Sigma.At(i, j)
+				}
+			} else {
+				row[i] -= g.p.Lambda[i]
+			}
+		}
+		g.g2.Mul(g.gg, n.W1.T())
+		g.g1.Mul(n.W2.T(), g.gg)
+	}
+	if gam != 0 {
+		axpy(g.g2, gam, n.W2)
+		axpy(g.g1, gam, n.W1)
+	}
+}
+
+// Step advances the net by one step of gradient descent in place (both layers from the same
+// gradient). The net must have been checked (Run does).
+func (g *GD) step(n Net) {
+	g.gradient(n)
+	axpy(n.W1, -g.rate, g.g1)
+	axpy(n.W2, -g.rate, g.g2)
+}
+
+// axpy sets y += a x for matrices of equal shape.
+func axpy(y *mat.Dense, a float64, x *mat.Dense) {
+	ry, rx := y.RawMatrix(), x.RawMatrix()
+	for i := range ry.Rows {
+		yr, xr := ry.Data[i*ry.Stride:i*ry.Stride+ry.Cols], rx.Data[i*rx.Stride:i*rx.Stride+rx.Cols]
+		for j, v := range xr {
+			yr[j] += a * v
+		}
+	}
+}
+
+// Run takes steps steps of gradient descent from the net (in place), calling observe (when not
+// nil) before the first step with step 0 and after every step k with k; observe may stop the run
+// by returning an error, which Run returns. Errors: a net that does not fit the problem, steps < 0,
+// weights that stop being finite (the step is unstable: rate too large).
+func (g *GD) Run(n Net, steps int, observe func(step int) error) error {
+	if h, err := n.check(g.d); err != nil || h != g.h {
+		if err == nil {
+			err = fmt.Errorf("dae: net width %d, stepper width %d", h, g.h)
+		}
+		return err
+	}
+	if steps < 0 {
+		return fmt.Errorf("dae: steps = %d must be >= 0", steps)
+	}
+	if observe != nil {
+		if err := observe(0); err != nil {
+			return err
+		}
+	}
+	for k := 1; k <= steps; k++ {
+		g.step(n)
+		if v := mat.Sum(n.W1) + mat.Sum(n.W2); math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("dae: the weights diverged by step %d (rate %v too large?)", k, g.rate)
+		}
+		if observe != nil {
+			if err := observe(k); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
