@@ -11,8 +11,8 @@ import (
 
 // NoiseSamples draws pairs antithetic noise pairs (e, -e), e ~ N(0, sigma2 I), and returns for each
 // pair the mean over the pair of the corrupted loss l(e) = |x - W (x + e)|^2 and of its gradient's
-// component <dl/dW, dir> along each direction (dl/dW = -2 (x - W (x + e)) (x + e)^T, formed in full
-// for each draw): the Monte-Carlo side of DAE-1, whose means are |x - W x|^2 + sigma2 |W|_F^2 and
+// component <dl/dW, dir> along each direction (dl/dW = -2 (x - W (x + e)) (x + e)^T, whose
+// component is the bilinear form -2 (x - W (x + e))^T dir (x + e)): the Monte-Carlo side of DAE-1, whose means are |x - W x|^2 + sigma2 |W|_F^2 and
 // <-2 (x - W x) x^T + 2 sigma2 W, dir>. The antithetic pair cancels the cross term exactly, which is
 // the variance reduction; the samples are i.i.d. across pairs. Errors: W not square of x's
 // dimension, non-finite entries, sigma2 < 0, pairs < 2, a direction of the wrong shape.
@@ -45,7 +45,6 @@ func NoiseSamples(w *mat.Dense, x []float64, sigma2 float64, dirs []*mat.Dense, 
 	sd := math.Sqrt(sigma2)
 	xv := mat.NewVecDense(d, x)
 	e, xt, res := mat.NewVecDense(d, nil), mat.NewVecDense(d, nil), mat.NewVecDense(d, nil)
-	gr := mat.NewDense(d, d, nil)
 	loss = make([]float64, pairs)
 	grad = make([][]float64, len(dirs))
 	for k := range grad {
@@ -60,20 +59,12 @@ func NoiseSamples(w *mat.Dense, x []float64, sigma2 float64, dirs []*mat.Dense, 
 			res.MulVec(w, xt)
 			res.SubVec(xv, res) // x - W (x + e)
 			loss[p] += mat.Dot(res, res) / 2
-			gr.Outer(-2, res, xt)
 			for k, dir := range dirs {
-				grad[k][p] += mat.Sum(mulElem(gr, dir)) / 2
+				grad[k][p] += -2 * mat.Inner(res, dir, xt) / 2 // <-2 res xt^T, dir>
 			}
 		}
 	}
 	return loss, grad, nil
-}
-
-// mulElem returns the element-wise product of a and b (same shape).
-func mulElem(a, b *mat.Dense) *mat.Dense {
-	var m mat.Dense
-	m.MulElem(a, b)
-	return &m
 }
 
 func finiteAll(xs []float64) error {

@@ -83,7 +83,7 @@ func (s SGD) Run(n Net, steps int, seed uint64, observe func(step int) error) er
 		axpy(n.W1, -s.Rate, g1)
 		axpy(n.W2, -s.Rate, g2)
 		if v := mat.Sum(n.W1) + mat.Sum(n.W2); math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("dae: SGD diverged at step %d (rate %v too large?)", k, s.Rate)
+			return fmt.Errorf("%w at step %d of SGD (rate %v too large?)", ErrDiverged, k, s.Rate)
 		}
 		if observe != nil {
 			if err := observe(k); err != nil {

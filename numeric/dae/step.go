@@ -1,6 +1,7 @@
 package dae
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -26,6 +27,9 @@ type GD struct {
 	a1, s1, a2, g2, hh, hh2, g1 *mat.Dense
 	pp, gg                      *mat.Dense
 }
+
+// ErrDiverged is returned (wrapped) by a run whose weights stopped being finite.
+var ErrDiverged = errors.New("dae: the weights diverged")
 
 // Flops returns the multiply-adds per step of the product and the factored evaluations for
 // dimension d, width h, pixel space or eigenbasis.
@@ -178,7 +182,7 @@ func (g *GD) Run(n Net, steps int, observe func(step int) error) error {
 	for k := 1; k <= steps; k++ {
 		g.step(n)
 		if v := mat.Sum(n.W1) + mat.Sum(n.W2); math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("dae: the weights diverged by step %d (rate %v too large?)", k, g.rate)
+			return fmt.Errorf("%w by step %d (rate %v too large?)", ErrDiverged, k, g.rate)
 		}
 		if observe != nil {
 			if err := observe(k); err != nil {

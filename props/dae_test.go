@@ -1,0 +1,150 @@
+package props
+
+import (
+	"testing"
+
+	"github.com/dlt5/verify/theory/dae"
+	"pgregory.net/rapid"
+)
+
+// TestDAE1: the noise average over drawn W, x, sigma2 (D 2..6, 2000 antithetic pairs), and its
+// control (sigma2 |W|^2 halved) rejected at D = 4, sigma2 = 1.
+func TestDAE1(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		c := NoiseCase{D: rapid.IntRange(2, 6).Draw(t, "D"), Pairs: 2000, Sigma2: rapid.Float64Range(0.01, 2).Draw(t, "sigma2"),
+			Seed: rapid.Uint64().Draw(t, "seed"), Factor: 1}
+		mustPass(t, DAE1(c)...)
+	})
+	rows := DAE1(NoiseCase{D: 4, Pairs: 2000, Sigma2: 1, Seed: 3, Factor: 0.5})
+	mustReject(t, rows[0], rows[1])
+}
+
+// TestDAE2: gradient descent's error against the closed form is O(alpha) over drawn cases; the
+// closed form without the ODE's factor 2 is rejected.
+func TestDAE2(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		r, _ := DAE2(flowCase(t))
+		mustPass(t, r)
+	})
+	c := FlowCase{Lambda: []float64{2, 1, 0.5}, H: 2, Sigma2: 0.5, U0: 0.01, T: 8, Alpha: 0.02, Seed: 1, Formula: WrongRate}
+	r, _ := DAE2(c)
+	mustReject(t, r)
+}
+
+// TestDAE3: gradient descent reaches u* at step fractions 0.1, 0.5 and 0.95 of 1/lambda_1 over
+// drawn cases (rotated or not, H <= D, with and without weight decay), not at 1.1 without it; the
+// Hessian's largest eigenvalue is 2 lambda_1 - 2 gamma at gamma = 0 and at most 2 lambda_1 always;
+// from a small random start W2 W1 reaches the top-H projector, not the bottom-H one.
+func TestDAE3(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		c := flowCase(t)
+		c.SumN = 0
+		if c.Gamma > 0 {
+			c.Gamma = 0.05 // below every drawn lambda: every trained mode grows
+		}
+		mustPass(t, DAE3Converge(c, rapid.SampledFrom([]float64{0.1, 0.5, 0.95}).Draw(t, "alpha fraction"), 1/c.Lambda[0]))
+		rows := DAE3Hessian(c)
+		if c.Gamma == 0 {
+			mustPass(t, rows...)
+		} else {
+			mustPass(t, rows[1])
+		}
+	})
+	c := FlowCase{Lambda: []float64{2, 1, 0.5}, H: 3, Sigma2: 0.5, U0: 0.01, Seed: 1, Rotated: true}
+	mustReject(t, DAE3Converge(c, 1.1, 1/c.Lambda[0]))
+	sc := SubspaceCase{Lambda: []float64{3, 2, 1.5, 0.3, 0.2, 0.1}, H: 3, Sigma2: 0.5, S: 0.01, Alpha: 0.05, T: 60, Seed: 2}
+	mustPass(t, DAE3Subspace(sc))
+	sc.Bottom = true
+	mustReject(t, DAE3Subspace(sc))
+}
+
+// TestDAE3StableRangeFinding: with weight decay the catalogue's stable range alpha < 1/(lambda_1 -
+// gamma) is too wide: at D = 2, H = 1, lambda = (0.25, 0.2), sigma2 = 1, gamma = 0.05 the
+// Hessian's largest eigenvalue exceeds 2 (lambda_1 - gamma) and descent at 0.95/(lambda_1 - gamma)
+// diverges.
+func TestDAE3StableRangeFinding(t *testing.T) {
+	c := stableRangeCase()
+	mustReject(t, DAE3Hessian(c)[0])
+	mustReject(t, DAE3Converge(c, 0.95, 1/(c.Lambda[0]-c.Gamma)))
+}
+
+// TestDAE4: the identities over drawn lambda, sigma2, u0, f, t; in simulation the time ratio to
+// O(alpha) and u_DAE >= u_WD, with the swapped ratio rejected.
+func TestDAE4(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		lam := rapid.Float64Range(0.05, 10).Draw(t, "lambda")
+		s2 := rapid.Float64Range(0.01, 5).Draw(t, "sigma2")
+		us := lam / (lam + s2)
+		f := rapid.Float64Range(0.05, 0.95).Draw(t, "f")
+		u0 := f * us * rapid.Float64Range(1e-4, 0.99).Draw(t, "u0/(f u*)")
+		mustPass(t, DAE4Identities(lam, s2, u0, f, rapid.Float64Range(0, 50).Draw(t, "t"))...)
+	})
+	c := MatchedCase{Lambda: 1, Sigma2: 0.5, U0: 0.01, T: 12, Alpha: 0.02, Seed: 3}
+	mustPass(t, DAE4Sim(c)...)
+	c.Ratio = SwappedRatio
+	mustReject(t, DAE4Sim(c)[0])
+}
+
+// TestDAE5: the low-variance statements over drawn modes; the condition without 2 gamma is rejected
+// on a mode with gamma > 0 where it matters.
+func TestDAE5(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		m := dae.Mode{Lambda: rapid.Float64Range(0, 5).Draw(t, "lambda"), Sigma2: rapid.Float64Range(0, 5).Draw(t, "sigma2")}
+		if rapid.Bool().Draw(t, "decay") {
+			m.Gamma = rapid.Float64Range(0, 3).Draw(t, "gamma")
+		}
+		u0 := rapid.Float64Range(1e-4, 1).Draw(t, "u0")
+		mustPass(t, DAE5(m, u0, []float64{0, 0.5, 2, 10, 100}, nil)...)
+	})
+	wrong := func(m dae.Mode) bool { return m.Lambda <= m.Sigma2 }
+	mustReject(t, DAE5(dae.Mode{Lambda: 1, Sigma2: 0.5, Gamma: 0.3}, 0.01, nil, wrong)[0])
+}
+
+// TestDAE6: monotonicity from u0 <= 0.1 f u* over drawn modes; from u0 = 0.9 f u* t_f grows with
+// lambda (the control).
+func TestDAE6(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		m := dae.Mode{Lambda: rapid.Float64Range(0.1, 5).Draw(t, "lambda"), Sigma2: rapid.Float64Range(0, 5).Draw(t, "sigma2")}
+		m.Gamma = m.Lambda * rapid.Float64Range(0, 0.5).Draw(t, "gamma/lambda")
+		f := rapid.Float64Range(0.05, 0.95).Draw(t, "f")
+		mustPass(t, DAE6(m, f, rapid.Float64Range(1e-6, 0.1).Draw(t, "u0/(f u*)"), 1e-3)...)
+	})
+	mustReject(t, DAE6(dae.Mode{Lambda: 1, Sigma2: 1}, 0.5, 0.9, 1e-3)[0])
+}
+
+// TestDAE7: the invariant's deviation is O(alpha) with and without weight decay over drawn cases;
+// the decay e^{-gamma t} (the 2 dropped) is rejected.
+func TestDAE7(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		d := rapid.IntRange(2, 5).Draw(t, "D")
+		lam := daeLambdas(t, d)
+		big := 0.0
+		for _, l := range lam {
+			big = max(big, l)
+		}
+		c := InvariantCase{Lambda: lam, H: rapid.IntRange(1, d).Draw(t, "H"), Sigma2: rapid.Float64Range(0, 1).Draw(t, "sigma2"),
+			S: 0.3, Alpha: 0.01 / big, T: 1, Seed: rapid.Uint64().Draw(t, "seed")}
+		if rapid.Bool().Draw(t, "decay") {
+			c.Gamma = rapid.Float64Range(0.01, 0.3).Draw(t, "gamma")
+		}
+		mustPass(t, DAE7(c))
+	})
+	c := InvariantCase{Lambda: []float64{2, 1, 0.5}, H: 2, Sigma2: 0.5, Gamma: 0.2, S: 0.3, Alpha: 0.005, T: 1, Seed: 4, Decay: 0.2}
+	mustReject(t, DAE7(c))
+}
+
+
+
+// TestDAE8: the sampled-noise SGD tracks u(t) over drawn cases (D 2..4, 32 data, 16 streams, alpha
+// lambda_1 = 0.02, times 1, 2, 4); the noise-free closed form is rejected.
+func TestDAE8(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		d := rapid.IntRange(2, 4).Draw(t, "D")
+		lam := daeLambdas(t, d)
+		c := SGDCase{Lambda: lam, H: rapid.IntRange(1, d).Draw(t, "H"), N: 32, Runs: 16, Sigma2: rapid.Float64Range(0.1, 1).Draw(t, "sigma2"),
+			U0: rapid.Float64Range(0.01, 0.1).Draw(t, "u0"), Alpha: 0.02 / lam[0], Times: []float64{1, 2, 4}, Seed: rapid.Uint64().Draw(t, "seed")}
+		mustPass(t, DAE8(c)...)
+	})
+	c := SGDCase{Lambda: []float64{2, 1}, H: 2, N: 32, Runs: 16, Sigma2: 1, U0: 0.05, Alpha: 0.01, Times: []float64{4}, Seed: 5, Formula: NoiseFree}
+	mustReject(t, DAE8(c)...)
+}
