@@ -202,7 +202,9 @@ func DAE4Sim(c MatchedCase) []claim.Result {
 }
 
 // SwappedRatio is the control's time ratio 1 + lambda/sigma2 (lambda and sigma2 swapped).
-func SwappedRatio(lambda, sigma2 float64) (float64, error) { return dae.MatchedTimeRatio(sigma2, lambda) }
+func SwappedRatio(lambda, sigma2 float64) (float64, error) {
+	return dae.MatchedTimeRatio(sigma2, lambda)
+}
 
 // DAE4Identities checks the matched weight decay's closed-form identities for one mode (derived;
 // catalogue "Closed forms"): equal fixed points (1e-12), t_f(WD)/t_f(DAE) = 1 + sigma2/lambda at f

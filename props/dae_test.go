@@ -133,8 +133,6 @@ func TestDAE7(t *testing.T) {
 	mustReject(t, DAE7(c))
 }
 
-
-
 // TestDAE8: the sampled-noise SGD tracks u(t) over drawn cases (D 2..4, 32 data, 16 streams, alpha
 // lambda_1 = 0.02, times 1, 2, 4); the noise-free closed form is rejected.
 func TestDAE8(t *testing.T) {
