@@ -146,3 +146,15 @@ func TestDAE8(t *testing.T) {
 	c := SGDCase{Lambda: []float64{2, 1}, H: 2, N: 32, Runs: 16, Sigma2: 1, U0: 0.05, Alpha: 0.01, Times: []float64{4}, Seed: 5, Formula: NoiseFree}
 	mustReject(t, DAE8(c)...)
 }
+
+func TestDAE9Probe(t *testing.T) {
+	c := RealCase{Path: FashionPath, Images: 5000, Pool: 2, H: 50, Modes: 5, S: 1e-3, Sigma2: 0.5, AlphaL1: 0.1, Seed: 1, HalfTol: 0.15, FinalTol: 0.02, WDMatch: 0.15}
+	res, err := c.RunReal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range DAE9(c, res) {
+		t.Log(r)
+	}
+	t.Logf("u0 %v alpha %v lambda %v", res.U0, res.Alpha, res.Lambda[:6])
+}

@@ -26,6 +26,23 @@ type GD struct {
 	// buffers
 	a1, s1, a2, g2, hh, hh2, g1 *mat.Dense
 	pp, gg                      *mat.Dense
+	sym                         *mat.SymDense
+	b                           *mat.Dense
+	sigma                       *mat.Dense // Sigma as a dense matrix (pixel space)
+}
+
+// gram sets dst = x x^T (a symmetric rank-k update, half the multiply-adds of a product), through
+// the symmetric buffer sym.
+func gram(dst *mat.Dense, sym *mat.SymDense, x mat.Matrix) {
+	sym.SymOuterK(1, x)
+	rs, rd := sym.RawSymmetric(), dst.RawMatrix()
+	n := rs.N
+	for i := range n {
+		for j := i; j < n; j++ {
+			v := rs.Data[i*rs.Stride+j]
+			rd.Data[i*rd.Stride+j], rd.Data[j*rd.Stride+i] = v, v
+		}
+	}
 }
 
 // ErrDiverged is returned (wrapped) by a run whose weights stopped being finite.
@@ -57,6 +74,10 @@ func NewGD(p Problem, h int, rate float64) (*GD, error) {
 	g := &GD{p: p, rate: rate, h: h, d: d, factored: fact < prod}
 	g.a1, g.s1, g.a2, g.g2 = mat.NewDense(d, h, nil), mat.NewDense(d, h, nil), mat.NewDense(d, h, nil), mat.NewDense(d, h, nil)
 	g.hh, g.hh2, g.g1 = mat.NewDense(h, h, nil), mat.NewDense(h, h, nil), mat.NewDense(h, d, nil)
+	g.sym, g.b = mat.NewSymDense(h, nil), mat.NewDense(h, d, nil)
+	if p.Sigma != nil {
+		g.sigma = mat.DenseCopyOf(p.Sigma)
+	}
 	if !g.factored {
 		g.pp, g.gg = mat.NewDense(d, d, nil), mat.NewDense(d, d, nil)
 	}
@@ -75,7 +96,7 @@ func (g *GD) SetFactored(f bool) {
 // sigmaMul sets dst = Sigma src (src D x k).
 func (g *GD) sigmaMul(dst *mat.Dense, src mat.Matrix) {
 	if g.p.Sigma != nil {
-		dst.Mul(g.p.Sigma, src)
+		dst.Mul(g.sigma, src) // a dense copy: gonum's Dgemm is faster than its Dsymm
 		return
 	}
 	dst.Copy(src)
@@ -107,17 +128,31 @@ func (g *GD) gradient(n Net) {
 		g.sigmaMul(g.a1, n.W1.T()) // Sigma W1^T
 		g.s1.Copy(n.W1.T())
 		g.s1.Scale(s2, g.s1)
-		g.s1.Add(g.s1, g.a1)      // S1 = (Sigma + sigma2 I) W1^T
-		g.hh.Mul(n.W1, g.s1)      // W1 S1
-		g.g2.Mul(n.W2, g.hh)      // W2 W1 S1
-		g.g2.Sub(g.g2, g.a1)      // - Sigma W1^T
-		g.sigmaMul(g.a2, n.W2)    // Sigma W2
-		g.hh2.Mul(n.W2.T(), n.W2) // W2^T W2
-		g.g1.Mul(g.hh2, g.s1.T()) // W2^T W2 S1^T
-		g.g1.Sub(g.g1, g.a2.T())  // - W2^T Sigma
+		g.s1.Add(g.s1, g.a1)   // S1 = (Sigma + sigma2 I) W1^T
+		if g.p.Lambda != nil { // W1 S1 = B B^T, B = W1 diag(sqrt(lambda + sigma2)): a rank-k update
+			rb, rw := g.b.RawMatrix(), n.W1.RawMatrix()
+			for i := range g.h {
+				for j, l := range g.p.Lambda {
+					rb.Data[i*rb.Stride+j] = rw.Data[i*rw.Stride+j] * math.Sqrt(l+s2)
+				}
+			}
+			gram(g.hh, g.sym, g.b)
+		} else {
+			g.hh.Mul(n.W1, g.s1) // W1 S1
+		}
+		g.g2.Mul(n.W2, g.hh)         // W2 W1 S1
+		g.g2.Sub(g.g2, g.a1)         // - Sigma W1^T
+		g.sigmaMul(g.a2, n.W2)       // Sigma W2
+		gram(g.hh2, g.sym, n.W2.T()) // W2^T W2
+		g.g1.Mul(g.hh2, g.s1.T())    // W2^T W2 S1^T
+		g.g1.Sub(g.g1, g.a2.T())     // - W2^T Sigma
 	} else {
 		g.pp.Mul(n.W2, n.W1)
-		g.p.mulSigmaRight(g.gg, g.pp) // P Sigma
+		if g.sigma != nil {
+			g.gg.Mul(g.pp, g.sigma) // P Sigma
+		} else {
+			g.p.mulSigmaRight(g.gg, g.pp)
+		}
 		raw, pr := g.gg.RawMatrix(), g.pp.RawMatrix()
 		for i := range g.d {
 			row, prow := raw.Data[i*raw.Stride:i*raw.Stride+g.d], pr.Data[i*pr.Stride:i*pr.Stride+g.d]
