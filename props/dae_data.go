@@ -1,6 +1,7 @@
 package props
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -8,6 +9,7 @@ import (
 	"github.com/dlt5/verify/numeric/stats"
 	"github.com/dlt5/verify/props/claim"
 	"github.com/dlt5/verify/theory/dae"
+	"gonum.org/v1/gonum/mat"
 )
 
 // SGDCase is DAE-8's case: N data of exact covariance diag(Lambda) (numeric/dae.ExactData), H
@@ -157,15 +159,16 @@ type RealCase struct {
 
 // RealResult is what DAE-9 measured, for the rows, the figure and the note.
 type RealResult struct {
-	Lambda            []float64   // eigenvalues, decreasing
-	U0, Alpha         float64     // effective start strength, step
-	Half, HalfClosed  []float64   // measured and closed-form half-times of the top modes
-	Final, UStar      []float64   // final strengths and fixed points
-	Curves            [][]float64 // per mode, u at every Every-th step (noise run)
-	Every             int
-	RatioWD, RatioTh  float64 // measured and claimed half-time ratio (weight decay / noise) on the last mode
-	WDCurve           []float64
-	Gamma             float64
+	Lambda           []float64   // eigenvalues, decreasing
+	U0, Alpha        float64     // effective start strength, step
+	U0Authors        float64     // the authors' choice: the mean of W2 W1's top Modes singular values at the start
+	Half, HalfClosed []float64   // measured and closed-form half-times of the top modes
+	Final, UStar     []float64   // final strengths and fixed points
+	Curves           [][]float64 // per mode, u at every Every-th step (noise run)
+	Every            int
+	RatioWD, RatioTh float64 // measured and claimed half-time ratio (weight decay / noise) on the last mode
+	WDCurve          []float64
+	Gamma            float64
 }
 
 // realRun trains one net (noise sigma2, weight decay gamma) from the case's start, for steps steps,
@@ -220,6 +223,15 @@ func (c RealCase) RunReal() (RealResult, error) {
 	}
 	if res.U0, err = start.BalancedU0(); err != nil {
 		return res, err
+	}
+	var p mat.Dense
+	p.Mul(start.W2, start.W1)
+	var svd mat.SVD
+	if !svd.Factorize(&p, mat.SVDNone) {
+		return res, errors.New("the SVD of W2 W1 at the start failed")
+	}
+	for _, v := range svd.Values(nil)[:c.Modes] {
+		res.U0Authors += v / float64(c.Modes)
 	}
 	last := dae.Mode{Lambda: lam[c.Modes-1], Sigma2: c.Sigma2}
 	tEnd, err := last.TFrac(res.U0, 0.995)

@@ -226,6 +226,14 @@ func detects(m Number) string {
 	return fmt.Sprintf("%.3g%%", 100*float64(m))
 }
 
+// cell prints a number of the table, blank for NaN (a finding, a skipped check: nothing measured).
+func cell(x Number) string {
+	if math.IsNaN(float64(x)) {
+		return ""
+	}
+	return fmt.Sprintf("%.4g", float64(x))
+}
+
 func printTable(w io.Writer, rows []Row, seed uint64) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "ID\tCASE\tMEASURED\tBOUND\tDETECTS\tVERDICT\n")
@@ -235,7 +243,7 @@ func printTable(w io.Writer, rows []Row, seed uint64) {
 			fmt.Fprintf(tw, "%s\t%s\t\t\t\t\n", r.ID, short(r.Claim))
 			last = r.ID
 		}
-		fmt.Fprintf(tw, "\t%s\t%.4g\t%.4g\t%s\t%s\n", strings.TrimPrefix(r.Case, r.ID+" "), r.Measured, r.Bound, detects(r.Detects), r.Verdict)
+		fmt.Fprintf(tw, "\t%s\t%s\t%s\t%s\t%s\n", strings.TrimPrefix(r.Case, r.ID+" "), cell(r.Measured), cell(r.Bound), detects(r.Detects), r.Verdict)
 	}
 	tw.Flush()
 }

@@ -25,7 +25,7 @@ func writeReport(dir string, rows []Row, runs []ran, seed uint64) error {
 	fmt.Fprintf(&md, "# Verification report\n\nSeed %d. Every claim of CLAIMS.md, at the papers' settings, and its negative control (which must be REJECTED). DETECTS is the smallest relative error a Monte-Carlo check can see at its sample size.\n\n", seed)
 	md.WriteString("| ID | case | measured | bound | detects | verdict |\n|---|---|---|---|---|---|\n")
 	for _, r := range rows {
-		fmt.Fprintf(&md, "| %s | %s | %.4g | %.4g | %s | %s |\n", r.ID, strings.ReplaceAll(r.Case, "|", "/"), float64(r.Measured), float64(r.Bound), detects(r.Detects), r.Verdict)
+		fmt.Fprintf(&md, "| %s | %s | %s | %s | %s | %s |\n", r.ID, strings.ReplaceAll(r.Case, "|", "/"), cell(r.Measured), cell(r.Bound), detects(r.Detects), r.Verdict)
 	}
 	writeFindings(&md, runs, seed)
 	md.WriteString("\n## Figures\n\n")
