@@ -62,7 +62,7 @@ func curvesFigure(c FlowCase) (claim.Figure, error) {
 // decay and for the weight decay matched at each lambda to sigma2 = 0.5 (closed forms).
 func tfFigure() (claim.Figure, error) {
 	f := claim.Figure{File: "dae-tf.png", Title: "DAE-4, DAE-6: time to half the fixed point against lambda",
-		Caption: "t_{1/2} from u0 = 0.001 (closed form) for noise sigma2 = 0, 0.5, 1, and for the weight decay matched to sigma2 = 0.5 at each lambda: noise leaves the time almost unchanged, matched weight decay multiplies it by 1 + sigma2/lambda.",
+		Caption: "t_{1/2} from u0 = 0.001 (closed form, lines) for noise sigma2 = 0, 0.5, 1, and for the weight decay matched to sigma2 = 0.5 at each lambda; points: one-mode gradient descent at alpha lambda = 0.01 with sigma2 = 0.5. Noise shortens the time a little (it lowers the target u*), matched weight decay multiplies it by 1 + sigma2/lambda.",
 		XLabel:  "lambda", YLabel: "t_{1/2}", LogX: true, LogY: true}
 	var lams []float64
 	for k := 0; k <= 60; k++ {
@@ -92,6 +92,31 @@ func tfFigure() (claim.Figure, error) {
 		s.X, s.Y = append(s.X, l), append(s.Y, t)
 	}
 	f.Series = append(f.Series, s)
+	pts := claim.Series{Name: "gradient descent, sigma2 = 0.5", Points: true}
+	for _, l := range []float64{0.1, 0.3, 1, 3} {
+		fc := FlowCase{Lambda: []float64{l}, H: 1, Sigma2: 0.5, U0: 0.001, Alpha: 0.01 / l}
+		m := fc.mode(0)
+		th, err := m.TFrac(0.001, 0.5)
+		if err != nil {
+			return f, err
+		}
+		fc.T = 1.5 * th
+		_, us, err := fc.run(fc.Alpha)
+		if err != nil {
+			return f, err
+		}
+		col := make([]float64, len(us))
+		for k := range us {
+			col[k] = us[k][0]
+		}
+		us0, _ := m.UStar()
+		t, err := halfTime(col, us0/2, fc.Alpha)
+		if err != nil {
+			return f, err
+		}
+		pts.X, pts.Y = append(pts.X, l), append(pts.Y, t)
+	}
+	f.Series = append(f.Series, pts)
 	return f, nil
 }
 

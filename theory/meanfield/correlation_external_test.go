@@ -23,9 +23,10 @@ func TestCovarianceMapReduces(t *testing.T) {
 
 // TestVanillaCorrelation: c* is a fixed point of the covariance map (1e-10), chi_c* is the map's
 // slope there (central difference, 1e-5), with identical inputs c* = 1 exactly when chi_1 <= 1
-// and c* < 1 beyond; with independent inputs c* < 1 and chi_c* < 1 whenever the inputs carry
-// variance, and c* grows with the shared drive. A table, not a rapid property: each case costs
-// about 0.3 s of two-dimensional quadrature. The cases span both phases, tiny and large drives.
+// and c* < 1 beyond (again a fixed point of the map at the same q*, above s/q*); with independent
+// inputs c* < 1 and chi_c* < 1 whenever the inputs carry variance, and c* grows with the shared
+// drive. A table, not a rapid property: each case costs about 0.3 s of two-dimensional quadrature.
+// The cases span both phases, tiny and large drives.
 func TestVanillaCorrelation(t *testing.T) {
 	for _, c := range [][3]float64{{0.5, 0.3, 0.1}, {1, 0.05, 0.05}, {1.5, 0.5, 0.01}, {2, 0.1, 0.05}, {4, 1, 0.5}, {0.1, 0.01, 0.001}} {
 		sw2, sv2, sb2 := c[0], c[1], c[2]
@@ -54,6 +55,11 @@ func TestVanillaCorrelation(t *testing.T) {
 			t.Errorf("%v: ordered (chi_1 %v): c* %v, chi_c* %v", c, chi1, same.CStar, same.ChiC)
 		case chi1 > 1 && !(same.CStar < 1 && same.ChiC < 1):
 			t.Errorf("%v: chaotic (chi_1 %v): c* %v, chi_c* %v", c, chi1, same.CStar, same.ChiC)
+		case chi1 > 1: // the root below c = 1 is a fixed point of the covariance map at the same q*
+			qab := same.CStar * same.QStar
+			if m := fp.Must(meanfield.CovarianceMap(q, q, qab, sw2, s)); same.QStar != q || !(same.CStar > s/q) || math.Abs(m-qab) > 1e-10*q {
+				t.Errorf("%v: chaotic: q* %v (%v), c* %v (above %v), map(%.12g) = %.12g", c, same.QStar, q, same.CStar, s/q, qab, m)
+			}
 		}
 	}
 }
