@@ -112,8 +112,8 @@ func (m Mode) TFrac(u0, f float64) (float64, error) {
 		return 0, fmt.Errorf("dae: t_f undefined for lambda <= gamma (lambda = %v, gamma = %v): the mode decays to 0", m.Lambda, m.Gamma)
 	}
 	us, _ := m.UStar()
-	if !(u0 < f*us) {
-		return 0, fmt.Errorf("dae: t_f undefined for u0 = %v >= f u* = %v", u0, f*us)
+	if fu := f * us; !(u0 < fu) {
+		return 0, fmt.Errorf("dae: t_f undefined for u0 = %v >= f u* = %v", u0, fu)
 	}
 	// ln[f (u* - u0) / (u0 (1 - f))] as a sum of logs (1/u0 may overflow), log1p for small f.
 	t := (math.Log(f*(us-u0)) - math.Log(u0) - math.Log1p(-f)) / (2 * a)

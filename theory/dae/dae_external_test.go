@@ -2,6 +2,7 @@ package dae_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/dlt5/verify/theory/dae"
@@ -200,5 +201,49 @@ func TestErrors(t *testing.T) {
 	}
 	if g, err := dae.MatchedGamma(0, 0); err != nil || g != 0 {
 		t.Errorf("MatchedGamma(0, 0) = %v, %v", g, err)
+	}
+}
+
+// TestEdges pins the boundaries mutation testing found unchecked: u* at lambda = sigma2 = gamma = 0
+// is 0 (not 0/0), t_f at u0 = f u* exactly is undefined (the catalogue's strict u0 < f u*), and
+// the matched weight decay keeps its digits when lambda/sigma2 overflows (1e300 against 1e-10:
+// gamma = sigma2 / (1 + sigma2/lambda) = 1e-10).
+func TestEdges(t *testing.T) {
+	if u, err := (dae.Mode{}).UStar(); err != nil || u != 0 {
+		t.Errorf("u* at lambda = sigma2 = gamma = 0: %v (%v), want 0", u, err)
+	}
+	m := dae.Mode{Lambda: 1, Sigma2: 0.5}
+	us, _ := m.UStar()
+	for _, f := range []float64{0.25, 0.5, 0.9} {
+		if tf, err := m.TFrac(f*us, f); err == nil {
+			t.Errorf("t_f at u0 = f u* (f = %v) = %v, want an error", f, tf)
+		}
+	}
+	for _, c := range [][2]float64{{1e300, 1e-10}, {1e-10, 1e300}} {
+		g, err := dae.MatchedGamma(c[0], c[1])
+		if want := math.Min(c[0], c[1]); err != nil || math.Abs(g-want) > 1e-15*want {
+			t.Errorf("MatchedGamma(%v, %v) = %v (%v), want %v", c[0], c[1], g, err, want)
+		}
+	}
+}
+
+// TestErrorsSayWhy: each domain error of TFrac names the argument that was wrong, not a symptom
+// further down (an infinite logarithm).
+func TestErrorsSayWhy(t *testing.T) {
+	m := dae.Mode{Lambda: 1, Sigma2: 0.5}
+	for _, c := range []struct {
+		m     dae.Mode
+		u0, f float64
+		says  string
+	}{
+		{m, 0, 0.5, "u0"},
+		{m, 0.01, 0, "fraction"},
+		{m, 0.01, 1, "fraction"},
+		{dae.Mode{Lambda: 1, Gamma: 1}, 0.01, 0.5, "lambda <= gamma"},
+	} {
+		_, err := c.m.TFrac(c.u0, c.f)
+		if err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("TFrac(%+v, u0 = %v, f = %v): error %v, want one naming %q", c.m, c.u0, c.f, err, c.says)
+		}
 	}
 }

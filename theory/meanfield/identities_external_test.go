@@ -66,15 +66,15 @@ func TestExpect2Means(t *testing.T) {
 	if got, err := meanfield.Expect2(sumErf, 1, 2, 0, 0, 0); err != nil || got != math.Erf(3) {
 		t.Errorf("both variances 0: %v (%v), want f(1, 2) = %v", got, err, math.Erf(3))
 	}
-	// The limit of the covariance check, with vA vB = 1: |cov| <= 1 (1 + 1e-12) is rounding and is
-	// clamped to perfect correlation, where E[tanh(A) tanh(B)] = E[tanh(A)^2].
+	// The limit of the covariance check, at vA = vB = 1: |cov| <= 1 (1 + 1e-12) is rounding and is
+	// clamped to perfect correlation, B = A, where E[tanh(A) tanh(B)] = E[tanh(A)^2].
 	tt := func(a, b float64) float64 { return math.Tanh(a) * math.Tanh(b) }
 	lim := 1 * (1 + 1e-12)
-	same := fp.Must(meanfield.Expect(func(x float64) float64 { return math.Tanh(x) * math.Tanh(x) }, 0.5, 2))
-	if got, err := meanfield.Expect2(tt, 0.5, 0.5, 2, 0.5, lim); err != nil || math.Abs(got-same) > 1e-13 {
+	same := fp.Must(meanfield.Expect(func(x float64) float64 { return math.Tanh(x) * math.Tanh(x) }, 0.5, 1))
+	if got, err := meanfield.Expect2(tt, 0.5, 0.5, 1, 1, lim); err != nil || math.Abs(got-same) > 1e-13 {
 		t.Errorf("cov at the limit %v: %v (%v), want E[tanh^2] = %v", lim, got, err, same)
 	}
-	if got, err := meanfield.Expect2(tt, 0.5, 0.5, 2, 0.5, math.Nextafter(lim, 2)); err == nil {
+	if got, err := meanfield.Expect2(tt, 0.5, 0.5, 1, 1, math.Nextafter(lim, 2)); err == nil {
 		t.Errorf("cov one float beyond the limit: %v, want an error", got)
 	}
 }
@@ -209,23 +209,26 @@ func TestMinimalClosedForms(t *testing.T) {
 }
 
 // TestMinimalZeroGateVariance: with sw = sv = sb = 0 the gate u = sigmoid(mu_b) is a constant, and
-// the closed forms are exact: Q* = R (1 - u)/(1 + u), QMap(Q) = u^2 Q + (1 - u)^2 R, chi_1 =
-// chi_ab = u^2, CrossMap(Q^ab) = u^2 Q^ab and xi = -1/ln u^2 = 1/(2 log1p(e^-mu_b)), to 1e-13
-// (at mu_b = -10 xi keeps only 1e-8: 1 - chi_ab = 1 - 2e-9 rounds). R from 1e-300 to 1e300.
+// the closed forms are exact (v = 1 - u = sigmoid(-mu_b)): Q* = R v/(1 + u), QMap(Q) = u^2 Q +
+// v^2 R, chi_1 = chi_ab = u^2, CrossMap(Q^ab) = u^2 Q^ab and xi = -1/ln u^2 = 1/(2 log1p(e^-mu_b)),
+// to 1e-13 relative for R from 1e-300 to 1e300. chi_1 is 1 - E[1 - u^2] (never above 1): 1e-15
+// absolute; xi at mu_b = -10 keeps 1e-7 (1 - chi_ab = 1 - 2e-9 rounds).
 func TestMinimalZeroGateVariance(t *testing.T) {
 	for _, mu := range []float64{-10, -2, 0, 1.5, 3, 8} {
 		for _, R := range []float64{1e-300, 0.7, 1e300} {
 			m := meanfield.Minimal{MuB: mu, R: R}
-			u := 1 / (1 + math.Exp(-mu))
+			u, v := 1/(1+math.Exp(-mu)), 1/(1+math.Exp(mu))
 			rel := func(what string, got, want, tol float64) {
 				if math.Abs(got-want) > tol*math.Abs(want) {
 					t.Errorf("mu_b %v R %v: %s = %.16g, want %.16g", mu, R, what, got, want)
 				}
 			}
 			Q := fp.Must(m.QStar())
-			rel("Q*", Q, R*(1-u)/(1+u), 1e-13)
-			rel("QMap(R/2)", fp.Must(m.QMap(R/2)), u*u*R/2+(1-u)*(1-u)*R, 1e-13)
-			rel("chi_1", fp.Must(m.Chi1()), u*u, 1e-13)
+			rel("Q*", Q, R*v/(1+u), 1e-13)
+			rel("QMap(R/2)", fp.Must(m.QMap(R/2)), u*u*R/2+v*v*R, 1e-13)
+			if chi := fp.Must(m.Chi1()); math.Abs(chi-u*u) > 1e-15 {
+				t.Errorf("mu_b %v R %v: chi_1 = %.16g, want %.16g", mu, R, chi, u*u)
+			}
 			if R == 0.7 { // the two-copy quantities do not involve R beyond the cross moment's scale
 				rel("chi_ab", fp.Must(m.ChiAB()), u*u, 1e-13)
 				rel("CrossMap(Q*/3)", fp.Must(m.CrossMap(Q/3)), u*u*Q/3, 1e-13)

@@ -87,7 +87,7 @@ func (m Minimal) QStar() (float64, error) {
 	if v0 <= 0 { // only when E[(1-u)^2] underflows: the gate is shut
 		return 0, nil
 	}
-	return bisect(g, 1e-300, m.R)
+	return bisectAbove(g, 1e-300, m.R)
 }
 
 // Stationary returns the minimalRNN's stationary state (derived; catalogue, "Closed forms"): Q*
@@ -241,4 +241,17 @@ func (m Minimal) QMap(Q float64) (float64, error) {
 		return 0, err
 	}
 	return finite("Q_t", eu2*Q+eomu2*m.R)
+}
+
+// bisectAbove is bisect on [lo, hi] for a g that is positive at 0 and has its one root in [0, hi],
+// possibly below lo (Q* < 1e-300 when R is that small): then the root is sought on [0, lo].
+func bisectAbove(g func(float64) (float64, error), lo, hi float64) (float64, error) {
+	v, err := g(lo)
+	if err != nil {
+		return 0, err
+	}
+	if v < 0 {
+		return bisect(g, 0, lo)
+	}
+	return bisect(g, lo, hi)
 }
