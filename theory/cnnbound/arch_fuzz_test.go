@@ -1,0 +1,43 @@
+package cnnbound_test
+
+import (
+	"math"
+	"testing"
+
+	"github.com/dlt5/verify/internal/fp"
+	"github.com/dlt5/verify/theory/cnnbound"
+)
+
+// FuzzArch covers every function of the package over fuzzed one- and two-layer architectures: an
+// error or finite values, never a panic or NaN.
+func FuzzArch(f *testing.F) {
+	f.Add(28, 2, 5, 1, 8, 4, 2.0, 3, 1, 16, 8, 2.0, 3.0, 1e4, 0.05)
+	f.Add(32, 2, 5, 1, 16, 8, 3.0, 5, 1, 32, 16, 3.0, 5.0, 1e7, 0.05)
+	f.Add(0, 0, 0, 0, 0, 0, 0.0, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0)
+	f.Add(28, 2, 5, 1, 8, 4, math.Inf(1), 3, 1, 16, 8, 1e300, 1e-300, 1e300, 1e-300)
+	f.Fuzz(func(t *testing.T, r0, p, k1, s1, d1, a1 int, b1 float64, k2, s2, d2, a2 int, b2, bo, n, eps float64) {
+		a := cnnbound.Arch{R0: r0, C0: r0, D0: 1, P: p, Layers: []cnnbound.Layer{{K: k1, S: s1, D: d1 % 64, A: a1, B: b1}}, Out: 10, OutA: 5, OutB: bo}
+		if k2 > 0 {
+			a.Layers = append(a.Layers, cnnbound.Layer{K: k2, S: s2, D: d2 % 64, A: a2, B: b2})
+		}
+		if r0 > 4096 || r0 < -4096 {
+			return
+		}
+		th, err := a.Theta()
+		fp.RequireFinite(t, "Theta", err, th)
+		v, err := a.Varrho(n)
+		fp.RequireFinite(t, "Varrho", err, v)
+		v, err = a.Bound(n, eps)
+		fp.RequireFinite(t, "Bound", err, v)
+		v, err = a.Beta2()
+		fp.RequireFinite(t, "Beta2", err, v)
+		v, err = a.GradBound(n, eps, 12)
+		fp.RequireFinite(t, "GradBound", err, v)
+		v, err = a.StationaryDistance(n, eps, 12, 0.1)
+		fp.RequireFinite(t, "StationaryDistance", err, v)
+		v, err = a.SunRademacher(n, 1, b1)
+		fp.RequireFinite(t, "SunRademacher", err, v)
+		v, err = a.OutputGradBound(cnnbound.CorrectedOutputConst)
+		fp.RequireFinite(t, "OutputGradBound", err, v)
+	})
+}
