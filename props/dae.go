@@ -26,6 +26,9 @@ type NoiseCase struct {
 	Seed          uint64
 	Factor        float64
 	PowerFraction float64 // when not 0, the whole expectation is multiplied by it (power control)
+	// Single uses one noise draw per sample instead of an antithetic pair: the cross term
+	// -2 (x - W x)^T W e stays in the sample, so its zero mean is tested too (at a wider MDE).
+	Single bool
 }
 
 // noiseSetup draws W, x and a random direction for the gradient from the case's seed.
@@ -48,6 +51,9 @@ func (c NoiseCase) setup() (w, dir *mat.Dense, x []float64) {
 // that of -2 (x - W x) x^T + 2 sigma2 W (t-tests over antithetic pairs, 16 batches).
 func DAE1(c NoiseCase) []claim.Result {
 	label := fmt.Sprintf("DAE-1 D=%d sigma2=%.3g", c.D, c.Sigma2)
+	if c.Single {
+		label += " single draws"
+	}
 	w, dir, x := c.setup()
 	xv := mat.NewVecDense(c.D, x)
 	var r mat.VecDense
@@ -72,7 +78,7 @@ func DAE1(c NoiseCase) []claim.Result {
 		spd.Set(i, i, spd.At(i, i)+1)
 	}
 	gd.Mul(w, &spd)
-	loss, grad, err := simdae.NoiseSamples(w, x, c.Sigma2, []*mat.Dense{&gd}, c.Pairs, c.Seed)
+	loss, grad, err := simdae.NoiseSamples(w, x, c.Sigma2, []*mat.Dense{&gd}, c.Pairs, !c.Single, c.Seed)
 	if err != nil {
 		return []claim.Result{claim.Failed(label, err)}
 	}
@@ -117,6 +123,9 @@ type FlowCase struct {
 	Rotated       bool
 	SumN          int
 	Seed          uint64
+	// Perturb, when not 0, adds i.i.d. N(0, Perturb^2) to every weight of the decoupled start, so
+	// that directions the start leaves exactly at 0 (across modes) are excited (DAE-3).
+	Perturb float64
 	// Formula, when not nil, replaces the closed form (the controls).
 	Formula func(m dae.Mode, u0, t float64) (float64, error)
 }
@@ -177,6 +186,14 @@ func (c FlowCase) run(alpha float64) (float64, [][]float64, error) {
 	n, err := simdae.Decoupled(len(c.Lambda), v, u0, c.Seed)
 	if err != nil {
 		return 0, nil, err
+	}
+	if c.Perturb != 0 {
+		e, err := simdae.RandomStart(len(c.Lambda), c.H, c.Perturb, c.Seed+3)
+		if err != nil {
+			return 0, nil, err
+		}
+		n.W1.Add(n.W1, e.W1)
+		n.W2.Add(n.W2, e.W2)
 	}
 	g, err := simdae.NewGD(p, c.H, rate)
 	if err != nil {

@@ -1,6 +1,7 @@
 package props
 
 import (
+	"os"
 	"testing"
 
 	"github.com/dlt5/verify/props/claim"
@@ -13,7 +14,7 @@ import (
 func TestDAE1(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		c := NoiseCase{D: rapid.IntRange(2, 6).Draw(t, "D"), Pairs: 2000, Sigma2: rapid.Float64Range(0.01, 2).Draw(t, "sigma2"),
-			Seed: rapid.Uint64().Draw(t, "seed"), Factor: 1}
+			Seed: rapid.Uint64().Draw(t, "seed"), Factor: 1, Single: rapid.Bool().Draw(t, "single draws")}
 		mustPass(t, DAE1(c)...)
 	})
 	rows := DAE1(NoiseCase{D: 4, Pairs: 2000, Sigma2: 1, Seed: 3, Factor: 0.5})
@@ -32,16 +33,17 @@ func TestDAE2(t *testing.T) {
 	mustReject(t, r)
 }
 
-// TestDAE3: gradient descent reaches u* at step fractions 0.1, 0.5 and 0.95 of 1/lambda_1 over
-// drawn cases (rotated or not, H <= D, with and without weight decay), not at 1.1 without it; the
+// TestDAE3: gradient descent from a perturbed decoupled start reaches u* at step fractions 0.1,
+// 0.5 and 0.95 of 1/lambda_1 over drawn cases (rotated or not, H <= D, with and without weight
+// decay up to 0.8 lambda_H), not at 1.1 without it; the
 // Hessian's largest eigenvalue is 2 lambda_1 - 2 gamma at gamma = 0 and at most 2 lambda_1 always;
 // from a small random start W2 W1 reaches the top-H projector, not the bottom-H one.
 func TestDAE3(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		c := flowCase(t)
 		c.SumN = 0
-		if c.Gamma > 0 {
-			c.Gamma = 0.05 // below every drawn lambda: every trained mode grows
+		if c.Gamma > 0 { // every trained mode grows, at a rate of at least 0.2 lambda_H
+			c.Gamma = rapid.Float64Range(0, 0.8*c.Lambda[c.H-1]).Draw(t, "gamma below lambda_H")
 		}
 		mustPass(t, DAE3Converge(c, rapid.SampledFrom([]float64{0.1, 0.5, 0.95}).Draw(t, "alpha fraction"), 1/c.Lambda[0]))
 		rows := DAE3Hessian(c)
@@ -113,8 +115,9 @@ func TestDAE6(t *testing.T) {
 	mustReject(t, DAE6(dae.Mode{Lambda: 1, Sigma2: 1}, 0.5, 0.9, 1e-3)[0])
 }
 
-// TestDAE7: the invariant's deviation is O(alpha) with and without weight decay over drawn cases;
-// the decay e^{-gamma t} (the 2 dropped) is rejected.
+// TestDAE7: the invariant's one-step identity, its deviation within the O(alpha) bound and the
+// bound's order, with and without weight decay over drawn cases; the decay e^{-gamma t} (the 2
+// dropped) is rejected.
 func TestDAE7(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		d := rapid.IntRange(2, 5).Draw(t, "D")
@@ -128,20 +131,24 @@ func TestDAE7(t *testing.T) {
 		if rapid.Bool().Draw(t, "decay") {
 			c.Gamma = rapid.Float64Range(0.01, 0.3).Draw(t, "gamma")
 		}
-		mustPass(t, DAE7(c))
+		mustPass(t, DAE7(c)...)
 	})
 	c := InvariantCase{Lambda: []float64{2, 1, 0.5}, H: 2, Sigma2: 0.5, Gamma: 0.2, S: 0.3, Alpha: 0.005, T: 1, Seed: 4, Decay: 0.2}
-	mustReject(t, DAE7(c))
+	mustReject(t, DAE7(c)[1])
 }
 
 // TestDAE8: the sampled-noise SGD tracks u(t) over drawn cases (D 2..4, 32 data, 16 streams, alpha
-// lambda_1 = 0.02, times 1, 2, 4); the noise-free closed form is rejected.
+// lambda_1 = 0.02, times 1, 2, 4, with or without weight decay); the noise-free closed form is
+// rejected.
 func TestDAE8(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		d := rapid.IntRange(2, 4).Draw(t, "D")
 		lam := daeLambdas(t, d)
 		c := SGDCase{Lambda: lam, H: rapid.IntRange(1, d).Draw(t, "H"), N: 32, Runs: 16, Sigma2: rapid.Float64Range(0.1, 1).Draw(t, "sigma2"),
 			U0: rapid.Float64Range(0.01, 0.1).Draw(t, "u0"), Alpha: 0.02 / lam[0], Times: []float64{1, 2, 4}, Seed: rapid.Uint64().Draw(t, "seed")}
+		if rapid.Bool().Draw(t, "decay") {
+			c.Gamma = rapid.Float64Range(0, 0.5*lam[len(lam)-1]).Draw(t, "gamma")
+		}
 		mustPass(t, DAE8(c)...)
 	})
 	c := SGDCase{Lambda: []float64{2, 1}, H: 2, N: 32, Runs: 16, Sigma2: 1, U0: 0.05, Alpha: 0.01, Times: []float64{4}, Seed: 5, Formula: NoiseFree}
@@ -175,6 +182,33 @@ func TestDAE9(t *testing.T) {
 		wrong.HalfClosed = append(wrong.HalfClosed, tf)
 	}
 	mustReject(t, authorsControl(realCase(1), wrong)...)
+	forgot := *res
+	forgot.UStar = []float64{1, 1, 1, 1, 1}
+	forgot.RatioTh = 1
+	rows = DAE9(realCase(1), forgot)
+	mustReject(t, rows[len(rows)-2], rows[len(rows)-1])
+}
+
+// TestDAE9Long (-long; use -rapid.checks=24, about 6 s a run) is DAE-9's rapid-driven property at
+// the catalogue's setting: the start's seed is drawn. (At a smaller setting the effective u0 is
+// less accurate: with 1000 images pooled 4 x 4 to D = 49 and H = 10, mode 1's half-time was 18% off
+// at the 15th drawn seed; the per-mode balanced part fluctuates like sqrt(2/H).)
+func TestDAE9Long(t *testing.T) {
+	if !*long {
+		t.Skip("about 6 s a run: run with -long -rapid.checks=24")
+	}
+	c := realCase(1)
+	if _, err := os.Stat(c.Path); err != nil && !dataRequired() {
+		t.Skipf("Fashion-MNIST not installed (%v)", err)
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		c.Seed = rapid.Uint64().Draw(t, "start seed")
+		res, err := c.RunReal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustPass(t, DAE9(c, res)...)
+	})
 }
 
 // TestDAE9MissingData: a missing file is a SKIP with its reason, or a failure when the data are

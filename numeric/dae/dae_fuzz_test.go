@@ -60,7 +60,7 @@ func FuzzNumeric(f *testing.F) {
 		_, err = Decoupled(3, nil, []float64{lam, s2}, 1)
 		_ = err
 		w := mat.NewDense(2, 2, []float64{lam, 0, 0, 1})
-		loss, grad, err := NoiseSamples(w, []float64{1, s2}, gam, []*mat.Dense{w}, steps%5, 1)
+		loss, grad, err := NoiseSamples(w, []float64{1, s2}, gam, []*mat.Dense{w}, steps%5, steps%2 == 0, 1)
 		if err == nil {
 			fp.RequireFinite(t, "NoiseSamples", nil, loss...)
 			fp.RequireFinite(t, "NoiseSamples", nil, grad[0]...)
@@ -69,6 +69,30 @@ func FuzzNumeric(f *testing.F) {
 		n, _ := RandomStart(2, 1, 0.1, 1)
 		if err := sg.Run(n, steps%20, 1, nil); err == nil {
 			fp.RequireFinite(t, "SGD", nil, mat.Sum(n.W1), mat.Sum(n.W2))
+		}
+	})
+}
+
+// FuzzData covers pooling, the covariance and exact data over fuzzed shapes and pixels: an error
+// or finite values, never a panic.
+func FuzzData(f *testing.F) {
+	f.Add(2, 4, 4, 2, []byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}, 1.0, 3)
+	f.Add(0, 0, 0, 0, []byte{}, -1.0, 0)
+	f.Add(1, 3, 3, 2, []byte{255}, 1e308, 5)
+	f.Fuzz(func(t *testing.T, n, r, c, k int, px []byte, lam float64, m int) {
+		pix := make([]float64, len(px))
+		for i, b := range px {
+			pix[i] = float64(b) / 255
+		}
+		im := &Images{N: n, Rows: r, Cols: c, Pix: pix}
+		if p, err := im.Pool(k); err == nil {
+			fp.RequireFinite(t, "Pool", nil, p.Pix...)
+			if _, l, _, err := p.Covariance(); err == nil {
+				fp.RequireFinite(t, "Covariance", nil, l...)
+			}
+		}
+		if x, err := ExactData([]float64{lam, 1}, m, 1); err == nil {
+			fp.RequireFinite(t, "ExactData", nil, x.RawMatrix().Data...)
 		}
 	})
 }

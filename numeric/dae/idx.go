@@ -35,6 +35,9 @@ const chunk = 1 << 20
 // max exceeds the count). Errors name what was wrong: a short or bad header, a wrong magic number,
 // zero or oversized dimensions, a file shorter than its header says.
 func DecodeImages(r io.Reader, max int) (*Images, error) {
+	if r == nil {
+		return nil, errors.New("dae: DecodeImages needs a reader")
+	}
 	var hdr [4]uint32
 	if err := binary.Read(r, binary.BigEndian, &hdr); err != nil {
 		return nil, fmt.Errorf("dae: IDX header: %w", err)
@@ -109,7 +112,8 @@ func (im *Images) Pool(k int) (*Images, error) {
 }
 
 func (im *Images) check() error {
-	if im == nil || im.N < 1 || im.Rows < 1 || im.Cols < 1 || len(im.Pix) != im.N*im.Rows*im.Cols {
+	if im == nil || im.N < 1 || im.Rows < 1 || im.Cols < 1 || im.Rows > maxSide || im.Cols > maxSide ||
+		len(im.Pix)/(im.Rows*im.Cols) != im.N || len(im.Pix)%(im.Rows*im.Cols) != 0 {
 		return errors.New("dae: images are empty or their pixel count does not match N x Rows x Cols")
 	}
 	return nil

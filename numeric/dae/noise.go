@@ -16,7 +16,10 @@ import (
 // <-2 (x - W x) x^T + 2 sigma2 W, dir>. The antithetic pair cancels the cross term exactly, which is
 // the variance reduction; the samples are i.i.d. across pairs. Errors: W not square of x's
 // dimension, non-finite entries, sigma2 < 0, pairs < 2, a direction of the wrong shape.
-func NoiseSamples(w *mat.Dense, x []float64, sigma2 float64, dirs []*mat.Dense, pairs int, seed uint64) (loss []float64, grad [][]float64, err error) {
+//
+// With antithetic false each sample is one draw e alone (the cross term -2 (x - W x)^T W e left in,
+// with its mean of zero: the part of the claim the pairs cannot see).
+func NoiseSamples(w *mat.Dense, x []float64, sigma2 float64, dirs []*mat.Dense, pairs int, antithetic bool, seed uint64) (loss []float64, grad [][]float64, err error) {
 	if w == nil {
 		return nil, nil, errors.New("dae: W is nil")
 	}
@@ -54,23 +57,38 @@ func NoiseSamples(w *mat.Dense, x []float64, sigma2 float64, dirs []*mat.Dense, 
 		for i := range d {
 			e.SetVec(i, sd*rng.NormFloat64())
 		}
-		for _, sign := range []float64{1, -1} {
+		signs := []float64{1, -1}
+		if !antithetic {
+			signs = signs[:1]
+		}
+		for _, sign := range signs {
 			xt.AddScaledVec(xv, sign, e) // x + e
 			res.MulVec(w, xt)
 			res.SubVec(xv, res) // x - W (x + e)
-			loss[p] += mat.Dot(res, res) / 2
+			loss[p] += mat.Dot(res, res) / float64(len(signs))
 			for k, dir := range dirs {
-				grad[k][p] += -2 * mat.Inner(res, dir, xt) / 2 // <-2 res xt^T, dir>
+				grad[k][p] += -2 * mat.Inner(res, dir, xt) / float64(len(signs)) // <-2 res xt^T, dir>
 			}
+		}
+	}
+	if err := finiteAll(loss); err != nil {
+		return nil, nil, err
+	}
+	for _, g := range grad {
+		if err := finiteAll(g); err != nil {
+			return nil, nil, err
 		}
 	}
 	return loss, grad, nil
 }
 
+// ErrNotFinite is returned (wrapped) when an input or a result is NaN or infinite.
+var ErrNotFinite = errors.New("dae: not finite")
+
 func finiteAll(xs []float64) error {
 	for i, v := range xs {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
-			return fmt.Errorf("dae: value %d = %v is not finite (input or result beyond float64)", i, v)
+			return fmt.Errorf("%w: value %d = %v (input or result beyond float64)", ErrNotFinite, i, v)
 		}
 	}
 	return nil

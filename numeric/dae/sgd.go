@@ -123,5 +123,5 @@ func ExactData(lambda []float64, n int, seed uint64) (*mat.Dense, error) {
 			x.Set(i, j, math.Sqrt(float64(n)*lambda[j])*q.At(i, j))
 		}
 	}
-	return x, nil
+	return x, finiteAll(x.RawMatrix().Data)
 }

@@ -118,6 +118,9 @@ func (g *GD) Gradient(n Net) (g1, g2 *mat.Dense, err error) {
 		return nil, nil, err
 	}
 	g.gradient(n)
+	if v := mat.Sum(g.g1) + mat.Sum(g.g2); math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil, nil, fmt.Errorf("%w: the gradient overflows at these weights", ErrNotFinite)
+	}
 	return mat.DenseCopyOf(g.g1), mat.DenseCopyOf(g.g2), nil
 }
 

@@ -42,7 +42,7 @@ func (m Mode) RHS(u float64) (float64, error) {
 	}
 	a, b := m.rates()
 	v := 2 * u * (a - b*u)
-	if math.IsInf(v, 0) {
+	if math.IsInf(v, 0) || math.IsNaN(v) { // NaN: 2u overflows against a - b u = 0
 		return 0, fmt.Errorf("dae: du/dt overflows at u = %v", u)
 	}
 	return v, nil
