@@ -1,0 +1,277 @@
+package props
+
+// CNN: Zhou, Feng, "Understanding Generalization and Optimization Performance of Deep CNNs" (ICML
+// 2018); the claims are CNN-1 .. CNN-7 of CLAIMS.md. Closed forms: theory/cnnbound.
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/dlt5/verify/props/claim"
+	"github.com/dlt5/verify/theory/cnnbound"
+)
+
+// derivTol is the relative tolerance of a central difference in log space with step 1e-4 of a
+// smooth function: truncation O(h^2) ~ 1e-8, rounding ~ 1e-16 / 1e-4 relative to the value.
+const derivTol = 1e-6
+
+// twoNB2 returns 2 n B(n)^2 = theta varrho + ln(4/eps) for the architecture (through Bound).
+func twoNB2(a cnnbound.Arch, n, eps float64) (float64, error) {
+	b, err := a.Bound(n, eps)
+	return 2 * n * b * b, err
+}
+
+// logSlope returns d f / d ln x at x by a central difference with step 1e-4 in ln x.
+func logSlope(f func(x float64) (float64, error), x float64) (float64, error) {
+	const h = 1e-4
+	hi, err1 := f(x * math.Exp(h))
+	lo, err2 := f(x * math.Exp(-h))
+	return (hi - lo) / (2 * h), claim.FirstErr(err1, err2)
+}
+
+// BoundCase is a CNN-2 .. CNN-4 case: an architecture, a sample size and eps. Slope, when not 0,
+// replaces the claimed slope theta of 2 n B^2 in ln n and ln b_i (the control).
+type BoundCase struct {
+	Arch   cnnbound.Arch
+	N, Eps float64
+	Slope  float64
+}
+
+func (c BoundCase) label(id string) string {
+	return fmt.Sprintf("%s %s n=%.3g eps=%.3g", id, c.Arch.Name, c.N, c.Eps)
+}
+
+// CNN2 checks the dependence on n: d(2n B^2)/d ln n = theta (central difference, derivTol); B
+// decreases in n exactly when theta varrho + ln(4/eps) > theta; and B sqrt(n) is not constant:
+// (B sqrt(n))^2 grows by theta ln(10)/2 from n to 10 n (1e-10).
+func CNN2(c BoundCase) []claim.Result {
+	what := c.label("CNN-2")
+	theta, err := c.Arch.Theta()
+	if err != nil {
+		return []claim.Result{claim.Failed(what, err)}
+	}
+	want := theta
+	if c.Slope != 0 {
+		want = c.Slope
+	}
+	s, err1 := logSlope(func(n float64) (float64, error) { return twoNB2(c.Arch, n, c.Eps) }, c.N)
+	num, err2 := twoNB2(c.Arch, c.N, c.Eps)
+	b0, err3 := c.Arch.Bound(c.N, c.Eps)
+	b1, err4 := c.Arch.Bound(c.N*1.001, c.Eps)
+	b10, err5 := c.Arch.Bound(10*c.N, c.Eps)
+	if err := claim.FirstErr(err1, err2, err3, err4, err5); err != nil {
+		return []claim.Result{claim.Failed(what, err)}
+	}
+	decreasing := b1 < b0
+	mono := claim.Result{Case: what + " B decreases in n iff theta varrho + ln(4/eps) > theta", Pass: decreasing == (num > theta),
+		Detail: fmt.Sprintf("theta varrho + ln(4/eps) = %.6g, theta = %.6g, B(n) = %.6g, B(1.001 n) = %.6g", num, theta, b0, b1)}
+	if !mono.Pass {
+		mono.Measured = 1
+	}
+	grow := 10*c.N*b10*b10 - c.N*b0*b0
+	return []claim.Result{
+		claim.RelCheck(what+" d(2n B^2)/d ln n = theta", s, want, want, derivTol),
+		mono,
+		claim.RelCheck(what+" (B sqrt n)^2 grows by theta ln(10)/2 from n to 10n", grow, theta*math.Ln10/2, theta*math.Ln10/2, 1e-10),
+	}
+}
+
+// scaleB returns the architecture with every norm bound (or only layer i's, i = len(Layers) for
+// the output layer; i < 0 for all) multiplied by c.
+func scaleB(a cnnbound.Arch, i int, c float64) cnnbound.Arch {
+	out := a
+	out.Layers = append([]cnnbound.Layer(nil), a.Layers...)
+	for j := range out.Layers {
+		if i < 0 || i == j {
+			out.Layers[j].B *= c
+		}
+	}
+	if i < 0 || i == len(a.Layers) {
+		out.OutB *= c
+	}
+	return out
+}
+
+// CNN3 checks the logarithmic dependence on magnitudes: d(2n B^2)/d ln b_i = theta for every layer
+// and the output (central differences, derivTol); scaling every b by c adds (l + 1) theta ln c /
+// (2n) to B^2 (1e-10); and against the Sun et al. term (bx = 1, b~ = the largest b) the ratio
+// R_m / B grows with c over cs.
+func CNN3(c BoundCase, cs []float64) []claim.Result {
+	what := c.label("CNN-3")
+	theta, err := c.Arch.Theta()
+	if err != nil {
+		return []claim.Result{claim.Failed(what, err)}
+	}
+	want := theta
+	if c.Slope != 0 {
+		want = c.Slope
+	}
+	var out []claim.Result
+	for i := 0; i <= len(c.Arch.Layers); i++ {
+		s, err := logSlope(func(x float64) (float64, error) {
+			return twoNB2(scaleB(c.Arch, i, x), c.N, c.Eps)
+		}, 1)
+		if err != nil {
+			return append(out, claim.Failed(what, err))
+		}
+		out = append(out, claim.RelCheck(fmt.Sprintf("%s d(2n B^2)/d ln b_%d = theta", what, i+1), s, want, want, derivTol))
+	}
+	l := float64(len(c.Arch.Layers))
+	prev := 0.0
+	ratioUp := claim.Result{Case: fmt.Sprintf("%s Sun et al. / B grows with the magnitude scale over %v", what, cs), Pass: true}
+	for _, k := range cs {
+		b0, err1 := c.Arch.Bound(c.N, c.Eps)
+		bc, err2 := scaleB(c.Arch, -1, k).Bound(c.N, c.Eps)
+		sun, err3 := scaleB(c.Arch, -1, k).SunRademacher(c.N, 1, k*maxB(c.Arch))
+		if err := claim.FirstErr(err1, err2, err3); err != nil {
+			return append(out, claim.Failed(what, err))
+		}
+		add := (l + 1) * theta * math.Log(k) / (2 * c.N)
+		out = append(out, claim.RelCheck(fmt.Sprintf("%s B^2 at c=%.3g adds (l+1) theta ln c/(2n)", what, k), bc*bc-b0*b0, add, math.Max(add, b0*b0), 1e-10))
+		r := sun / bc
+		if !(r > prev) {
+			ratioUp.Pass, ratioUp.Measured = false, r-prev
+		}
+		ratioUp.Detail += fmt.Sprintf("%.4g ", r)
+		prev = r
+	}
+	return append(out, ratioUp)
+}
+
+// maxB returns the largest norm bound of the architecture (the Sun et al. b~ used here).
+func maxB(a cnnbound.Arch) float64 {
+	m := a.OutB
+	for _, l := range a.Layers {
+		m = math.Max(m, l.B)
+	}
+	return m
+}
+
+// varrhoDiff returns varrho(b) - varrho(a) at n (the architectures' own theta is not used: the
+// catalogue's CNN-4 statements hold theta fixed).
+func varrhoDiff(a, b cnnbound.Arch, n float64) (float64, error) {
+	va, err1 := a.Varrho(n)
+	vb, err2 := b.Varrho(n)
+	return vb - va, claim.FirstErr(err1, err2)
+}
+
+// CNN4 checks, at fixed theta (2n B^2 = theta varrho + ln(4/eps) with the base architecture's
+// theta), the dependence on layer 1's kernel and stride, the pooling, the channels and eps:
+// varrho rises with k_1 and falls with s_1 and is unchanged under (k_1, s_1) -> (k_1 + 1, s_1 + 1);
+// doubling p changes 2n B^2 by -(l + 2) theta ln 2 (pLevels, when not 0, replaces l + 2: the
+// control); quadrupling d_1 by theta ln(4)/2; d(2n B^2)/d ln(1/eps) = 1; and B^2 is affine in theta
+// with slope varrho/(2n) when a rank bound moves theta alone.
+func CNN4(c BoundCase, pLevels float64) []claim.Result {
+	what := c.label("CNN-4")
+	a := c.Arch
+	theta, err := a.Theta()
+	if err != nil {
+		return []claim.Result{claim.Failed(what, err)}
+	}
+	l := float64(len(a.Layers))
+	if pLevels == 0 {
+		pLevels = l + 2
+	}
+	with := func(f func(x *cnnbound.Arch)) cnnbound.Arch {
+		b := a
+		b.Layers = append([]cnnbound.Layer(nil), a.Layers...)
+		f(&b)
+		return b
+	}
+	// varrho does not depend on the input's size: a variant of layer 1 gets the input that keeps
+	// its convolution's output, so every later size (and validity) stays the base's.
+	conv, _, err := a.Sizes()
+	if err != nil {
+		return []claim.Result{claim.Failed(what, err)}
+	}
+	refit := func(x *cnnbound.Arch) {
+		l0 := x.Layers[0]
+		x.R0 = (conv[0].R-1)*l0.S + l0.K
+		x.C0 = (conv[0].C-1)*l0.S + l0.K
+	}
+	k1 := with(func(x *cnnbound.Arch) { x.Layers[0].K++; refit(x) })
+	s1 := with(func(x *cnnbound.Arch) { x.Layers[0].K++; x.Layers[0].S++; refit(x) })
+	p2 := with(func(x *cnnbound.Arch) { x.P *= 2 })
+	d4 := with(func(x *cnnbound.Arch) { x.Layers[0].D *= 4 })
+	rank := with(func(x *cnnbound.Arch) { x.Layers[0].A++ })
+	dk, err1 := varrhoDiff(a, k1, c.N)
+	ds, err2 := varrhoDiff(k1, s1, c.N) // s up by one at k + 1: (k - s + 1) back to a's
+	dks, err3 := varrhoDiff(a, s1, c.N)
+	dp, err4 := varrhoDiff(a, p2, c.N)
+	dd, err5 := varrhoDiff(a, d4, c.N)
+	eps, err6 := logSlope(func(inv float64) (float64, error) { return twoNB2(a, c.N, 1/inv) }, 1/c.Eps)
+	th2, err7 := rank.Theta()
+	b0, err8 := a.Bound(c.N, c.Eps)
+	b1, err9 := rank.Bound(c.N, c.Eps)
+	v, err10 := a.Varrho(c.N)
+	if err := claim.FirstErr(err1, err2, err3, err4, err5, err6, err7, err8, err9, err10); err != nil {
+		return []claim.Result{claim.Failed(what, err)}
+	}
+	sign := func(name string, ok bool, x float64) claim.Result {
+		r := claim.Result{Case: what + " " + name, Pass: ok, Detail: fmt.Sprintf("change of varrho %.6g", x)}
+		if !ok {
+			r.Measured = x
+		}
+		return r
+	}
+	slope := (b1*b1 - b0*b0) / (th2 - theta)
+	return []claim.Result{
+		sign("B rises with k_1", dk > 0, dk),
+		sign("B falls with s_1", ds < 0, ds),
+		claim.RelCheck(what+" B unchanged under (k_1, s_1) -> (k_1 + 1, s_1 + 1)", dks, 0, math.Abs(v), 1e-12),
+		claim.RelCheck(what+" doubling p changes 2n B^2 by -(l+2) theta ln 2", theta*dp, -pLevels*theta*math.Ln2, pLevels*theta*math.Ln2, 1e-10),
+		claim.RelCheck(what+" quadrupling d_1 changes 2n B^2 by theta ln(4)/2", theta*dd, theta*math.Log(4)/2, theta*math.Log(4)/2, 1e-10),
+		claim.RelCheck(what+" d(2n B^2)/d ln(1/eps) = 1", eps, 1, 1, derivTol),
+		claim.RelCheck(what+" B^2 affine in theta with slope varrho/(2n)", slope, v/(2*c.N), math.Abs(v/(2*c.N)), 1e-9),
+	}
+}
+
+// identicalLayers returns an architecture of l identical 1 x 1 layers (k = s = 1, d channels,
+// bound b, pooling 1) on an 8 x 8 x d input: the sizes never change, so each layer adds the same
+// log term.
+func identicalLayers(l, d int, b float64) cnnbound.Arch {
+	a := cnnbound.Arch{Name: fmt.Sprintf("1x1^%d", l), R0: 8, C0: 8, D0: d, P: 1, Out: 10, OutA: 5, OutB: 3}
+	for range l {
+		a.Layers = append(a.Layers, cnnbound.Layer{K: 1, S: 1, D: d, A: 2, B: b})
+	}
+	return a
+}
+
+// CNN5 checks depth: B moves down from shallow to deep for one pair and up for the other (it is
+// not monotone in depth), and for identical layers varrho is affine in l (second differences 0 to
+// 1e-12 of its size).
+func CNN5(down, up [2]cnnbound.Arch, n, eps float64) []claim.Result {
+	var out []claim.Result
+	for k, pair := range [][2]cnnbound.Arch{down, up} {
+		b0, err1 := pair[0].Bound(n, eps)
+		b1, err2 := pair[1].Bound(n, eps)
+		if err := claim.FirstErr(err1, err2); err != nil {
+			return append(out, claim.Failed("CNN-5", err))
+		}
+		ok := b1 < b0
+		dir := "falls"
+		if k == 1 {
+			ok, dir = b1 > b0, "rises"
+		}
+		r := claim.Result{Case: fmt.Sprintf("CNN-5 B %s from %s to %s (n=%.3g)", dir, pair[0].Name, pair[1].Name, n), Pass: ok,
+			Detail: fmt.Sprintf("B = %.6g and %.6g", b0, b1)}
+		if !ok {
+			r.Measured = b1 - b0
+		}
+		out = append(out, r)
+	}
+	var vs []float64
+	for l := 1; l <= 5; l++ {
+		v, err := identicalLayers(l, 4, 3).Varrho(n)
+		if err != nil {
+			return append(out, claim.Failed("CNN-5", err))
+		}
+		vs = append(vs, v)
+	}
+	worst, scale := 0.0, 0.0
+	for i := 2; i < len(vs); i++ {
+		worst = math.Max(worst, math.Abs(vs[i]-2*vs[i-1]+vs[i-2]))
+		scale = math.Max(scale, math.Abs(vs[i]))
+	}
+	return append(out, claim.RelCheck("CNN-5 identical layers: varrho affine in l (second differences)", worst, 0, scale, 1e-12))
+}

@@ -1,0 +1,73 @@
+package props
+
+import (
+	"testing"
+
+	"github.com/dlt5/verify/props/claim"
+	"github.com/dlt5/verify/theory/cnnbound"
+	"pgregory.net/rapid"
+)
+
+func refArch(t interface{ Fatal(...any) }, name string) cnnbound.Arch {
+	a, err := cnnbound.Reference(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// TestCNN2: the dependence on n over drawn n (1e3 .. 1e8, where the bound is defined) and eps, on
+// A1..A3; the slope theta/2 (a dropped factor) is rejected.
+func TestCNN2(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		a := refArch(t, rapid.SampledFrom([]string{"A1", "A2", "A3"}).Draw(t, "arch"))
+		c := BoundCase{Arch: a, N: rapid.Float64Range(1e3, 1e8).Draw(t, "n"), Eps: rapid.Float64Range(1e-4, 0.5).Draw(t, "eps")}
+		mustPass(t, CNN2(c)...)
+	})
+	a := refArch(t, "A1")
+	theta, _ := a.Theta()
+	mustReject(t, CNN2(BoundCase{Arch: a, N: 1e4, Eps: 0.05, Slope: theta / 2})[0])
+}
+
+// TestCNN3: the logarithmic dependence on every magnitude over drawn n and eps on A1..A3; the
+// slope (l + 1) theta (the scaling law's constant put in the single-b derivative) is rejected.
+func TestCNN3(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		a := refArch(t, rapid.SampledFrom([]string{"A1", "A2", "A3"}).Draw(t, "arch"))
+		c := BoundCase{Arch: a, N: rapid.Float64Range(1e4, 1e8).Draw(t, "n"), Eps: rapid.Float64Range(1e-4, 0.5).Draw(t, "eps")}
+		mustPass(t, CNN3(c, []float64{1.5, 10, 100})...)
+	})
+	a := refArch(t, "A2")
+	theta, _ := a.Theta()
+	mustReject(t, CNN3(BoundCase{Arch: a, N: 1e5, Eps: 0.05, Slope: 3 * theta}, []float64{10})[0])
+}
+
+// TestCNN4: kernel, stride, pooling, channels, eps and theta on A1 over drawn n and eps; the
+// pooling slope -(l + 1) theta is rejected.
+func TestCNN4(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		c := BoundCase{Arch: refArch(t, "A1"), N: rapid.Float64Range(1e4, 1e8).Draw(t, "n"), Eps: rapid.Float64Range(1e-4, 0.5).Draw(t, "eps")}
+		mustPass(t, CNN4(c, 0)...)
+	})
+	rows := CNN4(BoundCase{Arch: refArch(t, "A1"), N: 1e5, Eps: 0.05}, 2)
+	mustReject(t, rows[3])
+}
+
+// TestCNN5: depth moves B both ways (A1 -> A2 down; a wide third layer up), and varrho is affine in
+// the number of identical layers; a pair that does not move the claimed way is rejected.
+func TestCNN5(t *testing.T) {
+	down, up := depthPairs()
+	mustPass(t, CNN5(down, up, 1e5, 0.05)...)
+	mustReject(t, CNN5(up, up, 1e5, 0.05)[0])
+}
+
+func TestGoldenCNNBound(t *testing.T) {
+	entries, err := cnnboundGolden()
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim.CheckGolden(t, "../golden/cnnbound.json", entries, *update)
+	if n := len(entries); n != 3*3+3*4*2 {
+		t.Fatalf("cnnbound grid has %d entries, the reference grid has %d", n, 3*3+3*4*2)
+	}
+}
