@@ -1,6 +1,7 @@
 package props
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/dlt5/verify/props/claim"
@@ -127,4 +128,63 @@ func cnnboundGolden() ([]claim.Entry, error) {
 		}
 	}
 	return out, nil
+}
+
+// lemma11Finding is CNN-6's finding: the paper's output-layer constant 1/8 fails.
+const lemma11Finding = "lemma-11"
+
+func init() {
+	claim.Register(claim.Claim{ID: "CNN-1", Paper: "cnnbound",
+		Statement:  "The CNN built as real layers has the conv output sizes of the recursion r_i = (rt_{i-1} - k_i)/s_i + 1 and exactly d = rt_l ct_l d_l d_{l+1} + sum_i k_i^2 d_{i-1} d_i weights; invalid architectures are rejected; theta < d when every block's rank bound has a (m1 + m2 + 1) < m1 m2 (theta can exceed d otherwise: A1 with a = 8, 10 gives 11902 > 11720).",
+		Source:     "Section 3 (the model) and the catalogue's theta.",
+		Conditions: "The reference architectures A1..A3.",
+		Run: func(uint64) claim.Outcome {
+			var o claim.Outcome
+			for _, name := range []string{"A1", "A2", "A3"} {
+				a, _ := cnnbound.Reference(name)
+				o.Add(CNN1(a, nil)...)
+			}
+			return o
+		},
+		Control: func(uint64) []claim.Result {
+			a, _ := cnnbound.Reference("A2")
+			return CNN1(a, func(r, k, s int) int { return (r - k) / s })[:1]
+		},
+	})
+	claim.Register(claim.Claim{ID: "CNN-6", Paper: "cnnbound",
+		Statement:  "On weights inside the norm bounds and inputs in [0, 1]: the per-sample loss is in [0, 1]; the output-layer gradient satisfies |grad_{W_{l+1}} f|_F^2 <= (128/729) rt_l ct_l d_l (the corrected constant); the whole gradient satisfies |grad_w f|^2 <= beta^2; both also at adversarial weights (saturated sigmoids, class probability 1/3).",
+		Source:     "Lemma 11 and Theorem 2's beta (the paper's constant is 1/8; 128/729 is the catalogue's correction).",
+		Conditions: "A1..A3; 16 random nets x 16 inputs each; the adversarial construction at q = 1/3 (and q = 0.2, 0.5 for the shape of 8 q^2 (1 - q)^4); backward pass checked against finite differences in numeric/cnnbound.",
+		Findings: []claim.Finding{{Name: lemma11Finding,
+			Says: "The paper's Lemma 11 bound |grad_{W_{l+1}} f|_F^2 <= rt_l ct_l d_l / 8 fails: with f = 1/2 |softmax(u) - y|^2 the logit gradient's squared norm reaches 128/729 = 0.1756 (class probability 1/3), so saturated sigmoids (z near all ones) give |grad|^2 near (128/729) rt_l ct_l d_l. A1: 0.1756 x 1152 = 202 against the paper's 144. Random weights stay far below either (the largest over 256 samples is printed)."}},
+		Run: func(seed uint64) claim.Outcome {
+			var o claim.Outcome
+			var ev claim.Evidence
+			ev.Finding, ev.Confirmed = lemma11Finding, true
+			for _, name := range []string{"A1", "A2", "A3"} {
+				a, _ := cnnbound.Reference(name)
+				c := ProofCase{Arch: a, Nets: 16, Inputs: 16, Seed: seed, OutConst: cnnbound.CorrectedOutputConst, AdversarialQs: []float64{0.2, 1.0 / 3, 0.5}}
+				rows, _ := CNN6(c)
+				o.Add(rows...)
+				c.OutConst, c.Nets, c.AdversarialQs = cnnbound.PaperOutputConst, 1, []float64{1.0 / 3}
+				paper, _ := CNN6(c)
+				r := rowAt(paper, 3)
+				ev.Confirmed = ev.Confirmed && r.Rejected()
+				if ev.Detail != "" {
+					ev.Detail += " | "
+				}
+				ev.Detail += fmt.Sprintf("%s: |grad_out|^2/(rt ct d_l) = %.4g against 1/8", name, r.Measured)
+			}
+			o.Evidence = append(o.Evidence, ev)
+			return o
+		},
+		Control: func(seed uint64) []claim.Result {
+			// The paper's constant 1/8 held to the adversarial output-layer gradient: rejected (the
+			// same row is the finding's evidence).
+			a, _ := cnnbound.Reference("A1")
+			c := ProofCase{Arch: a, Nets: 1, Inputs: 1, Seed: seed, OutConst: cnnbound.PaperOutputConst, AdversarialQs: []float64{1.0 / 3}}
+			rows, _ := CNN6(c)
+			return []claim.Result{rowAt(rows, 3)}
+		},
+	})
 }
