@@ -188,3 +188,51 @@ func init() {
 		},
 	})
 }
+
+// looseFinding is CNN-7's report: how loose B(n) is against the measured gap.
+const looseFinding = "looseness"
+
+// mcCase is CNN-7's command case: the small CNN S1, a population of 20000 points, n = 1e2 .. 1e4
+// (five per decade pair), 32 replicates.
+func mcCase(seed uint64) MCCase {
+	return MCCase{Arch: mcArch(), M: 20000, Ns: []int{100, 316, 1000, 3162, 10000}, Reps: 64, Seed: seed}
+}
+
+func init() {
+	claim.Register(claim.Claim{ID: "CNN-7", Paper: "cnnbound",
+		Statement:  "At fixed weights the empirical gradient's deviation from the population gradient decays with log-log slope -1/2 in n (fit over n = 1e2 .. 1e4 with replicates; within 0.1 beyond its statistical bound); the measured generalisation gap is reported against B(n) as the bound's looseness.",
+		Source:     "Theorem 2 (uniform convergence of gradients) and Theorem 1 (the gap), checked by Monte Carlo.",
+		Conditions: "Small CNN S1 (8 x 8 x 1, one 3 x 3 layer of 2 kernels, pooling 2, 3 classes) at random weights in its norm bounds; a synthetic population of 20000 points (uniform inputs, a random linear teacher's classes), sampled with replacement so the population gradient is exact; 32 replicates.",
+		Findings: []claim.Finding{{Name: looseFinding,
+			Says: "The bound is loose: for S1 at n = 1e4 B(n) = 0.12 against a measured gap of 4e-4 (about 300 times), and for A1 B(1e4) = 1.26 exceeds 1, the largest possible loss. (A report, not a property that could fail.)"}},
+		Run: func(seed uint64) claim.Outcome {
+			var o claim.Outcome
+			c := mcCase(seed)
+			r, res := CNN7(c)
+			o.Add(r)
+			n, ratio := res.looseness()
+			o.Evidence = append(o.Evidence, claim.Evidence{Finding: looseFinding, Confirmed: ratio > 1,
+				Detail: fmt.Sprintf("%s: B(%d) / measured gap = %.4g (gap %.3g); population loss %.4g", c.Arch.Name, n, ratio, res.Gap[len(res.Gap)-1], res.PopLoss)})
+			figs, err := deviationFigures(c, res)
+			for _, f := range figs {
+				o.AddFigure(f, err)
+			}
+			o.AddFigure(boundFigure())
+			o.AddFigure(magnitudeFigure())
+			return o
+		},
+		Control: func(seed uint64) []claim.Result {
+			c := mcCase(seed)
+			c.Rate = -1 // a 1/n rate
+			r, _ := CNN7(c)
+			row, _ := CNN7(mcCase(seed))
+			power := claim.Power(row, func(f float64) claim.Result {
+				fc := mcCase(seed + freshSeed)
+				fc.Factor = f
+				r, _ := CNN7(fc)
+				return r
+			})
+			return []claim.Result{r, power}
+		},
+	})
+}

@@ -105,3 +105,34 @@ func TestCNN6(t *testing.T) {
 		t.Fatalf("the adversarial weights reach %v of rt ct d_l, want about 128/729", adv[0])
 	}
 }
+
+// TestCNN7: the gradient deviation's slope on S1 (population 5000, n = 1e2 .. 1e4, 64 replicates;
+// a simulation of about 4 s: a table, not a rapid property; CNN-1 .. CNN-5 carry
+// the paper's rapid properties); the 1/n rate is rejected; the figures' shapes.
+func TestCNN7(t *testing.T) {
+	var res MCResult
+	for _, seed := range []uint64{3} {
+		c := MCCase{Arch: mcArch(), M: 5000, Ns: []int{100, 316, 1000, 3162, 10000}, Reps: 64, Seed: seed}
+		var r claim.Result
+		r, res = CNN7(c)
+		mustPass(t, r)
+		c.Rate = -1
+		wrong, _ := CNN7(c)
+		mustReject(t, wrong)
+	}
+	c := MCCase{Arch: mcArch(), M: 5000, Ns: []int{100, 316, 1000, 3162, 10000}, Reps: 64, Seed: 3}
+	figs, err := deviationFigures(c, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, build := range []func() (claim.Figure, error){boundFigure, magnitudeFigure} {
+		f, err := build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		figs = append(figs, f)
+	}
+	for _, f := range figs {
+		checkFigure(t, f)
+	}
+}

@@ -1,0 +1,103 @@
+package cnnbound
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+
+	theory "github.com/dlt5/verify/theory/cnnbound"
+)
+
+// Population is a finite synthetic data distribution: M inputs with i.i.d. uniform [0, 1] entries
+// and classes given by a fixed random linear teacher (argmax of T x), drawn from a seed. Sampling
+// from it is sampling the distribution exactly, so its population gradient and risk at any weights
+// are exact means over the M points.
+type Population struct {
+	X [][]float64
+	Y []int
+}
+
+// NewPopulation draws a population of m points for the architecture. Errors: m < 1, an invalid
+// architecture.
+func NewPopulation(a theory.Arch, m int, seed uint64) (*Population, error) {
+	if m < 1 {
+		return nil, fmt.Errorf("cnnbound: population of %d points", m)
+	}
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x909))
+	d := a.R0 * a.C0 * a.D0
+	teacher := make([]float64, a.Out*d)
+	for i := range teacher {
+		teacher[i] = rng.NormFloat64()
+	}
+	p := &Population{X: make([][]float64, m), Y: make([]int, m)}
+	for i := range m {
+		x := make([]float64, d)
+		for j := range x {
+			x[j] = rng.Float64()
+		}
+		best, arg := 0.0, 0
+		for k := range a.Out {
+			var s float64
+			for j, v := range x {
+				s += teacher[k*d+j] * (v - 0.5)
+			}
+			if k == 0 || s > best {
+				best, arg = s, k
+			}
+		}
+		p.X[i], p.Y[i] = x, arg
+	}
+	return p, nil
+}
+
+// MeanGradient returns the mean loss and the mean gradient (flattened: output layer, then the
+// kernels) over the points idx of the population (all points when idx is nil).
+func (n *Net) MeanGradient(p *Population, idx []int) (float64, []float64, error) {
+	if p == nil || len(p.X) == 0 {
+		return 0, nil, errors.New("cnnbound: an empty population")
+	}
+	if idx == nil {
+		idx = make([]int, len(p.X))
+		for i := range idx {
+			idx[i] = i
+		}
+	}
+	if len(idx) == 0 {
+		return 0, nil, errors.New("cnnbound: no sample points")
+	}
+	g := n.NewGrad()
+	sum := make([]float64, n.NumWeights())
+	var loss float64
+	for _, i := range idx {
+		if i < 0 || i >= len(p.X) {
+			return 0, nil, fmt.Errorf("cnnbound: sample index %d outside the population of %d", i, len(p.X))
+		}
+		l, err := n.Gradient(p.X[i], p.Y[i], g)
+		if err != nil {
+			return 0, nil, err
+		}
+		loss += l
+		addTo(sum[:len(g.Out)], g.Out)
+		k := len(g.Out)
+		for _, gk := range g.Kernels {
+			addTo(sum[k:k+len(gk)], gk)
+			k += len(gk)
+		}
+	}
+	inv := 1 / float64(len(idx))
+	for i := range sum {
+		sum[i] *= inv
+	}
+	return loss * inv, sum, nil
+}
+
+// addTo adds src into dst (same length) and returns dst.
+func addTo(dst, src []float64) []float64 {
+	for i, v := range src {
+		dst[i] += v
+	}
+	return dst
+}
