@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
+	"sync"
 
 	theory "github.com/dlt5/verify/theory/cnnbound"
 )
@@ -54,7 +56,10 @@ func NewPopulation(a theory.Arch, m int, seed uint64) (*Population, error) {
 }
 
 // MeanGradient returns the mean loss and the mean gradient (flattened: output layer, then the
-// kernels) over the points idx of the population (all points when idx is nil).
+// kernels) over the points idx of the population (all points when idx is nil). The samples are
+// split into fixed contiguous chunks, one goroutine per chunk on a clone of the net, and the
+// chunks' sums are added in chunk order: the result depends on the inputs only, not on
+// scheduling or the number of cores.
 func (n *Net) MeanGradient(p *Population, idx []int) (float64, []float64, error) {
 	if p == nil || len(p.X) == 0 {
 		return 0, nil, errors.New("cnnbound: an empty population")
@@ -68,30 +73,68 @@ func (n *Net) MeanGradient(p *Population, idx []int) (float64, []float64, error)
 	if len(idx) == 0 {
 		return 0, nil, errors.New("cnnbound: no sample points")
 	}
-	g := n.NewGrad()
-	sum := make([]float64, n.NumWeights())
-	var loss float64
 	for _, i := range idx {
 		if i < 0 || i >= len(p.X) {
 			return 0, nil, fmt.Errorf("cnnbound: sample index %d outside the population of %d", i, len(p.X))
 		}
-		l, err := n.Gradient(p.X[i], p.Y[i], g)
-		if err != nil {
-			return 0, nil, err
+	}
+	chunks := min(runtime.GOMAXPROCS(0), max(1, len(idx)/256))
+	if chunks > 8 {
+		chunks = 8
+	}
+	// The chunk boundaries depend on len(idx) only through a fixed chunk count of 8 slots, so the
+	// summation order is the same whatever GOMAXPROCS is: slots are summed in order.
+	const slots = 8
+	type part struct {
+		loss float64
+		sum  []float64
+		err  error
+	}
+	parts := make([]part, slots)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, chunks)
+	for k := range slots {
+		lo, hi := k*len(idx)/slots, (k+1)*len(idx)/slots
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			net := n.Clone()
+			g := net.NewGrad()
+			sum := make([]float64, net.NumWeights())
+			var loss float64
+			for _, i := range idx[lo:hi] {
+				l, err := net.Gradient(p.X[i], p.Y[i], g)
+				if err != nil {
+					parts[k].err = err
+					return
+				}
+				loss += l
+				addTo(sum[:len(g.Out)], g.Out)
+				at := len(g.Out)
+				for _, gk := range g.Kernels {
+					addTo(sum[at:at+len(gk)], gk)
+					at += len(gk)
+				}
+			}
+			parts[k] = part{loss: loss, sum: sum}
+		}()
+	}
+	wg.Wait()
+	total := make([]float64, n.NumWeights())
+	var loss float64
+	for _, pt := range parts {
+		if pt.err != nil {
+			return 0, nil, pt.err
 		}
-		loss += l
-		addTo(sum[:len(g.Out)], g.Out)
-		k := len(g.Out)
-		for _, gk := range g.Kernels {
-			addTo(sum[k:k+len(gk)], gk)
-			k += len(gk)
-		}
+		loss += pt.loss
+		addTo(total, pt.sum)
 	}
 	inv := 1 / float64(len(idx))
-	for i := range sum {
-		sum[i] *= inv
+	for i := range total {
+		total[i] *= inv
 	}
-	return loss * inv, sum, nil
+	return loss * inv, total, nil
 }
 
 // addTo adds src into dst (same length) and returns dst.

@@ -3,6 +3,7 @@ package cnnbound
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	theory "github.com/dlt5/verify/theory/cnnbound"
@@ -114,4 +115,60 @@ func TestErrors(t *testing.T) {
 	if _, err := New(a); err == nil {
 		t.Error("a kernel larger than the input was accepted")
 	}
+}
+
+// TestMeanGradientDeterministic: the parallel mean gradient equals a plain sequential sum to 1e-12
+// relative and is bit-identical whatever GOMAXPROCS is.
+func TestMeanGradientDeterministic(t *testing.T) {
+	a := theory.Arch{Name: "S1", R0: 8, C0: 8, D0: 1, P: 2, Layers: []theory.Layer{{K: 3, S: 1, D: 2, A: 2, B: 2}}, Out: 3, OutA: 2, OutB: 3}
+	n, _ := New(a)
+	_ = n.Randomize(1, 5)
+	pop, err := NewPopulation(a, 3000, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, seq, err := sequentialMean(n, pop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first []float64
+	for _, procs := range []int{1, 2, 4} {
+		old := runtime.GOMAXPROCS(procs)
+		_, g, err := n.MeanGradient(pop, nil)
+		runtime.GOMAXPROCS(old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range g {
+			if math.Abs(g[i]-seq[i]) > 1e-12*(1+math.Abs(seq[i])) {
+				t.Fatalf("procs %d: entry %d = %v, sequential %v", procs, i, g[i], seq[i])
+			}
+			if first != nil && g[i] != first[i] {
+				t.Fatalf("procs %d: entry %d = %v differs from GOMAXPROCS 1's %v", procs, i, g[i], first[i])
+			}
+		}
+		first = g
+	}
+}
+
+// sequentialMean is the plain loop the parallel mean is checked against.
+func sequentialMean(n *Net, p *Population) (float64, []float64, error) {
+	g := n.NewGrad()
+	var out []float64
+	var loss float64
+	for i := range p.X {
+		l, err := n.Gradient(p.X[i], p.Y[i], g)
+		if err != nil {
+			return 0, nil, err
+		}
+		loss += l
+		flatG := append(append([]float64{}, g.Out...), flat(g.Kernels)...)
+		if out == nil {
+			out = make([]float64, len(flatG))
+		}
+		for k, v := range flatG {
+			out[k] += v / float64(len(p.X))
+		}
+	}
+	return loss / float64(len(p.X)), out, nil
 }
