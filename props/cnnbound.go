@@ -275,3 +275,27 @@ func CNN5(down, up [2]cnnbound.Arch, n, eps float64) []claim.Result {
 	}
 	return append(out, claim.RelCheck("CNN-5 identical layers: varrho affine in l (second differences)", worst, 0, scale, 1e-12))
 }
+
+// CNN3Depth checks the depth half of CNN-3's comparison: over l identical 1 x 1 layers (l in ls,
+// norm bound b, pooling 1; see identicalLayers) the Sun et al. term over B grows with l (Sun et
+// al. with bx = 1 and b~ = b: a lower value of their b~, which must bound every entrywise l1 norm,
+// so the growth shown is the least theirs can have).
+func CNN3Depth(ls []int, b, n, eps float64) claim.Result {
+	r := claim.Result{Case: fmt.Sprintf("CNN-3 Sun et al. / B grows with depth over l = %v (b = %.3g, n = %.3g)", ls, b, n), Pass: true}
+	prev := 0.0
+	for _, l := range ls {
+		a := identicalLayers(l, 4, b)
+		bb, err1 := a.Bound(n, eps)
+		sun, err2 := a.SunRademacher(n, 1, b)
+		if err := claim.FirstErr(err1, err2); err != nil {
+			return claim.Failed(r.Case, err)
+		}
+		ratio := sun / bb
+		if !(ratio > prev) {
+			r.Pass, r.Measured = false, ratio-prev
+		}
+		r.Detail += fmt.Sprintf("%.4g ", ratio)
+		prev = ratio
+	}
+	return r
+}

@@ -62,6 +62,7 @@ func init() {
 			for _, c := range cnnCases() {
 				o.Add(CNN3(c, []float64{1.5, 10, 100, 1000})...)
 			}
+			o.Add(CNN3Depth([]int{1, 2, 3, 4, 5}, 3, 1e5, 0.05))
 			return o
 		},
 		Control: func(uint64) []claim.Result {

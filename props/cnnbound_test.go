@@ -36,6 +36,7 @@ func TestCNN3(t *testing.T) {
 		a := refArch(t, rapid.SampledFrom([]string{"A1", "A2", "A3"}).Draw(t, "arch"))
 		c := BoundCase{Arch: a, N: rapid.Float64Range(1e4, 1e8).Draw(t, "n"), Eps: rapid.Float64Range(1e-4, 0.5).Draw(t, "eps")}
 		mustPass(t, CNN3(c, []float64{1.5, 10, 100})...)
+		mustPass(t, CNN3Depth([]int{1, 2, 3, 4}, rapid.Float64Range(1, 10).Draw(t, "b"), c.N, c.Eps))
 	})
 	a := refArch(t, "A2")
 	theta, _ := a.Theta()
@@ -135,4 +136,15 @@ func TestCNN7(t *testing.T) {
 	for _, f := range figs {
 		checkFigure(t, f)
 	}
+}
+
+// TestCNN7Long (-long) fits the slope over n = 1e2 .. 1e5 (population 1e5, 64 replicates).
+func TestCNN7Long(t *testing.T) {
+	if !*long {
+		t.Skip("heavy (n to 1e5): run with -long")
+	}
+	c := MCCase{Arch: mcArch(), M: 100000, Ns: []int{100, 316, 1000, 3162, 10000, 31623, 100000}, Reps: 64, Seed: 7}
+	r, _ := CNN7(c)
+	t.Logf("%s", r)
+	mustPass(t, r)
 }
