@@ -29,13 +29,13 @@ func CNN1(a cnnbound.Arch, size func(r, k, s int) int) []claim.Result {
 	if size == nil {
 		size = func(r, k, s int) int { return (r-k)/s + 1 }
 	}
-	mism, r := 0, a.R0
+	mism, r, c := 0, a.R0, a.C0
 	for i, l := range a.Layers {
-		want := size(r, l.K, l.S)
-		if built[i].R != want {
+		want, wantC := size(r, l.K, l.S), size(c, l.K, l.S)
+		if built[i].R != want || built[i].C != wantC || built[i].D != l.D {
 			mism++
 		}
-		r = want / a.P
+		r, c = want/a.P, wantC/a.P
 	}
 	sizes := claim.Result{Case: what + " built conv sizes = the recursion", Measured: float64(mism), Pass: mism == 0, Detail: fmt.Sprintf("built %v", built)}
 	count := claim.RelCheck(what+" built weights = d", float64(n.NumWeights()), float64(d), 0, 0)
@@ -102,13 +102,18 @@ func (c ProofCase) proofMax() (lo, hi, out, all float64, err error) {
 }
 
 // adversarialNorms returns |grad_out|^2 / (rt ct d_l) and |grad|^2 / beta^2 at the adversarial
-// weights for target probability q, on the all-ones input with class 0.
-func adversarialNorms(a cnnbound.Arch, q float64) (out, all float64, err error) {
+// weights for target probability q (the saturating construction, or the flat one when flat), on
+// the all-ones input with class 0.
+func adversarialNorms(a cnnbound.Arch, q float64, flat bool) (out, all float64, err error) {
 	n, err := simcnn.New(a)
 	if err != nil {
 		return 0, 0, err
 	}
-	if err := n.Adversarial(0, q); err != nil {
+	set := n.Adversarial
+	if flat {
+		set = n.AdversarialFlat
+	}
+	if err := set(0, q); err != nil {
 		return 0, 0, err
 	}
 	x := make([]float64, a.R0*a.C0*a.D0)
@@ -146,7 +151,7 @@ func CNN6(c ProofCase) ([]claim.Result, []float64) {
 	}
 	var adv []float64
 	for _, q := range c.AdversarialQs {
-		o, a, err := adversarialNorms(c.Arch, q)
+		o, a, err := adversarialNorms(c.Arch, q, false)
 		if err != nil {
 			return append(rows, claim.Failed(what, err)), adv
 		}
@@ -156,4 +161,20 @@ func CNN6(c ProofCase) ([]claim.Result, []float64) {
 			claim.Check(fmt.Sprintf("%s adversarial q=%.4g: |grad|^2 / beta^2 <= 1", what, q), a, 1, ""))
 	}
 	return rows, adv
+}
+
+// CNN6Flat checks, at the flat adversarial weights (numeric/cnnbound AdversarialFlat: zero kernels,
+// an output layer that back-propagates as much as its norm bound allows), the corrected
+// output-layer bound and the beta^2 bound of the whole gradient. On A1 the second fails (the
+// beta-bound finding).
+func CNN6Flat(a cnnbound.Arch, q float64) []claim.Result {
+	what := fmt.Sprintf("CNN-6 %s flat adversarial q=%.4g", a.Name, q)
+	o, all, err := adversarialNorms(a, q, true)
+	if err != nil {
+		return []claim.Result{claim.Failed(what, err)}
+	}
+	return []claim.Result{
+		claim.Check(what+": |grad_out|^2/(rt ct d_l) <= 128/729", o, cnnbound.CorrectedOutputConst, ""),
+		claim.Check(what+": |grad|^2 / beta^2 <= 1", all, 1, "zero kernels, sigmoids at slope 1/4, output rows along the logit gradient with signs alternating by channel"),
+	}
 }

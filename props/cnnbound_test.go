@@ -24,6 +24,10 @@ func TestCNN2(t *testing.T) {
 		c := BoundCase{Arch: a, N: rapid.Float64Range(1e3, 1e8).Draw(t, "n"), Eps: rapid.Float64Range(1e-4, 0.5).Draw(t, "eps")}
 		mustPass(t, CNN2(c)...)
 	})
+	// Where B still rises with n (A1, 48 < n < 130).
+	for _, n := range []float64{60, 100} {
+		mustPass(t, CNN2(BoundCase{Arch: refArch(t, "A1"), N: n, Eps: 0.05})...)
+	}
 	a := refArch(t, "A1")
 	theta, _ := a.Theta()
 	mustReject(t, CNN2(BoundCase{Arch: a, N: 1e4, Eps: 0.05, Slope: theta / 2})[0])
@@ -43,15 +47,18 @@ func TestCNN3(t *testing.T) {
 	mustReject(t, CNN3(BoundCase{Arch: a, N: 1e5, Eps: 0.05, Slope: 3 * theta}, []float64{10})[0])
 }
 
-// TestCNN4: kernel, stride, pooling, channels, eps and theta on A1 over drawn n and eps; the
-// pooling slope -(l + 1) theta is rejected.
+// TestCNN4: kernel, stride, pooling, channels, eps and theta on A1 and A2 over drawn n and eps;
+// the pooling slopes -(l+1), -(2l+1) and -3l times theta are rejected on A2.
 func TestCNN4(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		c := BoundCase{Arch: refArch(t, "A1"), N: rapid.Float64Range(1e4, 1e8).Draw(t, "n"), Eps: rapid.Float64Range(1e-4, 0.5).Draw(t, "eps")}
+		a := refArch(t, rapid.SampledFrom([]string{"A1", "A2"}).Draw(t, "arch"))
+		c := BoundCase{Arch: a, N: rapid.Float64Range(1e4, 1e8).Draw(t, "n"), Eps: rapid.Float64Range(1e-4, 0.5).Draw(t, "eps")}
 		mustPass(t, CNN4(c, 0)...)
 	})
-	rows := CNN4(BoundCase{Arch: refArch(t, "A1"), N: 1e5, Eps: 0.05}, 2)
-	mustReject(t, rows[3])
+	for _, wrong := range []float64{3, 5, 6} { // -(l+1), -(2l+1), -3l on A2 (l = 2)
+		rows := CNN4(BoundCase{Arch: refArch(t, "A2"), N: 1e5, Eps: 0.05}, wrong)
+		mustReject(t, rows[3])
+	}
 }
 
 // TestCNN5: depth moves B both ways (A1 -> A2 down; a wide third layer up), and varrho is affine in
@@ -83,9 +90,10 @@ func TestCNN1(t *testing.T) {
 		k := rapid.IntRange(1, 5).Draw(t, "k")
 		s := rapid.IntRange(1, k).Draw(t, "s")
 		p := rapid.IntRange(1, 3).Draw(t, "p")
-		o := p * rapid.IntRange(1, 4).Draw(t, "pooled")
-		r0 := k + s*(o-1)
-		a := cnnbound.Arch{Name: "drawn", R0: r0, C0: r0, D0: rapid.IntRange(1, 3).Draw(t, "d0"), P: p,
+		o := p * rapid.IntRange(1, 4).Draw(t, "pooled rows")
+		oc := p * rapid.IntRange(1, 4).Draw(t, "pooled cols")
+		r0, c0 := k+s*(o-1), k+s*(oc-1)
+		a := cnnbound.Arch{Name: "drawn", R0: r0, C0: c0, D0: rapid.IntRange(1, 3).Draw(t, "d0"), P: p,
 			Layers: []cnnbound.Layer{{K: k, S: s, D: rapid.IntRange(1, 4).Draw(t, "d"), A: rapid.IntRange(1, 4).Draw(t, "a"), B: 1}}, Out: 3, OutA: 1, OutB: 1}
 		mustPass(t, CNN1(a, nil)...)
 	})
@@ -105,6 +113,12 @@ func TestCNN6(t *testing.T) {
 	if !(adv[0] > 0.99*cnnbound.CorrectedOutputConst) {
 		t.Fatalf("the adversarial weights reach %v of rt ct d_l, want about 128/729", adv[0])
 	}
+	for _, name := range []string{"A2", "A3"} {
+		mustPass(t, CNN6Flat(refArch(t, name), 1.0/3)...)
+	}
+	flat := CNN6Flat(refArch(t, "A1"), 1.0/3)
+	mustPass(t, flat[0])
+	mustReject(t, flat[1]) // the beta-bound finding
 }
 
 // TestCNN7: the gradient deviation's slope on S1 (population 5000, n = 1e2 .. 1e4, 64 replicates;

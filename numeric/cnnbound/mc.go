@@ -64,6 +64,17 @@ func (n *Net) MeanGradient(p *Population, idx []int) (float64, []float64, error)
 	if p == nil || len(p.X) == 0 {
 		return 0, nil, errors.New("cnnbound: an empty population")
 	}
+	if n == nil || n.Out == nil {
+		return 0, nil, errors.New("cnnbound: a nil or unbuilt net (use New)")
+	}
+	if len(p.Y) != len(p.X) {
+		return 0, nil, fmt.Errorf("cnnbound: population of %d inputs and %d classes", len(p.X), len(p.Y))
+	}
+	for i := range p.X {
+		if err := n.checkInput(p.X[i], p.Y[i]); err != nil {
+			return 0, nil, fmt.Errorf("population point %d: %w", i, err)
+		}
+	}
 	if idx == nil {
 		idx = make([]int, len(p.X))
 		for i := range idx {

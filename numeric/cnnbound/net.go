@@ -21,14 +21,27 @@ type Net struct {
 	logits, v    []float64
 }
 
-// New returns a net of the architecture with zero weights. Errors: an invalid architecture.
+// maxFloats bounds a net's weights and buffers (2^27 floats, 1 GiB).
+const maxFloats = 1 << 27
+
+// New returns a net of the architecture with zero weights. Errors: an invalid architecture, one
+// whose weights and buffers exceed 2^27 floats.
 func New(a theory.Arch) (*Net, error) {
 	conv, pooled, err := a.Sizes()
 	if err != nil {
 		return nil, err
 	}
-	n := &Net{Arch: a, conv: conv, pooled: pooled}
+	total := a.Out * pooled[len(pooled)-1].R * pooled[len(pooled)-1].C * pooled[len(pooled)-1].D
 	prev := a.D0
+	for i, l := range a.Layers {
+		total += l.D*l.K*l.K*prev + 3*conv[i].R*conv[i].C*conv[i].D
+		prev = l.D
+	}
+	if total > maxFloats {
+		return nil, fmt.Errorf("cnnbound: %s needs %d floats of weights and buffers, above the limit %d", a.Name, total, maxFloats)
+	}
+	n := &Net{Arch: a, conv: conv, pooled: pooled}
+	prev = a.D0
 	for i, l := range a.Layers {
 		n.Kernels = append(n.Kernels, make([]float64, l.D*l.K*l.K*prev))
 		cs, ps := conv[i].R*conv[i].C*conv[i].D, pooled[i].R*pooled[i].C*pooled[i].D
@@ -76,6 +89,9 @@ func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 // checkInput returns an error unless x has the input's size with entries in [0, 1] and y is a
 // class.
 func (n *Net) checkInput(x []float64, y int) error {
+	if n == nil || n.Out == nil {
+		return errors.New("cnnbound: a nil or unbuilt net (use New)")
+	}
 	a := n.Arch
 	if len(x) != a.R0*a.C0*a.D0 {
 		return fmt.Errorf("cnnbound: input of %d values, want %d x %d x %d", len(x), a.R0, a.C0, a.D0)

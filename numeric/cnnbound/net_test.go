@@ -10,21 +10,29 @@ import (
 	"pgregory.net/rapid"
 )
 
-// smallArch draws a valid small architecture: one or two conv layers, pooling 1 or 2.
+// smallArch draws a valid small architecture: one or two conv layers (the second with stride 1
+// or 2), pooling 1 or 2, rows and columns of different sizes.
 func smallArch(t *rapid.T) theory.Arch {
 	p := rapid.IntRange(1, 2).Draw(t, "p")
-	k2 := rapid.IntRange(1, 2).Draw(t, "k2")
-	// Second layer on a pooled input of size m2 = k2 + (o2 - 1), o2 = p * a2.
-	o2 := p * rapid.IntRange(1, 2).Draw(t, "a2")
-	m2 := k2 + o2 - 1
+	k2 := rapid.IntRange(1, 3).Draw(t, "k2")
+	s2 := rapid.IntRange(1, min(2, k2)).Draw(t, "s2")
 	k1 := rapid.IntRange(1, 3).Draw(t, "k1")
 	s1 := rapid.IntRange(1, k1).Draw(t, "s1")
-	o1 := p * m2
-	r0 := k1 + s1*(o1-1)
-	a := theory.Arch{Name: "small", R0: r0, C0: r0, D0: rapid.IntRange(1, 2).Draw(t, "d0"), P: p,
+	two := rapid.Bool().Draw(t, "two layers")
+	side := func(name string) int {
+		// The second layer's output o2 = p a2 from a pooled input m2 = k2 + s2 (o2 - 1).
+		o2 := p * rapid.IntRange(1, 2).Draw(t, name)
+		m2 := k2 + s2*(o2-1)
+		if !two {
+			m2 = rapid.IntRange(1, 3).Draw(t, name+" pooled")
+		}
+		o1 := p * m2
+		return k1 + s1*(o1-1)
+	}
+	a := theory.Arch{Name: "small", R0: side("rows"), C0: side("cols"), D0: rapid.IntRange(1, 2).Draw(t, "d0"), P: p,
 		Layers: []theory.Layer{{K: k1, S: s1, D: rapid.IntRange(1, 3).Draw(t, "d1"), A: 1, B: 2}}, Out: rapid.IntRange(2, 4).Draw(t, "out"), OutA: 1, OutB: 3}
-	if rapid.Bool().Draw(t, "two layers") {
-		a.Layers = append(a.Layers, theory.Layer{K: k2, S: 1, D: rapid.IntRange(1, 3).Draw(t, "d2"), A: 1, B: 2})
+	if two {
+		a.Layers = append(a.Layers, theory.Layer{K: k2, S: s2, D: rapid.IntRange(1, 3).Draw(t, "d2"), A: 1, B: 2})
 	}
 	return a
 }

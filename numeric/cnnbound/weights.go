@@ -24,8 +24,11 @@ func project(w []float64, b float64) {
 // |W_i^j|_F <= b_i and the output layer onto |W_{l+1}|_F <= b_{l+1} (catalogue, Model). Errors:
 // scale not finite and > 0.
 func (n *Net) Randomize(scale float64, seed uint64) error {
-	if !(scale > 0) || math.IsInf(scale, 0) {
-		return fmt.Errorf("cnnbound: weight scale %v must be finite and > 0", scale)
+	if !(scale > 0) || scale > 1e100 {
+		return fmt.Errorf("cnnbound: weight scale %v must be in (0, 1e100] (larger squares overflow the norm)", scale)
+	}
+	if n == nil || n.Out == nil {
+		return errors.New("cnnbound: a nil or unbuilt net (use New)")
 	}
 	rng := rand.New(rand.NewPCG(seed, 0xc22))
 	prev := n.Arch.D0
@@ -63,7 +66,10 @@ func (n *Net) RandomInput(rng *rand.Rand) []float64 {
 // probability 1 - q, and the rest as little as the norm bound allows: W_y = 0, W_other = (ln((1 -
 // q)/q) / |z|^2) z, every other row -(L/|z|^2) z with L as large as |W|_F <= b_{l+1} allows.
 // Errors: q outside (0, 1), fewer than 2 classes, a norm bound too small for the logit gap.
-func (n *Net) Adversarial(y int, q float64) error {
+func (n *Net) Adversarial(y int, q float64) (err error) {
+	if n == nil || n.Out == nil {
+		return errors.New("cnnbound: a nil or unbuilt net (use New)")
+	}
 	a := n.Arch
 	if !(q > 0 && q < 1) {
 		return fmt.Errorf("cnnbound: target probability %v outside (0, 1)", q)
@@ -71,6 +77,15 @@ func (n *Net) Adversarial(y int, q float64) error {
 	if a.Out < 2 || y < 0 || y >= a.Out {
 		return fmt.Errorf("cnnbound: class %d of %d classes (need at least 2)", y, a.Out)
 	}
+	saved := n.Clone() // restored on an error: the net is left as it was
+	defer func() {
+		if err != nil {
+			for i := range n.Kernels {
+				copy(n.Kernels[i], saved.Kernels[i])
+			}
+			copy(n.Out, saved.Out)
+		}
+	}()
 	prev := a.D0
 	for i, l := range a.Layers {
 		c := l.B / math.Sqrt(float64(l.K*l.K*prev))
@@ -114,5 +129,94 @@ func (n *Net) Adversarial(y int, q float64) error {
 			n.Out[k*f+i] = c * v
 		}
 	}
+	return nil
+}
+
+// AdversarialFlat sets the second adversarial weights of CNN-6, which stress beta^2's layer terms
+// rather than the output layer: every kernel zero (every sigmoid at 1/2, where its slope 1/4 is
+// largest; z = 1/2 everywhere), and an output layer of two orthogonal parts within |W|_F <= b_{l+1}:
+// rows t_k z/|z|^2 that set the logits t (class y at 0, another at ln((1 - q)/q), the rest at -6),
+// and rows beta du_k s with s = +1 on the first half of the channels and -1 on the rest (so that
+// s . z = 0 and the logits are unchanged), du the logits' gradient, taking the rest of the norm
+// bound: the back-propagated signal is as large and as coherent across positions as the bound
+// allows. Needs an even number of channels in the last layer. Errors: as Adversarial, and an odd
+// channel count.
+func (n *Net) AdversarialFlat(y int, q float64) error {
+	if n == nil || n.Out == nil {
+		return errors.New("cnnbound: a nil or unbuilt net (use New)")
+	}
+	a := n.Arch
+	if !(q > 0 && q < 1) {
+		return fmt.Errorf("cnnbound: target probability %v outside (0, 1)", q)
+	}
+	if a.Out < 2 || y < 0 || y >= a.Out {
+		return fmt.Errorf("cnnbound: class %d of %d classes (need at least 2)", y, a.Out)
+	}
+	last := n.pooled[len(n.pooled)-1]
+	if last.D%2 != 0 {
+		return fmt.Errorf("cnnbound: the flat adversary needs an even channel count, got %d", last.D)
+	}
+	f := n.features()
+	t := make([]float64, a.Out)
+	other := (y + 1) % a.Out
+	for k := range t {
+		switch {
+		case k == other:
+			t[k] = math.Log((1 - q) / q)
+		case k != y:
+			t[k] = -6
+		}
+	}
+	z2 := 0.25 * float64(f) // z = 1/2 everywhere
+	var w0 float64
+	for _, v := range t {
+		w0 += v * v / z2
+	}
+	// v = softmax(t), du = (diag v - v v^T)(v - e_y).
+	v := make([]float64, a.Out)
+	var sum float64
+	for k, u := range t {
+		v[k] = math.Exp(u)
+		sum += v[k]
+	}
+	var dot float64
+	for k := range v {
+		v[k] /= sum
+		e := v[k]
+		if k == y {
+			e--
+		}
+		dot += v[k] * e
+	}
+	du := make([]float64, a.Out)
+	var du2 float64
+	for k := range v {
+		e := v[k]
+		if k == y {
+			e--
+		}
+		du[k] = v[k] * (e - dot)
+		du2 += du[k] * du[k]
+	}
+	budget := a.OutB*a.OutB - w0
+	if budget <= 0 || du2 == 0 {
+		return errors.New("cnnbound: the output norm bound is too small for the flat adversary")
+	}
+	beta := math.Sqrt(budget/(du2*float64(f))) * (1 - 1e-9) // strictly inside the bound after rounding
+	per := last.R * last.C                                  // features per channel
+	out := make([]float64, len(n.Out))
+	for k := range a.Out {
+		for i := range f {
+			s := 1.0
+			if i/per >= last.D/2 {
+				s = -1
+			}
+			out[k*f+i] = t[k]*0.5/z2 + beta*du[k]*s
+		}
+	}
+	for i := range n.Kernels {
+		clear(n.Kernels[i])
+	}
+	copy(n.Out, out)
 	return nil
 }

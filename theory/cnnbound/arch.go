@@ -56,6 +56,10 @@ func (a Arch) Sizes() (conv, pooled []Size, err error) {
 	return conv, pooled, nil
 }
 
+// maxCount caps every size and count of an architecture (2^12: four of them multiply to at most
+// 2^48).
+const maxCount = 1 << 12
+
 // counts checks the architecture's counts and bounds, not its sizes.
 func (a Arch) counts() error {
 	if a.R0 < 1 || a.C0 < 1 || a.D0 < 1 || a.P < 1 || a.Out < 1 || a.OutA < 1 {
@@ -64,10 +68,18 @@ func (a Arch) counts() error {
 	if len(a.Layers) == 0 {
 		return errors.New("cnnbound: an architecture needs at least one convolutional layer")
 	}
+	// Caps that keep every size product (at most four of them) inside int and float64's exact
+	// integers.
+	if a.R0 > maxCount || a.C0 > maxCount || a.D0 > maxCount || a.Out > maxCount || a.OutA > maxCount || a.P > maxCount || len(a.Layers) > maxCount {
+		return fmt.Errorf("cnnbound: %s: a size or count above %d", a.Name, maxCount)
+	}
 	if !(a.OutB > 0) || math.IsInf(a.OutB, 0) {
 		return fmt.Errorf("cnnbound: output norm bound b = %v must be finite and > 0", a.OutB)
 	}
 	for i, l := range a.Layers {
+		if l.K > maxCount || l.S > maxCount || l.D > maxCount || l.A > maxCount {
+			return fmt.Errorf("cnnbound: layer %d: a size or count above %d", i+1, maxCount)
+		}
 		if l.K < 1 || l.S < 1 || l.D < 1 || l.A < 1 {
 			return fmt.Errorf("cnnbound: layer %d: k = %d, s = %d, d = %d, a = %d must all be >= 1", i+1, l.K, l.S, l.D, l.A)
 		}
