@@ -2,6 +2,7 @@ package dae
 
 import (
 	"bytes"
+	"errors"
 	"math"
 	"testing"
 
@@ -47,7 +48,11 @@ func FuzzNumeric(f *testing.F) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := g.Run(n, steps%50, nil); err == nil {
+			err = g.Run(n, steps%50, inOrder(steps%50))
+			if errors.Is(err, errObserveOrder) {
+				t.Fatal(err)
+			}
+			if err == nil {
 				u, err := n.Strengths(nil, 3)
 				fp.RequireFinite(t, "Strengths", err, u...)
 				l, err := p.Loss(n)
@@ -67,7 +72,11 @@ func FuzzNumeric(f *testing.F) {
 		}
 		sg := SGD{X: mat.NewDense(2, 2, []float64{lam, 0, 0, 1}), Sigma2: s2, Gamma: gam, Rate: rate}
 		n, _ := RandomStart(2, 1, 0.1, 1)
-		if err := sg.Run(n, steps%20, 1, nil); err == nil {
+		err = sg.Run(n, steps%20, 1, inOrder(steps%20))
+		if errors.Is(err, errObserveOrder) {
+			t.Fatal(err)
+		}
+		if err == nil {
 			fp.RequireFinite(t, "SGD", nil, mat.Sum(n.W1), mat.Sum(n.W2))
 		}
 	})

@@ -60,19 +60,26 @@ func TestDecodeImagesLyingHeader(t *testing.T) {
 	}
 }
 
+// drawImages draws up to maxN images of sides that a drawn pooling k (1..3) divides, pixels as
+// bytes / 255.
+func drawImages(t *rapid.T, maxN int) (*Images, int) {
+	k := rapid.IntRange(1, 3).Draw(t, "k")
+	r, c := k*rapid.IntRange(1, 3).Draw(t, "r"), k*rapid.IntRange(1, 3).Draw(t, "c")
+	n := rapid.IntRange(1, maxN).Draw(t, "n")
+	pix := make([]float64, n*r*c)
+	for i := range pix {
+		pix[i] = float64(rapid.IntRange(0, 255).Draw(t, "px")) / 255
+	}
+	return &Images{N: n, Rows: r, Cols: c, Pix: pix}, k
+}
+
 // TestPoolAndCovariance: pooling averages blocks (a constant image stays constant, a sum is
 // preserved up to k^2), and the covariance equals (1/N) sum x x^T with V diag(lambda) V^T
 // reconstructing it (to 1e-12) and lambda decreasing.
 func TestPoolAndCovariance(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		k := rapid.IntRange(1, 3).Draw(t, "k")
-		r, c := k*rapid.IntRange(1, 3).Draw(t, "r"), k*rapid.IntRange(1, 3).Draw(t, "c")
-		n := rapid.IntRange(1, 20).Draw(t, "n")
-		pix := make([]float64, n*r*c)
-		for i := range pix {
-			pix[i] = float64(rapid.IntRange(0, 255).Draw(t, "px")) / 255
-		}
-		im := &Images{N: n, Rows: r, Cols: c, Pix: pix}
+		im, k := drawImages(t, 20)
+		n, r, c, pix := im.N, im.Rows, im.Cols, im.Pix
 		p, err := im.Pool(k)
 		if err != nil {
 			t.Fatal(err)

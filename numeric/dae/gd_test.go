@@ -106,10 +106,10 @@ func TestEigenbasisMatchesPixels(t *testing.T) {
 			t.Fatal(err1, err2)
 		}
 		gp.SetFactored(rapid.Bool().Draw(t, "factored"))
-		if err := ge.Run(ne, 50, nil); err != nil {
+		if err := ge.Run(ne, 50, inOrder(50)); err != nil {
 			t.Fatal(err)
 		}
-		if err := gp.Run(np, 50, nil); err != nil {
+		if err := gp.Run(np, 50, inOrder(50)); err != nil {
 			t.Fatal(err)
 		}
 		var r1, r2 mat.Dense
@@ -136,10 +136,10 @@ func TestSummedUnits(t *testing.T) {
 		b := a.Clone()
 		g, _ := NewGD(eig, d, 0.05)
 		gs, _ := NewGD(sum, d, 0.05/float64(n))
-		if err := g.Run(a, 20, nil); err != nil {
+		if err := g.Run(a, 20, inOrder(20)); err != nil {
 			t.Fatal(err)
 		}
-		if err := gs.Run(b, 20, nil); err != nil {
+		if err := gs.Run(b, 20, inOrder(20)); err != nil {
 			t.Fatal(err)
 		}
 		if e := maxAbsDiff(a.W1, b.W1) + maxAbsDiff(a.W2, b.W2); e > 1e-12 {
@@ -204,11 +204,11 @@ func TestSGDWithoutNoiseIsGD(t *testing.T) {
 		gam := rapid.Float64Range(0, 0.5).Draw(t, "gamma")
 		a, _ := RandomStart(d, d, 0.3, rapid.Uint64().Draw(t, "net"))
 		b := a.Clone()
-		if err := (SGD{X: x, Gamma: gam, Rate: 0.02}).Run(a, 30, 1, nil); err != nil {
+		if err := (SGD{X: x, Gamma: gam, Rate: 0.02}).Run(a, 30, 1, inOrder(30)); err != nil {
 			t.Fatal(err)
 		}
 		g, _ := NewGD(Problem{Lambda: lam, Gamma: gam}, d, 0.02)
-		if err := g.Run(b, 30, nil); err != nil {
+		if err := g.Run(b, 30, inOrder(30)); err != nil {
 			t.Fatal(err)
 		}
 		if e := maxAbsDiff(a.W1, b.W1) + maxAbsDiff(a.W2, b.W2); e > 1e-12 {
