@@ -125,6 +125,7 @@ func TestCNN6(t *testing.T) {
 // a simulation of about 4 s: a table, not a rapid property; CNN-1 .. CNN-5 carry
 // the paper's rapid properties); the 1/n rate is rejected; the figures' shapes.
 func TestCNN7(t *testing.T) {
+	t.Parallel() // a simulation of seconds, independent of the other tests: overlaps them on 2 cores
 	var res MCResult
 	for _, seed := range []uint64{3} {
 		c := MCCase{Arch: mcArch(), M: 5000, Ns: []int{100, 316, 1000, 3162, 10000}, Reps: 64, Seed: seed}

@@ -24,6 +24,7 @@ func TestDAE1(t *testing.T) {
 // TestDAE2: gradient descent's error against the closed form is O(alpha) over drawn cases; the
 // closed form without the ODE's factor 2 is rejected.
 func TestDAE2(t *testing.T) {
+	t.Parallel() // a simulation of seconds, independent of the other tests: overlaps them on 2 cores
 	rapid.Check(t, func(t *rapid.T) {
 		r, _ := DAE2(flowCase(t))
 		mustPass(t, r)
@@ -141,6 +142,7 @@ func TestDAE7(t *testing.T) {
 // lambda_1 = 0.02, times 1, 2, 4, with or without weight decay); the noise-free closed form is
 // rejected.
 func TestDAE8(t *testing.T) {
+	t.Parallel() // a simulation of seconds, independent of the other tests: overlaps them on 2 cores
 	rapid.Check(t, func(t *rapid.T) {
 		d := rapid.IntRange(2, 4).Draw(t, "D")
 		lam := daeLambdas(t, d)
@@ -159,6 +161,7 @@ func TestDAE8(t *testing.T) {
 // its control (the authors' u0), and the figure. Without the data set it skips, saying why, unless
 // the environment requires the data (.ci/run sets DLT5_REQUIRE_DATA=1), where it fails.
 func TestDAE9(t *testing.T) {
+	t.Parallel() // a simulation of seconds, independent of the other tests: overlaps them on 2 cores
 	rows, res := realOutcome(realCase(1))
 	if len(rows) == 1 && rows[0].Skipped() {
 		t.Skip(rows[0].Skip)
