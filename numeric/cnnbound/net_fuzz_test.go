@@ -37,6 +37,10 @@ func FuzzNet(f *testing.F) {
 			l, err := n.Loss(x, y)
 			fp.RequireFinite(t, "Loss", err, l)
 		}
+		if err := n.AdversarialFlat(y, q); err == nil {
+			l, err := n.Gradient(x, y, g)
+			fp.RequireFinite(t, "AdversarialFlat", err, l)
+		}
 		if pop, err := NewPopulation(a, m, 1); err == nil {
 			l, gr, err := n.MeanGradient(pop, []int{0, m - 1})
 			fp.RequireFinite(t, "MeanGradient", err, append(gr, l)...)
