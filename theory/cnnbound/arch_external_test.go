@@ -66,19 +66,24 @@ func TestSizesAgainstCounting(t *testing.T) {
 // TestInvalid: every invalid architecture and argument is an error naming the problem.
 func TestInvalid(t *testing.T) {
 	base := func() cnnbound.Arch { a, _ := cnnbound.Reference("A2"); return a }
+	// Each error names what is wrong and, for a layer, which (counted from 1).
 	cases := map[string]func(a *cnnbound.Arch){
-		"kernel":  func(a *cnnbound.Arch) { a.Layers[1].K = 13 },
-		"stride":  func(a *cnnbound.Arch) { a.Layers[0].S = 4; a.Layers[0].K = 6 },
-		"pooling": func(a *cnnbound.Arch) { a.P = 5 },
-		"smaller than its stride": func(a *cnnbound.Arch) {
-			a.Layers[0].K, a.Layers[0].S = 1, 2
+		"layer 2: kernel":  func(a *cnnbound.Arch) { a.Layers[1].K = 13 },
+		"layer 1: stride":  func(a *cnnbound.Arch) { a.Layers[0].S = 4; a.Layers[0].K = 6 },
+		"layer 1: pooling": func(a *cnnbound.Arch) { a.P = 5 },
+		"layer 2: kernel 1 smaller than its stride": func(a *cnnbound.Arch) {
+			a.Layers[1].K, a.Layers[1].S = 1, 2
 		},
-		">= 1":       func(a *cnnbound.Arch) { a.Layers[0].D = 0 },
-		"norm bound": func(a *cnnbound.Arch) { a.Layers[0].B = 0 },
+		"layer 1: k = 5, s = 1, d = 0": func(a *cnnbound.Arch) { a.Layers[0].D = 0 },
+		"layer 2: norm bound":          func(a *cnnbound.Arch) { a.Layers[1].B = 0 },
+		"layer 1: a size or count above": func(a *cnnbound.Arch) {
+			a.Layers[0].A = 5000
+		},
 		"output norm": func(a *cnnbound.Arch) {
 			a.OutB = math.NaN()
 		},
-		"at least one": func(a *cnnbound.Arch) { a.Layers = nil },
+		"output norm bound b = 0": func(a *cnnbound.Arch) { a.OutB = 0 },
+		"at least one":            func(a *cnnbound.Arch) { a.Layers = nil },
 	}
 	for says, mutate := range cases {
 		a := base()
