@@ -39,6 +39,17 @@ type BoundCase struct {
 	Slope  float64
 }
 
+// slope returns the architecture's theta and the slope of 2n B^2 the case holds the bound to
+// (theta, or Slope for a control).
+func (c BoundCase) slope() (theta, want float64, err error) {
+	theta, err = c.Arch.Theta()
+	want = theta
+	if c.Slope != 0 {
+		want = c.Slope
+	}
+	return theta, want, err
+}
+
 func (c BoundCase) label(id string) string {
 	return fmt.Sprintf("%s %s n=%.3g eps=%.3g", id, c.Arch.Name, c.N, c.Eps)
 }
@@ -48,13 +59,9 @@ func (c BoundCase) label(id string) string {
 // (B sqrt(n))^2 grows by theta ln(10)/2 from n to 10 n (1e-10).
 func CNN2(c BoundCase) []claim.Result {
 	what := c.label("CNN-2")
-	theta, err := c.Arch.Theta()
+	theta, want, err := c.slope()
 	if err != nil {
 		return []claim.Result{claim.Failed(what, err)}
-	}
-	want := theta
-	if c.Slope != 0 {
-		want = c.Slope
 	}
 	s, err1 := logSlope(func(n float64) (float64, error) { return twoNB2(c.Arch, n, c.Eps) }, c.N)
 	num, err2 := twoNB2(c.Arch, c.N, c.Eps)
@@ -100,13 +107,9 @@ func scaleB(a cnnbound.Arch, i int, c float64) cnnbound.Arch {
 // R_m / B grows with c over cs.
 func CNN3(c BoundCase, cs []float64) []claim.Result {
 	what := c.label("CNN-3")
-	theta, err := c.Arch.Theta()
+	theta, want, err := c.slope()
 	if err != nil {
 		return []claim.Result{claim.Failed(what, err)}
-	}
-	want := theta
-	if c.Slope != 0 {
-		want = c.Slope
 	}
 	var out []claim.Result
 	for i := 0; i <= len(c.Arch.Layers); i++ {

@@ -116,12 +116,7 @@ func (c MCCase) run() (MCResult, error) {
 				return res, err
 			}
 			lossSum += l
-			addInto(sum[:len(g.Out)], g.Out)
-			k := len(g.Out)
-			for _, gk := range g.Kernels {
-				addInto(sum[k:k+len(gk)], gk)
-				k += len(gk)
-			}
+			g.AddTo(sum)
 			if next < len(c.Ns) && i == c.Ns[next] {
 				var d2 float64
 				for t, v := range sum {
@@ -218,12 +213,4 @@ func (r MCResult) looseness() (n int, ratio float64) {
 		}
 	}
 	return 0, math.NaN()
-}
-
-// addInto adds src into dst (same length) and returns dst.
-func addInto(dst, src []float64) []float64 {
-	for i, v := range src {
-		dst[i] += v
-	}
-	return dst
 }

@@ -40,7 +40,10 @@ func CNN1(a cnnbound.Arch, size func(r, k, s int) int) []claim.Result {
 	sizes := claim.Result{Case: what + " built conv sizes = the recursion", Measured: float64(mism), Pass: mism == 0, Detail: fmt.Sprintf("built %v", built)}
 	count := claim.RelCheck(what+" built weights = d", float64(n.NumWeights()), float64(d), 0, 0)
 	// theta < d when every block is low-rank enough.
-	_, pooled, _ := a.Sizes()
+	_, pooled, err := a.Sizes()
+	if err != nil {
+		return []claim.Result{claim.Failed(what, err)}
+	}
 	low := true
 	prev := a.D0
 	for _, l := range a.Layers {

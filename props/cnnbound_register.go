@@ -12,19 +12,29 @@ import (
 // theta's output block more than its log term adds) and A1 -> A1 with a second 1 x 1 layer of 64
 // channels and norm bound 20 (B rises: the output block grows and the log term adds ln 20).
 func depthPairs() (down, up [2]cnnbound.Arch) {
-	a1, _ := cnnbound.Reference("A1")
-	a2, _ := cnnbound.Reference("A2")
+	a1 := reference("A1")
+	a2 := reference("A2")
 	deep := a1
 	deep.Name = "A1+1x1x64"
 	deep.Layers = append(append([]cnnbound.Layer(nil), a1.Layers...), cnnbound.Layer{K: 1, S: 1, D: 64, A: 32, B: 20})
 	return [2]cnnbound.Arch{a1, a2}, [2]cnnbound.Arch{a1, deep}
 }
 
+// reference returns the reference architecture name (A1, A2 or A3, the literals this file uses);
+// an unknown name is a programming error, caught by every run.
+func reference(name string) cnnbound.Arch {
+	a, err := cnnbound.Reference(name)
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
 // cnnCases are the command's CNN-2 .. CNN-4 cases: A1..A3 at n = 1e5, eps = 0.05.
 func cnnCases() []BoundCase {
 	var out []BoundCase
 	for _, name := range []string{"A1", "A2", "A3"} {
-		a, _ := cnnbound.Reference(name)
+		a := reference(name)
 		out = append(out, BoundCase{Arch: a, N: 1e5, Eps: 0.05})
 	}
 	return out
@@ -45,7 +55,7 @@ func init() {
 				o.Add(CNN2(c)...)
 			}
 			// Where B still rises with n (A1, 48 < n < 130: theta varrho + ln(4/eps) < theta).
-			a1, _ := cnnbound.Reference("A1")
+			a1 := reference("A1")
 			for _, n := range []float64{60, 100} {
 				o.Add(CNN2(BoundCase{Arch: a1, N: n, Eps: 0.05})...)
 			}
@@ -53,7 +63,10 @@ func init() {
 		},
 		Control: func(uint64) []claim.Result {
 			c := cnnCases()[0]
-			theta, _ := c.Arch.Theta()
+			theta, err := c.Arch.Theta()
+			if err != nil {
+				return []claim.Result{claim.Failed("CNN-2 control", err)}
+			}
 			c.Slope = theta / 2
 			return CNN2(c)[:1]
 		},
@@ -72,7 +85,10 @@ func init() {
 		},
 		Control: func(uint64) []claim.Result {
 			c := cnnCases()[1]
-			theta, _ := c.Arch.Theta()
+			theta, err := c.Arch.Theta()
+			if err != nil {
+				return []claim.Result{claim.Failed("CNN-3 control", err)}
+			}
 			c.Slope = 3 * theta // (l + 1) theta: the scaling law's constant in a single-b derivative
 			return CNN3(c, []float64{10})[:1]
 		},
@@ -155,13 +171,13 @@ func init() {
 		Run: func(uint64) claim.Outcome {
 			var o claim.Outcome
 			for _, name := range []string{"A1", "A2", "A3"} {
-				a, _ := cnnbound.Reference(name)
+				a := reference(name)
 				o.Add(CNN1(a, nil)...)
 			}
 			return o
 		},
 		Control: func(uint64) []claim.Result {
-			a, _ := cnnbound.Reference("A2")
+			a := reference("A2")
 			return CNN1(a, func(r, k, s int) int { return (r - k) / s })[:1]
 		},
 	})
@@ -178,7 +194,7 @@ func init() {
 			var ev claim.Evidence
 			ev.Finding, ev.Confirmed = lemma11Finding, true
 			for _, name := range []string{"A1", "A2", "A3"} {
-				a, _ := cnnbound.Reference(name)
+				a := reference(name)
 				c := ProofCase{Arch: a, Nets: 16, Inputs: 16, Seed: seed, OutConst: cnnbound.CorrectedOutputConst, AdversarialQs: []float64{0.2, 1.0 / 3, 0.5}}
 				rows, _ := CNN6(c)
 				o.Add(rows...)
@@ -194,10 +210,10 @@ func init() {
 			o.Evidence = append(o.Evidence, ev)
 			// The flat adversary: beta^2 holds on A2 and A3, fails on A1 (the finding).
 			for _, name := range []string{"A2", "A3"} {
-				a, _ := cnnbound.Reference(name)
+				a := reference(name)
 				o.Add(CNN6Flat(a, 1.0/3)...)
 			}
-			a1, _ := cnnbound.Reference("A1")
+			a1 := reference("A1")
 			flat := CNN6Flat(a1, 1.0/3)
 			o.Add(flat[0])
 			b := rowAt(flat, 1)
@@ -208,7 +224,7 @@ func init() {
 		Control: func(seed uint64) []claim.Result {
 			// The paper's constant 1/8 held to the adversarial output-layer gradient: rejected (the
 			// same row is the finding's evidence).
-			a, _ := cnnbound.Reference("A1")
+			a := reference("A1")
 			c := ProofCase{Arch: a, Nets: 1, Inputs: 1, Seed: seed, OutConst: cnnbound.PaperOutputConst, AdversarialQs: []float64{1.0 / 3}}
 			rows, _ := CNN6(c)
 			return []claim.Result{rowAt(rows, 3)}

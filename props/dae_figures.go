@@ -109,7 +109,10 @@ func tfFigure() (claim.Figure, error) {
 		for k := range us {
 			col[k] = us[k][0]
 		}
-		us0, _ := m.UStar()
+		us0, err := m.UStar()
+		if err != nil {
+			return f, err
+		}
 		t, err := halfTime(col, us0/2, fc.Alpha)
 		if err != nil {
 			return f, err

@@ -32,7 +32,10 @@ func DAE3Converge(c FlowCase, frac, limit float64) claim.Result {
 	steps := 0.0
 	for i := range c.H {
 		m := c.mode(i)
-		us, _ := m.UStar()
+		us, err := m.UStar()
+		if err != nil {
+			return claim.Failed(what, err)
+		}
 		a := 2 * alpha * math.Abs(m.Lambda-m.Gamma)
 		rho := math.Max(math.Abs(1-a), 1/math.E) // near a = 1 the linear contraction vanishes: at least 30 steps
 		steps = math.Max(steps, math.Log(math.Max(us/c.U0, 1))/math.Log1p(a)+30/-math.Log(rho))
@@ -291,7 +294,10 @@ func DAE6(m dae.Mode, f, frac, step float64) []claim.Result {
 	bigL, bigG := m, m
 	bigL.Lambda *= 1 + step
 	bigG.Gamma += step * m.Lambda
-	usG, _ := bigG.UStar()
+	usG, err := bigG.UStar()
+	if err != nil {
+		return []claim.Result{claim.Failed(what, err)}
+	}
 	u0G := math.Min(u0, frac*f*usG) // the larger gamma's u* is smaller: keep u0 below frac f u* there too
 	t0, err1 := m.TFrac(u0G, f)
 	tl, err2 := bigL.TFrac(u0G, f)

@@ -70,7 +70,10 @@ func (n *Net) MeanGradient(p *Population, idx []int) (float64, []float64, error)
 	if len(p.Y) != len(p.X) {
 		return 0, nil, fmt.Errorf("cnnbound: population of %d inputs and %d classes", len(p.X), len(p.Y))
 	}
-	for i := range p.X {
+	if err := n.checkWeights(); err != nil {
+		return 0, nil, err
+	}
+	for i := range p.X { // every point checked once here; the slots then skip the checks
 		if err := n.checkInput(p.X[i], p.Y[i]); err != nil {
 			return 0, nil, fmt.Errorf("population point %d: %w", i, err)
 		}
@@ -89,17 +92,13 @@ func (n *Net) MeanGradient(p *Population, idx []int) (float64, []float64, error)
 			return 0, nil, fmt.Errorf("cnnbound: sample index %d outside the population of %d", i, len(p.X))
 		}
 	}
-	chunks := min(runtime.GOMAXPROCS(0), max(1, len(idx)/256))
-	if chunks > 8 {
-		chunks = 8
-	}
-	// The chunk boundaries depend on len(idx) only through a fixed chunk count of 8 slots, so the
-	// summation order is the same whatever GOMAXPROCS is: slots are summed in order.
+	// Eight fixed slots of contiguous samples, summed in slot order: the summation order does not
+	// depend on GOMAXPROCS, which only bounds how many slots run at once.
 	const slots = 8
+	chunks := min(runtime.GOMAXPROCS(0), slots)
 	type part struct {
 		loss float64
 		sum  []float64
-		err  error
 	}
 	parts := make([]part, slots)
 	var wg sync.WaitGroup
@@ -115,18 +114,8 @@ func (n *Net) MeanGradient(p *Population, idx []int) (float64, []float64, error)
 			sum := make([]float64, net.NumWeights())
 			var loss float64
 			for _, i := range idx[lo:hi] {
-				l, err := net.Gradient(p.X[i], p.Y[i], g)
-				if err != nil {
-					parts[k].err = err
-					return
-				}
-				loss += l
-				addTo(sum[:len(g.Out)], g.Out)
-				at := len(g.Out)
-				for _, gk := range g.Kernels {
-					addTo(sum[at:at+len(gk)], gk)
-					at += len(gk)
-				}
+				loss += net.gradient(p.X[i], p.Y[i], g)
+				g.AddTo(sum)
 			}
 			parts[k] = part{loss: loss, sum: sum}
 		}()
@@ -135,23 +124,12 @@ func (n *Net) MeanGradient(p *Population, idx []int) (float64, []float64, error)
 	total := make([]float64, n.NumWeights())
 	var loss float64
 	for _, pt := range parts {
-		if pt.err != nil {
-			return 0, nil, pt.err
-		}
 		loss += pt.loss
-		addTo(total, pt.sum)
+		copyAdd(total, 0, pt.sum)
 	}
 	inv := 1 / float64(len(idx))
 	for i := range total {
 		total[i] *= inv
 	}
 	return loss * inv, total, nil
-}
-
-// addTo adds src into dst (same length) and returns dst.
-func addTo(dst, src []float64) []float64 {
-	for i, v := range src {
-		dst[i] += v
-	}
-	return dst
 }

@@ -229,6 +229,23 @@ func (n *Net) NewGrad() *Grad {
 	return g
 }
 
+// AddTo adds the gradient into dst, flattened as the output layer's weights then each layer's
+// kernels (the order of MeanGradient's result); dst must have NumWeights entries.
+func (g *Grad) AddTo(dst []float64) {
+	at := copyAdd(dst, 0, g.Out)
+	for _, k := range g.Kernels {
+		at = copyAdd(dst, at, k)
+	}
+}
+
+// copyAdd adds src into dst[at:] and returns the index after it.
+func copyAdd(dst []float64, at int, src []float64) int {
+	for i, v := range src {
+		dst[at+i] += v
+	}
+	return at + len(src)
+}
+
 // SquaredNorms returns |grad_{W_{l+1}}|_F^2 and the whole gradient's squared norm.
 func (g *Grad) SquaredNorms() (out, all float64) {
 	for _, w := range g.Out {
@@ -259,6 +276,11 @@ func (n *Net) Gradient(x []float64, y int, g *Grad) (float64, error) {
 			return 0, errors.New("cnnbound: the gradient's shape does not match the net (use NewGrad)")
 		}
 	}
+	return n.gradient(x, y, g), nil
+}
+
+// gradient is Gradient without the checks (its callers have made them).
+func (n *Net) gradient(x []float64, y int, g *Grad) float64 {
 	loss := n.forward(x, y)
 	// Logits.
 	var dot float64
@@ -343,5 +365,5 @@ func (n *Net) Gradient(x []float64, y int, g *Grad) (float64, error) {
 			}
 		}
 	}
-	return loss, nil
+	return loss
 }

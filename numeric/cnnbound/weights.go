@@ -67,16 +67,10 @@ func (n *Net) RandomInput(rng *rand.Rand) []float64 {
 // q)/q) / |z|^2) z, every other row -(L/|z|^2) z with L as large as |W|_F <= b_{l+1} allows.
 // Errors: q outside (0, 1), fewer than 2 classes, a norm bound too small for the logit gap.
 func (n *Net) Adversarial(y int, q float64) (err error) {
-	if n == nil || n.Out == nil {
-		return errors.New("cnnbound: a nil or unbuilt net (use New)")
+	if err := n.checkAdversary(y, q); err != nil {
+		return err
 	}
 	a := n.Arch
-	if !(q > 0 && q < 1) {
-		return fmt.Errorf("cnnbound: target probability %v outside (0, 1)", q)
-	}
-	if a.Out < 2 || y < 0 || y >= a.Out {
-		return fmt.Errorf("cnnbound: class %d of %d classes (need at least 2)", y, a.Out)
-	}
 	saved := n.Clone() // restored on an error: the net is left as it was
 	defer func() {
 		if err != nil {
@@ -142,16 +136,10 @@ func (n *Net) Adversarial(y int, q float64) (err error) {
 // allows. Needs an even number of channels in the last layer. Errors: as Adversarial, and an odd
 // channel count.
 func (n *Net) AdversarialFlat(y int, q float64) error {
-	if n == nil || n.Out == nil {
-		return errors.New("cnnbound: a nil or unbuilt net (use New)")
+	if err := n.checkAdversary(y, q); err != nil {
+		return err
 	}
 	a := n.Arch
-	if !(q > 0 && q < 1) {
-		return fmt.Errorf("cnnbound: target probability %v outside (0, 1)", q)
-	}
-	if a.Out < 2 || y < 0 || y >= a.Out {
-		return fmt.Errorf("cnnbound: class %d of %d classes (need at least 2)", y, a.Out)
-	}
 	last := n.pooled[len(n.pooled)-1]
 	if last.D%2 != 0 {
 		return fmt.Errorf("cnnbound: the flat adversary needs an even channel count, got %d", last.D)
@@ -218,5 +206,20 @@ func (n *Net) AdversarialFlat(y int, q float64) error {
 		clear(n.Kernels[i])
 	}
 	copy(n.Out, out)
+	return nil
+}
+
+// checkAdversary validates the adversaries' arguments: a built net, q in (0, 1), a class y of at
+// least two.
+func (n *Net) checkAdversary(y int, q float64) error {
+	if n == nil || n.Out == nil {
+		return errors.New("cnnbound: a nil or unbuilt net (use New)")
+	}
+	if !(q > 0 && q < 1) {
+		return fmt.Errorf("cnnbound: target probability %v outside (0, 1)", q)
+	}
+	if a := n.Arch; a.Out < 2 || y < 0 || y >= a.Out {
+		return fmt.Errorf("cnnbound: class %d of %d classes (need at least 2)", y, a.Out)
+	}
 	return nil
 }
