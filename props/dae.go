@@ -228,10 +228,20 @@ func (c FlowCase) maxError(rate float64, us [][]float64) (float64, error) {
 	return worst, nil
 }
 
-// orderTol is the allowed relative departure of the error ratio from 10: the Euler error is
-// C alpha (1 + O(alpha)), and at the suite's steps (alpha lambda_1 <= 0.05) the O(alpha) part
-// moved the ratio within [9.96, 10.13] over 100 drawn cases at alpha lambda_1 = 0.04).
+// orderTol is the allowed relative departure of the error ratio from 10. The Euler error is
+// E(h) = C h (1 + x) with x = O(h), so the ratio E(h)/E(h/10) is 10 (1 + x)/(1 + x/10), about
+// 10 (1 + 0.9 x). The largest x comes from a horizon that ends while a mode still grows
+// exponentially: Euler grows by (1 + 2ah)^(t/h) = e^{2at} e^{-2 a^2 h t (1 + O(ah))}, so the error is
+// 1 - e^{-y} with y = 2 a^2 h t and x = -y/2: the ratio sits near 10 (1 - 0.45 y), and
+// y <= 2 (alpha lambda_1) (lambda_1 t). Measured (one mode, lambda_1 in 0.2..3, u0 in 1e-3..0.1,
+// sigma2 in {0, 1}, t = 8): the ratio lies in [9.51, 10.18] at alpha lambda_1 = 0.04, [9.75, 10.09]
+// at 0.02 and [9.87, 10.05] at 0.01 (linear in the step, as derived); seed 12506 drew
+// lambda_1 = 0.2656, u0 = 0.001 at 0.04 (y = 0.17) and the ratio 9.47 failed. The generators step at
+// alpha lambda_1 = orderStep, where the second-order part is at most 1.3%, a quarter of orderTol.
 const orderTol = 0.05
+
+// orderStep is alpha lambda_1 in the drawn DAE-2 cases (see orderTol).
+const orderStep = 0.01
 
 // DAE2 checks that gradient descent follows the closed form with an O(alpha) error: the ratio of
 // the largest errors over every mode and step at alpha and alpha/10 is 10 within orderTol. It
@@ -262,5 +272,9 @@ func DAE2(c FlowCase) (claim.Result, [2]float64) {
 }
 
 // WrongRate is the closed form with the ODE's factor 2 dropped (u(t) with a and b halved: the
-// control of DAE-2 and DAE-8).
+// control of DAE-8).
 func WrongRate(m dae.Mode, u0, t float64) (float64, error) { return m.U(u0, t/2) }
+
+// SlowRate is the closed form with its time scale off by 1% (u(1.01 t): a rate 2.02 a, the near
+// miss of a mis-scaled time unit), the control of DAE-2: its error at alpha/10 no longer shrinks.
+func SlowRate(m dae.Mode, u0, t float64) (float64, error) { return m.U(u0, 1.01*t) }

@@ -21,7 +21,7 @@ func daeLambdas(t *rapid.T, d int) []float64 {
 
 // flowCase draws a DAE-2 case: D in 2..6, H in 1..D, sigma2 in [0, 1], gamma 0 or in
 // [0, 0.8 lambda_1] (modes with lambda <= gamma decay, which the closed form covers), u0 in
-// [1e-3, 0.1], horizon 8, alpha lambda_1 = 0.04, rotated or not, mean or summed units.
+// [1e-3, 0.1], horizon 8, alpha lambda_1 = orderStep, rotated or not, mean or summed units.
 func flowCase(t *rapid.T) FlowCase {
 	d := rapid.IntRange(2, 6).Draw(t, "D")
 	lam := daeLambdas(t, d)
@@ -31,7 +31,7 @@ func flowCase(t *rapid.T) FlowCase {
 	}
 	c := FlowCase{Lambda: lam, H: rapid.IntRange(1, d).Draw(t, "H"),
 		Sigma2: rapid.Float64Range(0, 1).Draw(t, "sigma2"), U0: rapid.Float64Range(1e-3, 0.1).Draw(t, "u0"),
-		T: 8, Alpha: 0.04 / big, Rotated: rapid.Bool().Draw(t, "rotated"), Seed: rapid.Uint64().Draw(t, "seed")}
+		T: 8, Alpha: orderStep / big, Rotated: rapid.Bool().Draw(t, "rotated"), Seed: rapid.Uint64().Draw(t, "seed")}
 	if rapid.Bool().Draw(t, "decay") {
 		// Up to 0.8 lambda_1: trained modes with lambda <= gamma decay (the closed form's a < 0
 		// branch against descent).

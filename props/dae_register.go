@@ -166,7 +166,7 @@ func init() {
 		Control: func(seed uint64) []claim.Result {
 			cs := daeFlowCases(seed)
 			wrong := cs[0]
-			wrong.Formula = WrongRate
+			wrong.Formula = SlowRate
 			units := cs[3]
 			units.Formula = WrongUnits(units.SumN)
 			r1, _ := DAE2(wrong)
