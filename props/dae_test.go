@@ -9,15 +9,27 @@ import (
 	"pgregory.net/rapid"
 )
 
-// TestDAE1: the noise average over drawn W, x, sigma2 (D 2..6, 2000 antithetic pairs), and its
-// control (sigma2 |W|^2 halved) rejected at D = 4, sigma2 = 1.
+// TestDAE1: the noise average over drawn W, x, sigma2 (D 2..6), each sample sized for a
+// detectable error of 8% (at most 1e5 pairs, 4e5 single draws), and its control (the noise term off by 10%)
+// rejected at D = 4, sigma2 = 1. Single draws keep the cross term -2 (x - W x)^T W e, whose
+// variance relative to the noise term is about 8 / (D sigma2) (more when x - W x is large): they
+// are drawn at sigma2 >= 1, where 4e5 draws reach the target (sigma2 = 0.01, D = 2 needs 7e6); the
+// antithetic rows cover sigma2 down to 0.01.
 func TestDAE1(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
-		c := NoiseCase{D: rapid.IntRange(2, 6).Draw(t, "D"), Pairs: 2000, Sigma2: rapid.Float64Range(0.01, 2).Draw(t, "sigma2"),
-			Seed: rapid.Uint64().Draw(t, "seed"), Factor: 1, Single: rapid.Bool().Draw(t, "single draws")}
-		mustPass(t, DAE1(c)...)
+		single := rapid.Bool().Draw(t, "single draws")
+		lo, most := 0.01, 100000
+		if single {
+			lo, most = 1, 400000
+		}
+		c := NoiseCase{D: rapid.IntRange(2, 6).Draw(t, "D"), Sigma2: rapid.Float64Range(lo, 2).Draw(t, "sigma2"),
+			Seed: rapid.Uint64().Draw(t, "seed"), Factor: 1, Single: single, Target: 0.08, MaxPairs: most}
+		rs := DAE1(c)
+		mustPass(t, rs...)
+		mustDetect(t, 0.1, rs...)
 	})
-	rows := DAE1(NoiseCase{D: 4, Pairs: 2000, Sigma2: 1, Seed: 3, Factor: 0.5})
+	rows := DAE1(NoiseCase{D: 4, Sigma2: 1, Seed: 3, Factor: 0.9, Target: 0.08, MaxPairs: 100000})
 	mustReject(t, rows[0], rows[1])
 }
 

@@ -111,8 +111,20 @@ func mustReject(t fataler, rs ...claim.Result) {
 		if r.Pass {
 			t.Fatalf("negative control accepted (the check cannot see this error): %s", r)
 		}
-		if r.IsError() || r.Skipped() {
-			t.Fatalf("negative control failed by an error or a skip, not by the check: %s", r)
+		if !r.Rejected() {
+			t.Fatalf("negative control failed by an error, a skip or a NaN statistic, not by the check: %s", r)
+		}
+	}
+}
+
+// mustDetect fails unless every Monte-Carlo row (MDE != 0) detects a relative error of at most
+// limit: the power target of a property (a row that cannot reach it must not be drawn, or must say
+// why in its own test).
+func mustDetect(t fataler, limit float64, rs ...claim.Result) {
+	t.Helper()
+	for _, r := range rs {
+		if r.MDE != 0 && !(r.MDE <= limit) {
+			t.Fatalf("row detects only %.3g relative, target %.3g: %s", r.MDE, limit, r)
 		}
 	}
 }
