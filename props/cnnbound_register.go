@@ -61,7 +61,7 @@ func init() {
 			}
 			return o
 		},
-		Control: func(uint64) []claim.Result {
+		Control: func(uint64, claim.Size) []claim.Result {
 			c := cnnCases()[0]
 			theta, err := c.Arch.Theta()
 			if err != nil {
@@ -83,7 +83,7 @@ func init() {
 			o.Add(CNN3Depth([]int{1, 2, 3, 4, 5}, 3, 1e5, 0.05))
 			return o
 		},
-		Control: func(uint64) []claim.Result {
+		Control: func(uint64, claim.Size) []claim.Result {
 			c := cnnCases()[1]
 			theta, err := c.Arch.Theta()
 			if err != nil {
@@ -104,7 +104,7 @@ func init() {
 			}
 			return o
 		},
-		Control: func(uint64) []claim.Result {
+		Control: func(uint64, claim.Size) []claim.Result {
 			return CNN4(cnnCases()[1], 3)[3:4] // -(l+1) theta on A2
 		},
 	})
@@ -116,7 +116,7 @@ func init() {
 			down, up := depthPairs()
 			return claim.Results(CNN5(down, up, 1e5, 0.05)...)
 		},
-		Control: func(uint64) []claim.Result {
+		Control: func(uint64, claim.Size) []claim.Result {
 			_, up := depthPairs()
 			return CNN5(up, up, 1e5, 0.05)[:1]
 		},
@@ -176,7 +176,7 @@ func init() {
 			}
 			return o
 		},
-		Control: func(uint64) []claim.Result {
+		Control: func(uint64, claim.Size) []claim.Result {
 			a := reference("A2")
 			return CNN1(a, func(r, k, s int) int { return (r - k) / s })[:1]
 		},
@@ -221,7 +221,7 @@ func init() {
 				Detail: fmt.Sprintf("%s: |grad|^2 / beta^2 = %.4g", b.Case, b.Measured)})
 			return o
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			// The paper's constant 1/8 held to the adversarial output-layer gradient: rejected (the
 			// same row is the finding's evidence).
 			a := reference("A1")
@@ -264,7 +264,7 @@ func init() {
 			o.AddFigure(magnitudeFigure())
 			return o
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			c := mcCase(seed)
 			c.Rate = -1 // a 1/n rate
 			r, _ := CNN7(c)

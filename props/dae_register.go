@@ -136,7 +136,7 @@ func init() {
 			o.Add(DAE1(NoiseCase{D: 4, Sigma2: 1, Seed: seed + 99, Factor: 1, Single: true, Target: daeNoiseTarget, MaxPairs: 4000000})...)
 			return o
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			c := NoiseCase{D: 4, Sigma2: 1, Seed: seed, Factor: 1, Target: daeNoiseTarget, MaxPairs: 4000000}
 			wrong := c
 			wrong.Factor = 0.9 // the noise term off by 10%
@@ -165,7 +165,7 @@ func init() {
 			o.AddFigure(tfFigure())
 			return o
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			cs := daeFlowCases(seed)
 			wrong := cs[0]
 			wrong.Formula = SlowRate
@@ -204,7 +204,7 @@ func init() {
 				Detail: h.Case + ": " + h.Detail + " | " + div.Case + ": " + div.Detail})
 			return o
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			c := FlowCase{Lambda: []float64{2.5, 1, 0.5, 0.1}, H: 3, Sigma2: 0.5, U0: 0.001, Rotated: true, Seed: seed}
 			return []claim.Result{DAE3Converge(c, 1.1, 1/c.Lambda[0]),
 				DAE3Subspace(SubspaceCase{Lambda: []float64{3, 2, 1.5, 0.3, 0.2, 0.1}, H: 3, Sigma2: 0.5, Gamma: 0.05, S: 0.01, Alpha: 0.05, T: 60, Seed: seed, Bottom: true})}
@@ -228,7 +228,7 @@ func init() {
 			}
 			return o
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			return DAE4Sim(MatchedCase{Lambda: 1, Sigma2: 0.5, U0: 0.01, T: 12, Alpha: 0.02, Seed: seed, Ratio: SwappedRatio})[:1]
 		},
 	})
@@ -243,7 +243,7 @@ func init() {
 			}
 			return o
 		},
-		Control: func(uint64) []claim.Result {
+		Control: func(uint64, claim.Size) []claim.Result {
 			return DAE5(dae.Mode{Lambda: 1, Sigma2: 0.5, Gamma: 0.3}, 0.01, nil, func(m dae.Mode) bool { return m.Lambda <= m.Sigma2 })[:1]
 		},
 	})
@@ -262,7 +262,7 @@ func init() {
 			}
 			return o
 		},
-		Control: func(uint64) []claim.Result {
+		Control: func(uint64, claim.Size) []claim.Result {
 			return DAE6(dae.Mode{Lambda: 1, Sigma2: 1}, 0.5, 0.9, 1e-3)[:1]
 		},
 	})
@@ -277,7 +277,7 @@ func init() {
 			}
 			return o
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			return DAE7(InvariantCase{Lambda: []float64{2.5, 1, 0.5, 0.1}, H: 3, Sigma2: 0.5, Gamma: 0.1, S: 0.3, Alpha: 0.004, T: 2, Seed: seed, Decay: 0.1})[1:2]
 		},
 	})
@@ -288,7 +288,7 @@ func init() {
 		Run: func(seed uint64) claim.Outcome {
 			return claim.Results(DAE8(daeSGDCase(seed))...)
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			c := daeSGDCase(seed)
 			c.Formula = NoiseFree
 			out := DAE8(c)[len(c.Times)*c.H-1:]
@@ -316,7 +316,7 @@ func init() {
 			}
 			return o
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			// The authors' choice of u0, the mean of the top singular values of W2 W1, stands in
 			// for the effective one (the catalogue: 2-10x off).
 			c := realCase(seed)

@@ -248,7 +248,7 @@ func init() {
 			o.AddFigure(kernelAngleFigure(seed, 200000))
 			return o
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			e1, e2 := simkernel.DominantInputs(2)
 			u1, u2 := simkernel.DominantInputs(3)
 			x, _ := seededInputs(6, seed)
@@ -279,7 +279,7 @@ func init() {
 			}
 			return claim.Results(out...)
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			x, y := seededInputs(5, seed)
 			out := []claim.Result{
 				KER2Pair(SecondMomentOnly{LawA: weights.Gaussian{Scale: 1}, LawB: weights.Sphere{Radius: 1.2 * math.Sqrt(5)}, X: x, Y: y, N: kerN, C: 2, Seed: seed}),
@@ -303,7 +303,7 @@ func init() {
 			}
 			return claim.Results(KER3(c)...)
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			wrong, err1 := ker3Case(seed, WrongKernelTheta)
 			rad, err2 := ker3Case(seed, RademacherKernel)
 			if err := claim.FirstErr(err1, err2); err != nil {
@@ -347,7 +347,7 @@ func init() {
 			o.AddFigure(cltFigure(seed, 1000000))
 			return o
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			return []claim.Result{
 				KER4Shrink(CLT{Law: weights.Laplace{Scale: 1}, D: 2, N: 2 * kerN, Seed: seed, Inputs: simkernel.DominantInputs}),
 				KER4Exact(ExactCLT{A: 0, D: 4, Inputs: simkernel.DominantInputs}),
@@ -377,7 +377,7 @@ func init() {
 			o.AddFigure(depthFigure())
 			return o
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			offByOne := func(l int) (float64, error) { return kernel.DepthCos(math.Pi/2, 0, l-1) }
 			out := append([]claim.Result{KER5Asymptote(DeepMap{Theta0: math.Pi / 2, Constant: WrongDepthConstant})},
 				KER5Network(ker5Net(weights.Gaussian{Scale: 1}, seed, offByOne))...)
@@ -398,7 +398,7 @@ func init() {
 			}
 			return o
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			x, _ := seededInputs(8, seed)
 			one := func() float64 { return 1 }
 			out := []claim.Result{
@@ -422,7 +422,7 @@ func init() {
 			}
 			return o
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			x, y := seededInputs(6, seed)
 			out := []claim.Result{KER7(Conditional{Law: weights.Gaussian{Scale: 1}, A: 0.2, X: x, Y: y, N1: 2, N2: kerN, Seed: seed,
 				Formula: InfiniteWidthStep(x, y)})}

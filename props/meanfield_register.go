@@ -65,7 +65,7 @@ func init() {
 			}
 			return o
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			c := mf1Cases(seed)[0]
 			c.Steps, c.Offset = 1, 1
 			out := MF1(c)
@@ -101,7 +101,7 @@ func init() {
 			o.AddFigure(qtFigure(qtCases(seed)))
 			return o
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			net := simmf.Minimal{N: 300, MuB: 0, SW: 1, SV: 1, SB: 0.5, R: 1, Annealed: true}
 			out := MF3Annealed(MinimalCase{Net: net, Steps: 1, Seeds: 64, Seed: seed, Offset: 1})
 			return append(out, MF3AnnealedPower(MinimalCase{Net: net, Steps: 10, Seeds: 64, Seed: seed})...)
@@ -120,7 +120,7 @@ func init() {
 			}
 			return o
 		},
-		Control: func(uint64) []claim.Result {
+		Control: func(uint64, claim.Size) []claim.Result {
 			return []claim.Result{MF8(Oracle{S11: 1, S22: 2, Rho: 0.8, Formula: WrongErfProduct})}
 		},
 	})

@@ -135,7 +135,7 @@ func init() {
 			o.Add(MF2Rate(mf2Rate(16, seed)))
 			return o
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			wrong := mf2Rate(16, seed)
 			wrong.Chi = WrongChi1
 			c := mf2Maps(32, seed)[0]
@@ -171,7 +171,7 @@ func init() {
 			}
 			return o
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			c := mf4Cases(32, seed)[0]
 			c.Chi = WrongChi1
 			row := MF4(mf4Cases(32, seed)[2])
@@ -223,7 +223,7 @@ func init() {
 			o.Evidence = append(o.Evidence, ev)
 			return o
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			c := mf5Case(2, 64, seed)
 			c.Offset, c.Steps = 1, 1
 			xi := MF5Xi(xiGrid(1e-6)) // no input noise: the vanilla xi grows without bound near sw2 = 1
@@ -256,7 +256,7 @@ func init() {
 			}
 			return o
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			c := spectrumCases(16, seed, []int{8})[0]
 			c.SpreadShift = 1 // Gaussian W with the orthogonal s_1
 			rows, _ := MF6(c)
@@ -295,7 +295,7 @@ func init() {
 			}
 			return o
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			net := simmf.Minimal{N: 300, MuB: 2, SV: 1, R: 1}
 			power := claim.Power(MF7Minimal(net, 10, 10, 32, seed, 1, 1), func(f float64) claim.Result {
 				return MF7Minimal(net, 10, 10, 32, seed+freshSeed, 1, f)

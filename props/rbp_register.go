@@ -91,7 +91,7 @@ func init() {
 			o.Add(RBP1Linear(Linear{A: a, Bx: []float64{1, 2, -1, 0.5}, Y: []float64{0.3, -0.2, 0.1, 0}})...)
 			return o
 		},
-		Control: func(uint64) []claim.Result {
+		Control: func(uint64, claim.Size) []claim.Result {
 			return []claim.Result{RBP1(Gradient{Problem: simrbp.CanonicalProblem(), Adjoint: WrongAdjointTranspose})}
 		},
 	})
@@ -117,7 +117,7 @@ func init() {
 				Detail: "canonical problem, Neumann(K=5) vs TBPTT(5): " + off.Detail})
 			return o
 		},
-		Control: func(uint64) []claim.Result {
+		Control: func(uint64, claim.Size) []claim.Result {
 			return []claim.Result{RBP2(Truncated{Problem: simrbp.CanonicalProblem(), K: 5, Offset: 0}),
 				RBP2Unrolled(Truncated{Problem: simrbp.CanonicalProblem(), K: 5, Offset: -1}, 1),
 				RBP2Unconverged(Truncated{Problem: simrbp.CanonicalProblem(), K: 3})}
@@ -165,7 +165,7 @@ func init() {
 			o.AddFigure(neumannFigure())
 			return o
 		},
-		Control: func(uint64) []claim.Result {
+		Control: func(uint64, claim.Size) []claim.Result {
 			w := WrongNormJ(4, 0.2)
 			w.K, w.NormOf = 3, NormOfJ
 			return []claim.Result{RBP3Bound(w)}
@@ -191,7 +191,7 @@ func init() {
 			o.Add(RBP4Unstable(u)...)
 			return o
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			c, err := rbpSpectrum(0.7, seed)
 			if err != nil {
 				return []claim.Result{claim.Failed("RBP-4 control set-up", err)}
@@ -221,7 +221,7 @@ func init() {
 				Detail: fmt.Sprintf("eigenvalues +-0.9, eigenvector condition 8, seed 0: n = %d, %d iterations to a relative residual of 1e-13", n, iters)})
 			return o
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			c, err := rbpSpectrum(0.7, seed)
 			if err != nil {
 				return []claim.Result{claim.Failed("RBP-5 control set-up", err)}
@@ -235,7 +235,7 @@ func init() {
 		Source:     "Section 3.3 (complexity of Neumann-RBP: TBPTT's time, constant memory).",
 		Conditions: "Bytes allocated per call, measured with runtime.MemStats at K = 10, 100, 1000 (deterministic); products counted through the model.",
 		Run:        func(uint64) claim.Outcome { return claim.Results(RBP6(Memory{N: 50, Ks: []int{10, 100, 1000}})...) },
-		Control: func(uint64) []claim.Result {
+		Control: func(uint64, claim.Size) []claim.Result {
 			return RBP6(Memory{N: 50, Ks: []int{10, 100, 1000}, WrongFlatTBPTT: true})
 		},
 	})
@@ -248,7 +248,7 @@ func init() {
 			// The authors' code runs eps = 1, beta = 0.5.
 			return claim.Results(append(out, RBP7(HopfieldCase{N: 8, Scale: 0.5, Eps: 1, Beta: 0.5, Seed: seed + 1})...)...)
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			c := HopfieldCase{N: 8, Scale: 0.5, Eps: 0.05, Beta: 0.5, Seed: seed}
 			c.JVP = WrongHopfieldJVP(&c)
 			return []claim.Result{RBP7JVP(c)}
@@ -261,7 +261,7 @@ func init() {
 		Run: func(seed uint64) claim.Outcome {
 			return claim.Results(RBP8(MomentumCase{N: 5, Mu: 0.5, Seed: seed, Inner: 5})...)
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			return []claim.Result{RBP8Unconverged(MomentumCase{N: 5, Mu: 0.5, Seed: seed, Inner: 5, WrongZero: true}),
 				RBP8Value(MomentumCase{N: 5, Mu: 0.5, Seed: seed, Inner: 5}, -1)}
 		},
@@ -273,7 +273,7 @@ func init() {
 		Run: func(seed uint64) claim.Outcome {
 			return claim.Results(RBP9(GraphCase{Nodes: 6, K: 3, Norm: 0.8, Seed: seed, Steps: 8, Offset: 1})...)
 		},
-		Control: func(seed uint64) []claim.Result {
+		Control: func(seed uint64, size claim.Size) []claim.Result {
 			return []claim.Result{RBP9Identity(GraphCase{Nodes: 6, K: 3, Norm: 0.8, Seed: seed, Steps: 8, Offset: 0})}
 		},
 	})

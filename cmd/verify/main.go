@@ -175,7 +175,7 @@ func collect(paper, id string, seed uint64, controls bool, progress io.Writer) (
 			rows = append(rows, findingRow(c, f, o.Evidence, seed))
 		}
 		if controls {
-			rs := c.Control(seed)
+			rs := c.Control(seed, claim.Full)
 			if len(rs) == 0 {
 				rs = []claim.Result{claim.Failed(c.ID+" control", fmt.Errorf("the control returned no result"))}
 			}

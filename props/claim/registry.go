@@ -30,9 +30,22 @@ type Claim struct {
 	// Run checks the claim at the command's fixed settings: every Result must pass (or be skipped
 	// with a reason); its figures and the evidence for its findings come from the same helpers.
 	Run func(seed uint64) Outcome
-	// Control runs the negative controls at the same settings: every Result must fail its check.
-	Control func(seed uint64) []Result
+	// Control runs the negative controls: every Result must fail its check (Result.Rejected). At
+	// Full it uses Run's settings (the command); at Quick it may use smaller samples, sizes and
+	// horizons, chosen so that every control is still rejected (go test runs every claim's
+	// controls at Quick).
+	Control func(seed uint64, size Size) []Result
 }
+
+// Size is the scale at which a claim's controls run.
+type Size int
+
+const (
+	// Full is the command's settings, the same as Run's.
+	Full Size = iota
+	// Quick is go test's: smaller simulations that still reject every control.
+	Quick
+)
 
 // Finding is a registered finding of a claim: where the paper's statement does not hold as
 // written. Name is short and unique within the claim; Says is the finding in full.

@@ -49,7 +49,7 @@ func itoa(n int) string {
 func TestRegisterRejects(t *testing.T) {
 	claim.RegisterPaper(claim.Paper{Key: "zz-test", Prefix: "ZZT", Citation: "test", Summary: "test"})
 	ok := claim.Claim{ID: "ZZT-1", Paper: "zz-test", Statement: "s", Source: "src", Conditions: "c",
-		Run: func(uint64) claim.Outcome { return claim.Outcome{} }, Control: func(uint64) []claim.Result { return nil }}
+		Run: func(uint64) claim.Outcome { return claim.Outcome{} }, Control: func(uint64, claim.Size) []claim.Result { return nil }}
 	for name, c := range map[string]claim.Claim{
 		"unknown paper":  func() claim.Claim { c := ok; c.Paper = "nope"; return c }(),
 		"wrong prefix":   func() claim.Claim { c := ok; c.ID = "KER-99"; return c }(),
