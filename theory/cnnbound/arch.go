@@ -147,7 +147,9 @@ func (a Arch) Varrho(n float64) (float64, error) {
 	p := float64(a.P)
 	v := math.Log(a.OutB) + math.Log(n) - math.Log(128*p*p)
 	for _, l := range a.Layers {
-		v += math.Log(math.Sqrt(float64(l.D))*l.B*float64(l.K-l.S+1)) - math.Log(4*p)
+		// A sum of logarithms: the product sqrt(d_i) b_i (k_i - s_i + 1) overflows for b_i near
+		// the largest float.
+		v += 0.5*math.Log(float64(l.D)) + math.Log(l.B) + math.Log(float64(l.K-l.S+1)) - math.Log(4*p)
 	}
 	return v, nil
 }
@@ -161,7 +163,17 @@ func (a Arch) Bound(n, eps float64) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return math.Sqrt(num / (2 * n)), nil
+	return perSample(num, n)
+}
+
+// perSample returns sqrt(num / (2n)) for num > 0, dividing by n before halving (2n overflows for n
+// near the largest float); an error when the quotient underflows to 0.
+func perSample(num, n float64) (float64, error) {
+	b := math.Sqrt(num / n / 2)
+	if !(b > 0) {
+		return 0, fmt.Errorf("cnnbound: sqrt(%v / (2n)) underflows at n = %v", num, n)
+	}
+	return b, nil
 }
 
 // boundNumerator returns extra + theta varrho + ln(4/eps), checked positive.
@@ -188,7 +200,10 @@ func (a Arch) boundNumerator(n, eps, extra float64) (float64, error) {
 // output of layer i before pooling and r_0, c_0 the input's size:
 // beta^2 = r_l c_l d_l / (8 p^2) + sum_i [b_{l+1}^2 d_{i-1} r_{i-1} c_{i-1} / (8 p^2 b_i^2 d_i)]
 // prod_{j=i..l} d_j b_j^2 (k_j - s_j + 1)^2 / (16 p^2). Its first term carries the paper's 1/8
-// (the catalogue's corrected constant is 128/729). Units: a squared gradient norm.
+// (the catalogue's corrected constant is 128/729). Each layer term is summed as a logarithm (its
+// factors over- and underflow separately for norm bounds near 1e+-200, where the term itself is
+// finite; the exponential rounds each term to about |ln term| ulp). Units: a squared gradient
+// norm. Errors: an invalid architecture, beta^2 above the largest float.
 func (a Arch) Beta2() (float64, error) {
 	conv, _, err := a.Sizes()
 	if err != nil {
@@ -199,22 +214,27 @@ func (a Arch) Beta2() (float64, error) {
 	last := conv[l-1]
 	beta2 := float64(last.R*last.C*last.D) / (8 * p2)
 	for i := range l {
-		in := Size{a.R0, a.C0, a.D0}
-		if i > 0 {
-			in = conv[i-1]
-		}
-		li := a.Layers[i]
-		term := a.OutB * a.OutB * float64(in.D*in.R*in.C) / (8 * p2 * li.B * li.B * float64(li.D))
-		for _, lj := range a.Layers[i:] {
-			ks := float64(lj.K - lj.S + 1)
-			term *= float64(lj.D) * lj.B * lj.B * ks * ks / (16 * p2)
-		}
-		beta2 += term
+		beta2 += math.Exp(a.logLayerTerm(conv, i))
 	}
 	if math.IsInf(beta2, 0) {
-		return 0, fmt.Errorf("cnnbound: beta^2 overflows")
+		return 0, errors.New("cnnbound: beta^2 overflows")
 	}
 	return beta2, nil
+}
+
+// logLayerTerm returns the logarithm of beta^2's term of layer i (from 0; conv as Sizes gives it).
+func (a Arch) logLayerTerm(conv []Size, i int) float64 {
+	in := Size{a.R0, a.C0, a.D0}
+	if i > 0 {
+		in = conv[i-1]
+	}
+	li := a.Layers[i]
+	logP2 := 2 * math.Log(float64(a.P))
+	t := 2*math.Log(a.OutB) + math.Log(float64(in.D*in.R*in.C)) - math.Log(8) - logP2 - 2*math.Log(li.B) - math.Log(float64(li.D))
+	for _, lj := range a.Layers[i:] {
+		t += math.Log(float64(lj.D)) + 2*math.Log(lj.B) + 2*math.Log(float64(lj.K-lj.S+1)) - math.Log(16) - logP2
+	}
+	return t
 }
 
 // GradBound is Theorem 2's bound on the uniform deviation of the empirical gradient:
@@ -236,7 +256,19 @@ func (a Arch) GradBound(n, eps, cg float64) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return cg * math.Sqrt(b2) * math.Sqrt(num/(2*n)), nil
+	per, err := perSample(num, n)
+	if err != nil {
+		return 0, err
+	}
+	return finite("G(n)", cg*math.Sqrt(b2)*per)
+}
+
+// finite returns v, or an error naming what when v is infinite or not a number.
+func finite(what string, v float64) (float64, error) {
+	if math.IsInf(v, 0) || math.IsNaN(v) {
+		return 0, fmt.Errorf("cnnbound: %s = %v overflows", what, v)
+	}
+	return v, nil
 }
 
 // StationaryDistance is Theorem 3's bound (2/zeta) G(n) on the distance between corresponding
@@ -250,7 +282,7 @@ func (a Arch) StationaryDistance(n, eps, cg, zeta float64) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return 2 / zeta * g, nil
+	return finite("(2/zeta) G(n)", 2/zeta*g)
 }
 
 // SunRademacher is the Rademacher term of the earlier CNN bound of Sun et al. (2016) (catalogue,
@@ -283,14 +315,18 @@ const (
 )
 
 // OutputGradBound returns c rt_l ct_l d_l, the per-sample output-layer gradient bound with
-// constant c (PaperOutputConst or CorrectedOutputConst). Errors: an invalid architecture.
+// constant c (PaperOutputConst or CorrectedOutputConst; 1 gives rt_l ct_l d_l), in units of a
+// squared gradient norm. Errors: an invalid architecture, c not finite and > 0.
 func (a Arch) OutputGradBound(c float64) (float64, error) {
+	if !(c > 0) || math.IsInf(c, 0) {
+		return 0, fmt.Errorf("cnnbound: output-layer constant c = %v must be finite and > 0", c)
+	}
 	_, pooled, err := a.Sizes()
 	if err != nil {
 		return 0, err
 	}
 	last := pooled[len(pooled)-1]
-	return c * float64(last.R*last.C*last.D), nil
+	return finite("c rt_l ct_l d_l", c*float64(last.R*last.C*last.D))
 }
 
 // Reference returns the catalogue's reference architectures A1, A2 and A3 (golden grid).

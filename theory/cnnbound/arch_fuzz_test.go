@@ -11,11 +11,16 @@ import (
 // FuzzArch covers every function of the package over fuzzed one- and two-layer architectures: an
 // error or finite values, never a panic or NaN.
 func FuzzArch(f *testing.F) {
-	f.Add(28, 2, 5, 1, 8, 4, 2.0, 3, 1, 16, 8, 2.0, 3.0, 1e4, 0.05)
-	f.Add(32, 2, 5, 1, 16, 8, 3.0, 5, 1, 32, 16, 3.0, 5.0, 1e7, 0.05)
-	f.Add(0, 0, 0, 0, 0, 0, 0.0, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0)
-	f.Add(28, 2, 5, 1, 8, 4, math.Inf(1), 3, 1, 16, 8, 1e300, 1e-300, 1e300, 1e-300)
-	f.Fuzz(func(t *testing.T, r0, p, k1, s1, d1, a1 int, b1 float64, k2, s2, d2, a2 int, b2, bo, n, eps float64) {
+	f.Add(28, 2, 5, 1, 8, 4, 2.0, 3, 1, 16, 8, 2.0, 3.0, 1e4, 0.05, 0.125)
+	f.Add(32, 2, 5, 1, 16, 8, 3.0, 5, 1, 32, 16, 3.0, 5.0, 1e7, 0.05, 1.0)
+	f.Add(0, 0, 0, 0, 0, 0, 0.0, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0)
+	f.Add(28, 2, 5, 1, 8, 4, math.Inf(1), 3, 1, 16, 8, 1e300, 1e-300, 1e300, 1e-300, math.Inf(1))
+	// Issue 17's probe: beta^2 with b = 1e200 and b_out = 1e-200 (NaN from 0 * Inf), B at
+	// n = 1e308 (2n overflowed to 0), the output-layer constant NaN and -1.
+	f.Add(28, 2, 5, 1, 8, 4, 1e200, 0, 0, 0, 0, 0.0, 1e-200, 1e308, 0.05, math.NaN())
+	f.Add(28, 2, 5, 1, 8, 4, 1e200, 3, 1, 16, 8, 1e200, 1e-200, 1e4, 0.05, -1.0)
+	f.Add(28, 2, 5, 1, 8, 4, 1.7e308, 3, 1, 64, 8, 1e308, 1e308, 1e308, 0.05, 1e308)
+	f.Fuzz(func(t *testing.T, r0, p, k1, s1, d1, a1 int, b1 float64, k2, s2, d2, a2 int, b2, bo, n, eps, c float64) {
 		a := cnnbound.Arch{R0: r0, C0: r0, D0: 1, P: p, Layers: []cnnbound.Layer{{K: k1, S: s1, D: d1 % 64, A: a1, B: b1}}, Out: 10, OutA: 5, OutB: bo}
 		if k2 > 0 {
 			a.Layers = append(a.Layers, cnnbound.Layer{K: k2, S: s2, D: d2 % 64, A: a2, B: b2})
@@ -37,7 +42,9 @@ func FuzzArch(f *testing.F) {
 		fp.RequireFinite(t, "StationaryDistance", err, v)
 		v, err = a.SunRademacher(n, 1, b1)
 		fp.RequireFinite(t, "SunRademacher", err, v)
-		v, err = a.OutputGradBound(cnnbound.CorrectedOutputConst)
+		v, err = a.OutputGradBound(c)
 		fp.RequireFinite(t, "OutputGradBound", err, v)
+		v, err = a.StationaryDistance(n, eps, c, eps)
+		fp.RequireFinite(t, "StationaryDistance(c_g = c, zeta = eps)", err, v)
 	})
 }
