@@ -102,7 +102,10 @@ func (c MCCase) run() (MCResult, error) {
 	// Nested samples: each replicate draws max(Ns) indices once, and g_n is the mean of the first n
 	// per-sample gradients (running sums), so every n of a replicate costs one pass.
 	top := c.Ns[len(c.Ns)-1]
-	g := net.NewGrad()
+	g, err := net.NewGrad()
+	if err != nil {
+		return res, err
+	}
 	sum := make([]float64, len(popGrad))
 	for r := range c.Reps {
 		rng := rand.New(rand.NewPCG(c.Seed+uint64(r), 0x7c))
@@ -116,7 +119,9 @@ func (c MCCase) run() (MCResult, error) {
 				return res, err
 			}
 			lossSum += l
-			g.AddTo(sum)
+			if err := g.AddTo(sum); err != nil {
+				return res, err
+			}
 			if next < len(c.Ns) && i == c.Ns[next] {
 				var d2 float64
 				for t, v := range sum {

@@ -90,9 +90,16 @@ func (c ProofCase) proofMax() (lo, hi, out, all float64, err error) {
 			return 0, 0, 0, 0, err
 		}
 		rng := rand.New(rand.NewPCG(c.Seed+uint64(i), 0x1a9))
-		g := n.NewGrad()
+		g, err := n.NewGrad()
+		if err != nil {
+			return 0, 0, 0, 0, err
+		}
 		for range c.Inputs {
-			loss, err := n.Gradient(n.RandomInput(rng), rng.IntN(c.Arch.Out), g)
+			x, err := n.RandomInput(rng)
+			if err != nil {
+				return 0, 0, 0, 0, err
+			}
+			loss, err := n.Gradient(x, rng.IntN(c.Arch.Out), g)
 			if err != nil {
 				return 0, 0, 0, 0, err
 			}
@@ -123,7 +130,10 @@ func adversarialNorms(a cnnbound.Arch, q float64, flat bool) (out, all float64, 
 	for i := range x {
 		x[i] = 1
 	}
-	g := n.NewGrad()
+	g, err := n.NewGrad()
+	if err != nil {
+		return 0, 0, err
+	}
 	if _, err := n.Gradient(x, 0, g); err != nil {
 		return 0, 0, err
 	}

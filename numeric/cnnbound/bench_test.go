@@ -10,14 +10,12 @@ import (
 // BenchmarkForwardBackward: one sample's forward and backward pass on A1 (28 x 28, 8 kernels of
 // 5 x 5, 10 classes) and on CNN-7's small net, in samples/s.
 func BenchmarkForwardBackward(b *testing.B) {
-	small := theory.Arch{Name: "S1", R0: 8, C0: 8, D0: 1, P: 2, Layers: []theory.Layer{{K: 3, S: 1, D: 2, A: 2, B: 2}}, Out: 3, OutA: 2, OutB: 3}
 	a1, _ := theory.Reference("A1")
-	for _, a := range []theory.Arch{a1, small} {
+	for _, a := range []theory.Arch{a1, s1()} {
 		b.Run(a.Name, func(b *testing.B) {
-			n, _ := New(a)
-			_ = n.Randomize(1, 1)
-			x := n.RandomInput(rand.New(rand.NewPCG(1, 2)))
-			g := n.NewGrad()
+			n := randomNet(b, a, 1, 1)
+			x, _ := n.RandomInput(rand.New(rand.NewPCG(1, 2)))
+			g, _ := n.NewGrad()
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := n.Gradient(x, 1, g); err != nil {
@@ -27,4 +25,27 @@ func BenchmarkForwardBackward(b *testing.B) {
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "samples/s")
 		})
 	}
+}
+
+// BenchmarkReplicate: one CNN-7 replicate on S1 (8 weight vectors, nested n up to 1e4), in
+// samples/s.
+func BenchmarkReplicate(b *testing.B) {
+	pop, _ := NewPopulation(s1(), 2048, 1)
+	var nets []*Net
+	for k := range 8 {
+		nets = append(nets, randomNet(b, s1(), 1, uint64(k)))
+	}
+	u, err := NewUniform(nets, pop)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ns := []int{100, 1000, 10000}
+	seed := uint64(0)
+	for b.Loop() {
+		seed++
+		if _, _, err := u.Replicate(ns, seed); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)*1e4/b.Elapsed().Seconds(), "samples/s")
 }

@@ -22,41 +22,47 @@ func project(w []float64, b float64) {
 
 // Randomize draws every weight i.i.d. N(0, scale^2) from seed and projects each kernel onto
 // |W_i^j|_F <= b_i and the output layer onto |W_{l+1}|_F <= b_{l+1} (catalogue, Model). Errors:
-// scale not finite and > 0.
+// scale not in (0, 1e100], a nil or unbuilt net.
 func (n *Net) Randomize(scale float64, seed uint64) error {
 	if !(scale > 0) || scale > 1e100 {
 		return fmt.Errorf("cnnbound: weight scale %v must be in (0, 1e100] (larger squares overflow the norm)", scale)
 	}
-	if n == nil || n.Out == nil {
-		return errors.New("cnnbound: a nil or unbuilt net (use New)")
+	if err := n.built(); err != nil {
+		return err
 	}
 	rng := rand.New(rand.NewPCG(seed, 0xc22))
-	prev := n.Arch.D0
-	for i, l := range n.Arch.Layers {
-		kk := l.K * l.K * prev
-		for j := range l.D {
+	for i, l := range n.layers {
+		kk := l.k * l.k * l.in.D
+		for j := range l.conv.D {
 			k := n.Kernels[i][j*kk : (j+1)*kk]
 			for t := range k {
 				k[t] = scale * rng.NormFloat64()
 			}
-			project(k, l.B)
+			project(k, l.b)
 		}
-		prev = l.D
 	}
 	for t := range n.Out {
 		n.Out[t] = scale * rng.NormFloat64()
 	}
-	project(n.Out, n.Arch.OutB)
+	project(n.Out, n.arch.OutB)
 	return nil
 }
 
-// RandomInput draws an input with i.i.d. uniform [0, 1] entries from rng.
-func (n *Net) RandomInput(rng *rand.Rand) []float64 {
-	x := make([]float64, n.Arch.R0*n.Arch.C0*n.Arch.D0)
+// RandomInput draws an input with i.i.d. uniform [0, 1] entries from rng. Errors: a nil or unbuilt
+// net, a nil rng.
+func (n *Net) RandomInput(rng *rand.Rand) ([]float64, error) {
+	if err := n.built(); err != nil {
+		return nil, err
+	}
+	if rng == nil {
+		return nil, errors.New("cnnbound: a nil random source")
+	}
+	in := n.layers[0].in
+	x := make([]float64, in.R*in.C*in.D)
 	for i := range x {
 		x[i] = rng.Float64()
 	}
-	return x
+	return x, nil
 }
 
 // Adversarial sets the catalogue's adversarial weights for CNN-6: every kernel's entries equal and
@@ -70,30 +76,28 @@ func (n *Net) Adversarial(y int, q float64) (err error) {
 	if err := n.checkAdversary(y, q); err != nil {
 		return err
 	}
-	a := n.Arch
-	saved := n.Clone() // restored on an error: the net is left as it was
+	a := n.arch
+	restore := n.saveWeights() // on an error the net is left as it was
 	defer func() {
 		if err != nil {
-			for i := range n.Kernels {
-				copy(n.Kernels[i], saved.Kernels[i])
-			}
-			copy(n.Out, saved.Out)
+			restore()
 		}
 	}()
-	prev := a.D0
-	for i, l := range a.Layers {
-		c := l.B / math.Sqrt(float64(l.K*l.K*prev))
+	for i, l := range n.layers {
+		c := l.b / math.Sqrt(float64(l.k*l.k*l.in.D))
 		for t := range n.Kernels[i] {
 			n.Kernels[i][t] = c
 		}
-		prev = l.D
 	}
-	ones := make([]float64, a.R0*a.C0*a.D0)
+	in := n.layers[0].in
+	ones := make([]float64, in.R*in.C*in.D)
 	for i := range ones {
 		ones[i] = 1
 	}
 	clear(n.Out)
-	n.forward(ones, y)
+	if _, err := n.forward(ones, y); err != nil {
+		return err
+	}
 	z := n.pools[len(n.pools)-1]
 	var z2 float64
 	for _, v := range z {
@@ -110,7 +114,7 @@ func (n *Net) Adversarial(y int, q float64) (err error) {
 	if rest > 0 {
 		L = math.Sqrt(budget * z2 / float64(rest))
 	}
-	f := n.features()
+	f := n.fan
 	for k := range a.Out {
 		c := 0.0
 		switch {
@@ -139,12 +143,12 @@ func (n *Net) AdversarialFlat(y int, q float64) error {
 	if err := n.checkAdversary(y, q); err != nil {
 		return err
 	}
-	a := n.Arch
-	last := n.pooled[len(n.pooled)-1]
+	a := n.arch
+	last := n.layers[len(n.layers)-1].pooled
 	if last.D%2 != 0 {
 		return fmt.Errorf("cnnbound: the flat adversary needs an even channel count, got %d", last.D)
 	}
-	f := n.features()
+	f := n.fan
 	t := make([]float64, a.Out)
 	other := (y + 1) % a.Out
 	for k := range t {
@@ -212,14 +216,29 @@ func (n *Net) AdversarialFlat(y int, q float64) error {
 // checkAdversary validates the adversaries' arguments: a built net, q in (0, 1), a class y of at
 // least two.
 func (n *Net) checkAdversary(y int, q float64) error {
-	if n == nil || n.Out == nil {
-		return errors.New("cnnbound: a nil or unbuilt net (use New)")
+	if err := n.built(); err != nil {
+		return err
 	}
 	if !(q > 0 && q < 1) {
 		return fmt.Errorf("cnnbound: target probability %v outside (0, 1)", q)
 	}
-	if a := n.Arch; a.Out < 2 || y < 0 || y >= a.Out {
-		return fmt.Errorf("cnnbound: class %d of %d classes (need at least 2)", y, a.Out)
+	if n.classes < 2 || y < 0 || y >= n.classes {
+		return fmt.Errorf("cnnbound: class %d of %d classes (need at least 2)", y, n.classes)
 	}
 	return nil
+}
+
+// saveWeights copies the net's weights and returns a function that puts them back.
+func (n *Net) saveWeights() (restore func()) {
+	kernels := make([][]float64, len(n.Kernels))
+	for i, k := range n.Kernels {
+		kernels[i] = append([]float64(nil), k...)
+	}
+	out := append([]float64(nil), n.Out...)
+	return func() {
+		for i := range n.Kernels {
+			copy(n.Kernels[i], kernels[i])
+		}
+		copy(n.Out, out)
+	}
 }
