@@ -125,7 +125,7 @@ type SpectrumCase struct {
 func (c SpectrumCase) spectrum() (m1, spread []stats.Estimate, err error) {
 	per := make([][]float64, c.Seeds) // per network: M1 and M2 at each T
 	for i := range per {
-		ms, err := c.Net.JacobianMoments(c.Ts, c.Probes, c.Seed+uint64(i))
+		ms, err := c.Net.JacobianMoments(c.Ts, c.Probes, 0, c.Seed+uint64(i))
 		if err != nil {
 			return nil, nil, err
 		}

@@ -119,7 +119,7 @@ func MF2Map(c CorrelationCase) []claim.Result {
 		return []claim.Result{claim.Failed("MF-2 map", err)}
 	}
 	ests, err := stepEstimates(c.Seeds, c.Steps, c.Seed, func(seed uint64) ([]float64, error) {
-		ps, err := c.Net.Pair(c.Steps, seed, c.Identical)
+		ps, err := c.Net.Pair(c.Steps, seed, c.Identical, simmf.Apart)
 		out := make([]float64, len(ps))
 		for t, p := range ps {
 			out[t] = p.QAB
@@ -171,7 +171,7 @@ func MF2Rate(c RateCase) claim.Result {
 	}
 	slopes := make([]float64, c.Corr.Seeds)
 	for i := range slopes {
-		ps, err := n.Pair(c.Corr.Steps, c.Corr.Seed+uint64(i), true)
+		ps, err := n.Pair(c.Corr.Steps, c.Corr.Seed+uint64(i), true, simmf.Apart)
 		if err != nil {
 			return claim.Failed(what, err)
 		}

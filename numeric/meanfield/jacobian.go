@@ -19,21 +19,33 @@ const MaxTrajectory = 1 << 24
 // Moments is a Hutchinson estimate of the moments of J J^T for one network and horizon T: M1
 // estimates m_1 = tr(J J^T)/N, M2 estimates m_2 = tr((J J^T)^2)/N, each the mean over probes v
 // with independent Rademacher entries of |J v|^2/N and |J J^T v|^2/N (unbiased: E v v^T = I).
+//
+// C1 and C2 are control variates of exactly zero mean, from the free-probability factorisation
+// of the T-step product: with J1_t = (1/N) sum_i tanh'(e_{t,i})^2 |W_i|^2 the one-step factor and
+// r_t = mu2_t/mu1_t^2 - 1 the relative spread of tanh'(e_t)^2 over the units, a trajectory's
+// P1 = prod_t J1_t and P2 = P1^2 (1 + sum_t r_t) predict its m_1 and m_2 up to the coupling of
+// the steps. C1 = P1 - mean(P1') and C2 = P2 - mean(P2') over the control trajectories (the
+// same network, their own starts and inputs): every trajectory has the same law, so the means
+// are exactly 0 whatever the network, and M1 - C1, M2 - C2 estimate m_1, m_2 with the part of
+// the trajectory's fluctuation that the factorisation explains removed. Without control
+// trajectories C1 = C2 = 0.
 type Moments struct {
-	T      int
-	M1, M2 float64
+	T              int
+	M1, M2, C1, C2 float64
 }
 
 // JacobianMoments draws one network of the family, runs it from its start for max(ts) steps, and
 // returns, for each T in ts, Hutchinson estimates of the moments of the T-step Jacobian
 // J = D_T W ... D_1 W, D_t = diag(tanh'(e_t)) (catalogue MF-6), from probes Rademacher vectors
 // through matrix products only: J^T v by the transposed products backward, then J J^T v forward;
-// 2T products of W with an N x probes block, never a dense T-step product.
+// 2T products of W with an N x probes block, never a dense T-step product. controls further
+// trajectories through the same network (their own starts and inputs, run in the same matrix
+// products as the main one) give the control variates C1, C2 (Moments). Vanilla.Seqs is not used.
 // Start the family at stationarity (Start = q*) for the stationary claim. Everything is drawn from
-// PCG(seed, 0). Dimensionless. Errors: invalid parameters, an empty ts or a T outside
-// [1, 2^20], N x max(T) above MaxTrajectory, probes outside [1, MaxProbes], and a non-finite
-// estimate.
-func (v Vanilla) JacobianMoments(ts []int, probes int, seed uint64) ([]Moments, error) {
+// PCG(seed, 0): the network, the starts, the inputs, then the probes. Dimensionless. Errors:
+// invalid parameters, an empty ts or a T outside [1, 2^20], N x max(T) above MaxTrajectory,
+// probes outside [1, MaxProbes], controls outside [0, MaxSeqs], and a non-finite estimate.
+func (v Vanilla) JacobianMoments(ts []int, probes, controls int, seed uint64) ([]Moments, error) {
 	if len(ts) == 0 {
 		return nil, fmt.Errorf("meanfield: no horizons T")
 	}
@@ -50,20 +62,44 @@ func (v Vanilla) JacobianMoments(ts []int, probes int, seed uint64) ([]Moments, 
 	if probes < 1 || probes > MaxProbes {
 		return nil, fmt.Errorf("meanfield: probes = %d outside [1, %d]", probes, MaxProbes)
 	}
+	if controls < 0 || controls > MaxSeqs {
+		return nil, fmt.Errorf("meanfield: controls = %d outside [0, %d]", controls, MaxSeqs)
+	}
 	rng := rand.New(rand.NewPCG(seed, 0))
-	nt, err := v.draw(rng)
+	k := 1 + controls
+	v.Seqs = 0
+	nt, err := v.draw(rng, k)
 	if err != nil {
 		return nil, err
 	}
-	n := v.N
-	d := make([]float64, n*horizon) // row t-1: tanh'(e_t)
-	h, e, x := make([]float64, n), make([]float64, n), make([]float64, n)
+	n, nf := v.N, float64(v.N)
+	d := make([]float64, n*horizon)                                 // row t-1: tanh'(e_t) of the main trajectory
+	j1, r := make([]float64, horizon*k), make([]float64, horizon*k) // [t*k + j]: trajectory j's J1_t and r_t
+	h, e, x := make([]float64, n*k), make([]float64, n*k), make([]float64, n*k)
+	mu1, mu2 := make([]float64, k), make([]float64, k)
 	start(rng, h, v.Start)
 	for t := range horizon {
 		gaussian(rng, x, 1)
 		nt.step(h, x, e)
-		for i, ei := range e {
-			d[t*n+i] = sech2(ei)
+		clear(mu1)
+		clear(mu2)
+		for i := range n {
+			for j := range k {
+				s := sech2(e[i*k+j])
+				s2 := s * s
+				j1[t*k+j] += s2 * nt.rows[i] / nf
+				mu1[j] += s2 / nf
+				mu2[j] += s2 * s2 / nf
+				if j == 0 {
+					d[t*n+i] = s
+				}
+			}
+		}
+		for j := range k {
+			r[t*k+j] = mu2[j]/(mu1[j]*mu1[j]) - 1
+			if mu1[j] == 0 {
+				r[t*k+j] = 0 // every unit saturated: D_t = 0, and P1 = 0 whatever r
+			}
 		}
 	}
 	j := &jacobian{w: nt.w, d: d, n: n, k: probes, a: blocks(n, probes), b: blocks(n, probes)}
@@ -77,7 +113,24 @@ func (v Vanilla) JacobianMoments(ts []int, probes int, seed uint64) ([]Moments, 
 		m1 := sumSquares(j.a.Data) / scale
 		j.forward(T) // a = J J^T v: E|J J^T v|^2 = tr((J J^T)^2)
 		out[i] = Moments{T: T, M1: m1, M2: sumSquares(j.a.Data) / scale}
-		if math.IsNaN(m1+out[i].M2) || math.IsInf(m1+out[i].M2, 0) {
+		if controls > 0 {
+			var c1, c2 float64
+			for tr := range k {
+				p1, sr := 1.0, 0.0
+				for t := range T {
+					p1 *= j1[t*k+tr]
+					sr += r[t*k+tr]
+				}
+				p2 := p1 * p1 * (1 + sr)
+				if tr == 0 {
+					c1, c2 = p1, p2
+				} else {
+					c1, c2 = c1-p1/float64(controls), c2-p2/float64(controls)
+				}
+			}
+			out[i].C1, out[i].C2 = c1, c2
+		}
+		if o := out[i]; math.IsNaN(o.M1+o.M2+o.C1+o.C2) || math.IsInf(o.M1+o.M2+o.C1+o.C2, 0) {
 			return nil, fmt.Errorf("meanfield: the Jacobian moments at T = %d are not finite", T)
 		}
 	}

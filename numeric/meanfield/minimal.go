@@ -17,6 +17,16 @@ import (
 // once (tied: the real network). The state starts at h_0 = sqrt(Start) xi, xi ~ N(0, I) (Start = 0:
 // h_0 = 0); with annealed weights Q_t depends on h_0 only through its second moment, so Start = Q*
 // starts at stationarity.
+//
+// Annealed networks are simulated without forming W and V: weights drawn afresh are independent
+// of the state, so given h and z the gate fields W_i.h and V_i.z are independent N(0, SW^2 |h|^2/N)
+// and N(0, SV^2 |z|^2/N) over the units i (for two copies sharing the weights, jointly normal
+// with the Gram matrices of (h^a, h^b) and (z^a, z^b) as covariances), which is the law the
+// N x N draw gives, at O(N) a step instead of O(N^2). The Jacobian's W_ii and |W_i|^2 enter through
+// their conditional means given the fields (Rao-Blackwell): with W_i.h = (SW/sqrt N) |h| a_i,
+// E[W_ii | a_i] = (SW/sqrt N) a_i h_i/|h| and E[|W_i|^2 | a_i] = (SW^2/N) (a_i^2 + N - 1), so the
+// returned Jacobian is E[(1/N) |J_t|_F^2 | fields], of the same mean and smaller variance. A test
+// holds both against the N x N draw.
 type Minimal struct {
 	N                         int
 	MuB, SW, SV, SB, R, Start float64
@@ -99,30 +109,115 @@ type MinimalStep struct {
 // mean-field recursion (catalogue MF-3). Units: Q those of R, Jacobian dimensionless. Errors:
 // invalid parameters, steps outside [1, 2^20], and a non-finite state.
 func (m Minimal) Trajectory(steps int, seed uint64) ([]MinimalStep, error) {
+	return m.trajectory(steps, seed, false)
+}
+
+// trajectory is Trajectory; dense draws annealed weights as N x N matrices (the reference the
+// field sampler is tested against).
+func (m Minimal) trajectory(steps int, seed uint64, dense bool) ([]MinimalStep, error) {
 	if err := m.validate(); err != nil {
 		return nil, err
 	}
 	if err := checkSteps(steps); err != nil {
 		return nil, err
 	}
-	nt := m.newNet(rand.New(rand.NewPCG(seed, 0)))
+	rng := rand.New(rand.NewPCG(seed, 0))
 	n := m.N
 	h, z := make([]float64, n), make([]float64, n)
+	var nt *mnet
+	var f *fields
+	if m.Annealed && !dense {
+		f = m.newFields(rng)
+	} else {
+		nt = m.newNet(rng)
+	}
 	if m.Start > 0 {
-		gaussian(nt.rng, h, m.Start)
+		gaussian(rng, h, m.Start)
 	}
 	out := make([]MinimalStep, steps)
 	for t := range steps {
-		if m.Annealed && t > 0 {
-			nt.draw()
+		if f != nil {
+			gaussian(rng, z, m.R)
+			out[t] = f.advance(h, z)
+		} else {
+			if m.Annealed && t > 0 {
+				nt.draw()
+			}
+			gaussian(rng, z, m.R)
+			out[t] = nt.advance(h, z)
 		}
-		gaussian(nt.rng, z, m.R)
-		out[t] = nt.advance(h, z)
 		if math.IsNaN(out[t].Q+out[t].Jacobian) || math.IsInf(out[t].Q+out[t].Jacobian, 0) {
 			return nil, fmt.Errorf("meanfield: the state at step %d is not finite", t+1)
 		}
 	}
 	return out, nil
+}
+
+// fields is an annealed minimalRNN simulated through its gate fields (see Minimal).
+type fields struct {
+	m      Minimal
+	rng    *rand.Rand
+	sw, sv float64 // SW/sqrt(N), SV/sqrt(N): the entries' standard deviations
+	ea     []float64
+}
+
+func (m Minimal) newFields(rng *rand.Rand) *fields {
+	nf := math.Sqrt(float64(m.N))
+	return &fields{m: m, rng: rng, sw: m.SW / nf, sv: m.SV / nf, ea: make([]float64, m.N)}
+}
+
+// advance takes h one step with input z under freshly drawn weights: per unit, the gate
+// pre-activation e_i = sw |h| a_i + sv |z| c_i + b_i, a_i, c_i ~ N(0, 1), b_i ~ N(MuB, SB^2) (drawn
+// in that order, unit by unit), and the Jacobian's conditional mean
+// u_i^2 + 2 u_i g_i sw a_i h_i/|h| + g_i^2 sw^2 (a_i^2 + N - 1), g_i = u'_i (h_i - z_i) (at |h| = 0,
+// where W_i is independent of e_i: u_i^2 + g_i^2 sw^2 N).
+func (f *fields) advance(h, z []float64) MinimalStep {
+	m, n := f.m, len(h)
+	nh, nz := math.Sqrt(dot(h, h)), math.Sqrt(dot(z, z))
+	var ss, jf float64
+	for i := range h {
+		a, c, b := f.rng.NormFloat64(), f.rng.NormFloat64(), m.MuB+m.SB*f.rng.NormFloat64()
+		e := f.sw*nh*a + f.sv*nz*c + b
+		u, du := sigmoid(e), sigmoidPrime(e)
+		g := du * (h[i] - z[i])
+		if nh > 0 {
+			jf += u*u + 2*u*g*f.sw*a*h[i]/nh + g*g*f.sw*f.sw*(a*a+float64(n-1))
+		} else {
+			jf += u*u + g*g*f.sw*f.sw*float64(n)
+		}
+		h[i] = u*h[i] + (1-u)*z[i]
+		ss += h[i] * h[i]
+	}
+	nf := float64(n)
+	return MinimalStep{Q: ss / nf, Jacobian: jf / nf}
+}
+
+// cholesky2 returns the Cholesky factor (l11, l21, l22) of the Gram matrix [[aa, ab], [ab, bb]]
+// (l22 = 0 when it is singular up to rounding, l11 = 0 when aa = 0).
+func cholesky2(aa, ab, bb float64) (l11, l21, l22 float64) {
+	if aa > 0 {
+		l11 = math.Sqrt(aa)
+		l21 = ab / l11
+	}
+	return l11, l21, math.Sqrt(math.Max(bb-l21*l21, 0))
+}
+
+// advancePair takes two copies one step with inputs za, zb under freshly drawn weights that
+// they share: (W_i.h^a, W_i.h^b) = sw L_h (a1, a2), (V_i.z^a, V_i.z^b) = sv L_z (c1, c2) with L the
+// Cholesky factors of the Gram matrices, and b_i shared (drawn a1, a2, c1, c2, b per unit).
+func (f *fields) advancePair(ha, hb, za, zb []float64) {
+	m := f.m
+	h11, h21, h22 := cholesky2(dot(ha, ha), dot(ha, hb), dot(hb, hb))
+	z11, z21, z22 := cholesky2(dot(za, za), dot(za, zb), dot(zb, zb))
+	for i := range ha {
+		a1, a2, c1, c2 := f.rng.NormFloat64(), f.rng.NormFloat64(), f.rng.NormFloat64(), f.rng.NormFloat64()
+		b := m.MuB + m.SB*f.rng.NormFloat64()
+		ea := f.sw*h11*a1 + f.sv*z11*c1 + b
+		eb := f.sw*(h21*a1+h22*a2) + f.sv*(z21*c1+z22*c2) + b
+		ua, ub := sigmoid(ea), sigmoid(eb)
+		ha[i] = ua*ha[i] + (1-ua)*za[i]
+		hb[i] = ub*hb[i] + (1-ub)*zb[i]
+	}
 }
 
 // Pair runs two copies of one network for burn + steps steps (catalogue MF-5): both from the same
@@ -134,6 +229,11 @@ func (m Minimal) Trajectory(steps int, seed uint64) ([]MinimalStep, error) {
 // Units: those of R. Errors: invalid parameters, burn or steps outside [0 or 1, 2^20], and a
 // non-finite state.
 func (m Minimal) Pair(burn, steps int, seed uint64) (qab []float64, q0 float64, err error) {
+	return m.pair(burn, steps, seed, false)
+}
+
+// pair is Pair; dense draws annealed weights as N x N matrices (the reference).
+func (m Minimal) pair(burn, steps int, seed uint64, dense bool) (qab []float64, q0 float64, err error) {
 	if err := m.validate(); err != nil {
 		return nil, 0, err
 	}
@@ -143,32 +243,47 @@ func (m Minimal) Pair(burn, steps int, seed uint64) (qab []float64, q0 float64, 
 	if burn < 0 || burn > maxSteps {
 		return nil, 0, fmt.Errorf("meanfield: burn-in %d outside [0, 2^20]", burn)
 	}
-	nt := m.newNet(rand.New(rand.NewPCG(seed, 0)))
+	rng := rand.New(rand.NewPCG(seed, 0))
 	n := m.N
+	var nt *mnet
+	var f *fields
+	if m.Annealed && !dense {
+		f = m.newFields(rng)
+	} else {
+		nt = m.newNet(rng)
+	}
 	ha, hb, za, zb, ea := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
 	if m.Start > 0 {
-		gaussian(nt.rng, ha, m.Start)
+		gaussian(rng, ha, m.Start)
 		copy(hb, ha)
 	}
 	q0 = dot(ha, ha) / float64(n) // the start's, replaced at the end of a burn-in
 	qab = make([]float64, steps)
 	for t := range burn + steps {
-		if m.Annealed && t > 0 {
+		if nt != nil && m.Annealed && t > 0 {
 			nt.draw()
 		}
-		gaussian(nt.rng, za, m.R)
+		gaussian(rng, za, m.R)
 		if t < burn {
 			copy(zb, za)
 		} else {
-			gaussian(nt.rng, zb, m.R)
+			gaussian(rng, zb, m.R)
 		}
-		nt.gate(ha, za)
-		copy(ea, nt.e)
-		nt.gate(hb, zb)
-		for i, e := range nt.e {
-			ua, ub := sigmoid(ea[i]), sigmoid(e)
-			ha[i] = ua*ha[i] + (1-ua)*za[i]
-			hb[i] = ub*hb[i] + (1-ub)*zb[i]
+		switch {
+		case f != nil && t < burn: // one state: advance it once
+			f.advance(ha, za)
+			copy(hb, ha)
+		case f != nil:
+			f.advancePair(ha, hb, za, zb)
+		default:
+			nt.gate(ha, za)
+			copy(ea, nt.e)
+			nt.gate(hb, zb)
+			for i, e := range nt.e {
+				ua, ub := sigmoid(ea[i]), sigmoid(e)
+				ha[i] = ua*ha[i] + (1-ua)*za[i]
+				hb[i] = ub*hb[i] + (1-ub)*zb[i]
+			}
 		}
 		if t == burn-1 {
 			q0 = dot(ha, ha) / float64(n)

@@ -9,41 +9,68 @@ import (
 // PairStep is one step of two sequences a and b through the same network: the per-unit second
 // moments of their pre-activations QA = |e^a|^2/N, QB = |e^b|^2/N, QAB = e^a.e^b/N, and
 // QD = |e^a - e^b|^2/N, from which 1 - c = (QD - (sqrt QA - sqrt QB)^2) / (2 sqrt(QA QB)) keeps its
-// digits when the correlation c is near 1.
+// digits when the correlation c is near 1. With several pairs (Vanilla.Seqs) each is the mean
+// over them.
 type PairStep struct {
 	QA, QB, QAB, QD float64
 }
 
 // OneMinusC returns 1 - c for the step, c = QAB / sqrt(QA QB), computed from QD without
-// cancellation. Dimensionless, in [0, 2]. Errors: QA or QB not positive (a state of zero
-// pre-activation has no correlation).
+// cancellation. Dimensionless, in [0, 2] up to rounding. Errors: QA or QB not positive or not
+// finite (a state of zero pre-activation has no correlation), QD negative, NaN or infinite.
 func (p PairStep) OneMinusC() (float64, error) {
-	if !(p.QA > 0 && p.QB > 0) {
-		return 0, fmt.Errorf("meanfield: 1 - c needs both second moments positive, got %v and %v", p.QA, p.QB)
+	if !(p.QA > 0 && p.QB > 0) || math.IsInf(p.QA, 0) || math.IsInf(p.QB, 0) {
+		return 0, fmt.Errorf("meanfield: 1 - c needs both second moments positive and finite, got %v and %v", p.QA, p.QB)
+	}
+	if !(p.QD >= 0) || math.IsInf(p.QD, 0) {
+		return 0, fmt.Errorf("meanfield: 1 - c needs a finite squared distance QD >= 0, got %v", p.QD)
 	}
 	d := math.Sqrt(p.QA) - math.Sqrt(p.QB)
-	return (p.QD - d*d) / (2 * math.Sqrt(p.QA*p.QB)), nil
+	r := (p.QD - d*d) / (2 * math.Sqrt(p.QA*p.QB))
+	if math.IsNaN(r) || math.IsInf(r, 0) {
+		return 0, fmt.Errorf("meanfield: 1 - c is not finite (QA %v, QB %v, QD %v)", p.QA, p.QB, p.QD)
+	}
+	return r, nil
 }
 
-// Pair runs two sequences through one network of the family for steps steps (catalogue MF-2):
-// sequence a from h_0 = 0, sequence b from the family's start (h_0 = tanh(sqrt(Start) xi)), with
-// identical inputs x^a_t = x^b_t or independent ones. Everything is drawn from PCG(seed, 0). The
+// PairStart says where the two sequences of Pair start.
+type PairStart int
+
+const (
+	// Apart: sequence a from h_0 = 0, sequence b from the family's start (h_0 = tanh(sqrt(Start) xi)).
+	Apart PairStart = iota
+	// Together: both from one state drawn from the family's start (c_0 = 1).
+	Together
+)
+
+// Pair runs two sequences through one network of the family for steps steps (catalogue MF-2),
+// started as from says, with identical inputs x^a_t = x^b_t or independent ones; with Seqs > 1,
+// that many independent pairs through the one network, and the moments are their means.
+// Everything is drawn from PCG(seed, 0): the network, the starts, then each step's inputs. The
 // mean-field theory of the returned moments is CovarianceMap with the shared drive s (identical)
-// or SB2 (independent). Units: variances. Errors: invalid parameters, steps outside [1, 2^20], and
-// a non-finite state.
-func (v Vanilla) Pair(steps int, seed uint64, identical bool) ([]PairStep, error) {
+// or SB2 (independent). Units: variances. Errors: invalid parameters, steps outside [1, 2^20], an
+// unknown start, and a non-finite state.
+func (v Vanilla) Pair(steps int, seed uint64, identical bool, from PairStart) ([]PairStep, error) {
 	if err := checkSteps(steps); err != nil {
 		return nil, err
 	}
+	if from != Apart && from != Together {
+		return nil, fmt.Errorf("meanfield: unknown pair start %d", from)
+	}
 	rng := rand.New(rand.NewPCG(seed, 0))
-	nt, err := v.draw(rng)
+	k := v.seqs()
+	nt, err := v.draw(rng, k)
 	if err != nil {
 		return nil, err
 	}
-	n := v.N
-	ha, hb, ea, eb, xa, xb := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	m := v.N * k
+	ha, hb, ea, eb, xa, xb := make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m)
 	start(rng, hb, v.Start)
+	if from == Together {
+		copy(ha, hb)
+	}
 	out := make([]PairStep, steps)
+	nf := float64(m)
 	for t := range steps {
 		gaussian(rng, xa, 1)
 		if identical {
@@ -57,9 +84,8 @@ func (v Vanilla) Pair(steps int, seed uint64, identical bool) ([]PairStep, error
 		for i, a := range ea {
 			qd += (a - eb[i]) * (a - eb[i])
 		}
-		nf := float64(n)
 		out[t] = PairStep{QA: dot(ea, ea) / nf, QB: dot(eb, eb) / nf, QAB: dot(ea, eb) / nf, QD: qd / nf}
-		if s := out[t]; math.IsNaN(s.QA+s.QB+s.QAB+s.QD) || math.IsInf(s.QA+s.QB, 0) {
+		if s := out[t]; !finite(s.QA, s.QB, s.QAB, s.QD) {
 			return nil, fmt.Errorf("meanfield: the pre-activations at step %d are not finite", t+1)
 		}
 	}

@@ -24,16 +24,35 @@ const maxSteps = 1 << 20
 // time (R = 1), so the drive per unit has variance s = SV2 + SB2. The state starts at h_0 =
 // tanh(sqrt(Start) xi), xi ~ N(0, I): Start = 0 is h_0 = 0, Start = q* starts at stationarity.
 // SW2, SV2, SB2 and Start are variances.
+//
+// Seqs is the number of independent sequences (each with its own start and inputs) run through
+// the one drawn network (W, V, b), in one matrix product per step; PreactivationVariance and Pair
+// return the means of their moments over the sequences (0 or 1: one sequence). Averaging over
+// sequences removes the part of a moment's noise that belongs to one sequence (for Gaussian W,
+// the chi-square noise of |W h|^2 around SW2 |h|^2), not the part that belongs to the network.
 type Vanilla struct {
 	N                    int
 	SW2, SV2, SB2, Start float64
 	Orthogonal           bool
 	DirectInput          bool
+	Seqs                 int
 }
 
+// MaxSeqs bounds Vanilla.Seqs and the control sequences of JacobianMoments.
+const MaxSeqs = 1024
+
 func (v Vanilla) validate() error {
-	return checkNet(v.N, []string{"sw2", "sv2", "sb2", "start"}, v.SW2, v.SV2, v.SB2, v.Start)
+	if err := checkNet(v.N, []string{"sw2", "sv2", "sb2", "start"}, v.SW2, v.SV2, v.SB2, v.Start); err != nil {
+		return err
+	}
+	if v.Seqs < 0 || v.Seqs > MaxSeqs {
+		return fmt.Errorf("meanfield: Seqs = %d outside [0, %d]", v.Seqs, MaxSeqs)
+	}
+	return nil
 }
+
+// seqs is the number of sequences, at least 1.
+func (v Vanilla) seqs() int { return max(v.Seqs, 1) }
 
 // checkNet validates a width in [1, MaxN] and parameters that must be finite and >= 0.
 func checkNet(n int, names []string, vals ...float64) error {
@@ -60,20 +79,25 @@ func gaussian(rng *rand.Rand, a []float64, variance float64) {
 	weights.Gaussian{Scale: math.Sqrt(variance)}.Fill(rng, a)
 }
 
-// vnet is one drawn vanilla network with its step buffers.
+// vnet is one drawn vanilla network with the step buffers of k sequences. Every N x k block
+// below is row-major: unit i of sequence j at i*k + j.
 type vnet struct {
-	n        int
+	n, k     int
 	w, v     blas64.General // v.Data is nil with direct input
 	sv       float64        // sqrt(SV2), the direct input's scale
 	bias     []float64
 	rows     []float64 // |W_i|^2, for the Jacobian's Frobenius norm
-	vx, past []float64
+	vx, past []float64 // N x k: the input term V x and W h + b of the last step
 }
 
-// draw draws W, V and b from rng (in that order), after checking the network.
-func (v Vanilla) draw(rng *rand.Rand) (*vnet, error) {
+// draw draws W, V and b from rng (in that order), after checking the network, with buffers for k
+// sequences.
+func (v Vanilla) draw(rng *rand.Rand, k int) (*vnet, error) {
 	if err := v.validate(); err != nil {
 		return nil, err
+	}
+	if k < 1 || k > MaxSeqs+1 {
+		return nil, fmt.Errorf("meanfield: %d sequences outside [1, %d]", k, MaxSeqs+1)
 	}
 	n := v.N
 	w := make([]float64, n*n)
@@ -91,8 +115,8 @@ func (v Vanilla) draw(rng *rand.Rand) (*vnet, error) {
 	} else {
 		gaussian(rng, w, v.SW2/float64(n))
 	}
-	nt := &vnet{n: n, w: general(n, w), sv: math.Sqrt(v.SV2), bias: make([]float64, n), rows: make([]float64, n),
-		vx: make([]float64, n), past: make([]float64, n)}
+	nt := &vnet{n: n, k: k, w: general(n, w), sv: math.Sqrt(v.SV2), bias: make([]float64, n), rows: make([]float64, n),
+		vx: make([]float64, n*k), past: make([]float64, n*k)}
 	if !v.DirectInput {
 		nt.v = general(n, make([]float64, n*n))
 		gaussian(rng, nt.v.Data, v.SV2/float64(n))
@@ -112,6 +136,11 @@ func general(n int, data []float64) blas64.General {
 
 func vec(d []float64) blas64.Vector { return blas64.Vector{N: len(d), Inc: 1, Data: d} }
 
+// block is an N x k row-major block over data.
+func block(n, k int, data []float64) blas64.General {
+	return blas64.General{Rows: n, Cols: k, Stride: k, Data: data}
+}
+
 // start sets h = tanh(sqrt(variance) xi), xi ~ N(0, I), from rng (h = 0 when variance is 0).
 func start(rng *rand.Rand, h []float64, variance float64) {
 	if variance == 0 {
@@ -124,18 +153,30 @@ func start(rng *rand.Rand, h []float64, variance float64) {
 	}
 }
 
-// step advances h by one step with input x: e = W h + b + (V x), h = tanh(e). It leaves W h + b
-// in nt.past and the input term in nt.vx.
+// step advances the k sequences h (N x k) by one step with inputs x (N x k): e = W h + b + V x,
+// h = tanh(e). It leaves W h + b in nt.past and the input term in nt.vx.
 func (nt *vnet) step(h, x, e []float64) {
+	n, k := nt.n, nt.k
+	mul := func(a blas64.General, x []float64, beta float64, y []float64) {
+		if k == 1 { // gonum's Gemm with one column is several times slower than Gemv
+			blas64.Gemv(blas.NoTrans, 1, a, vec(x), beta, vec(y))
+			return
+		}
+		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, a, block(n, k, x), beta, block(n, k, y))
+	}
 	if nt.v.Data != nil {
-		blas64.Gemv(blas.NoTrans, 1, nt.v, vec(x), 0, vec(nt.vx))
+		mul(nt.v, x, 0, nt.vx)
 	} else {
 		for i, xi := range x {
 			nt.vx[i] = nt.sv * xi
 		}
 	}
-	copy(nt.past, nt.bias)
-	blas64.Gemv(blas.NoTrans, 1, nt.w, vec(h), 1, vec(nt.past)) // W h + b
+	for i, b := range nt.bias {
+		for j := range k {
+			nt.past[i*k+j] = b
+		}
+	}
+	mul(nt.w, h, 1, nt.past) // W h + b
 	for i := range e {
 		e[i] = nt.past[i] + nt.vx[i]
 		h[i] = math.Tanh(e[i])
@@ -147,27 +188,30 @@ func (nt *vnet) step(h, x, e []float64) {
 // Input = (1/N) |V x_t|^2 (mean SV2) and Fresh = (2/N) (W h_{t-1} + b).(V x_t) (mean 0: x_t is
 // independent of everything before it), control variates for Q; and Jacobian = (1/N) |J_t|_F^2 =
 // (1/N) sum_i tanh'(e_i)^2 |W_i|^2, the mean squared singular value of the one-step Jacobian
-// J_t = diag(tanh'(e_t)) W (catalogue MF-4: its mean is chi_1 at stationarity).
+// J_t = diag(tanh'(e_t)) W (catalogue MF-4: its mean is chi_1 at stationarity). With several
+// sequences each is the mean over them.
 type Step struct {
 	Q, Bias, Input, Fresh, Jacobian float64
 }
 
 // PreactivationVariance runs one network of the family for T steps from its start, drawing its
-// weights, bias, start and inputs from PCG(seed, 0), and returns each step's empirical moments
-// (Step) for t = 1 .. T: Q is the empirical q_t of the mean-field variance map (catalogue MF-1).
-// Units: variances. Errors: invalid parameters, T outside [1, 2^20], and a non-finite state.
+// weights, bias, then the Seqs starts and then each step's inputs from PCG(seed, 0), and returns
+// each step's empirical moments (Step, means over the sequences) for t = 1 .. T: Q is the
+// empirical q_t of the mean-field variance map (catalogue MF-1). Units: variances. Errors:
+// invalid parameters, T outside [1, 2^20], and a non-finite state.
 func (v Vanilla) PreactivationVariance(steps int, seed uint64) ([]Step, error) {
 	if err := checkSteps(steps); err != nil {
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(seed, 0))
-	nt, err := v.draw(rng)
+	k := v.seqs()
+	nt, err := v.draw(rng, k)
 	if err != nil {
 		return nil, err
 	}
-	n := float64(v.N)
+	n, kf := float64(v.N), float64(k)
 	bb := dot(nt.bias, nt.bias)
-	h, e, x := make([]float64, v.N), make([]float64, v.N), make([]float64, v.N)
+	h, e, x := make([]float64, v.N*k), make([]float64, v.N*k), make([]float64, v.N*k)
 	start(rng, h, v.Start)
 	out := make([]Step, steps)
 	for t := range steps {
@@ -176,14 +220,24 @@ func (v Vanilla) PreactivationVariance(steps int, seed uint64) ([]Step, error) {
 		var jf float64
 		for i, ei := range e {
 			d := sech2(ei)
-			jf += d * d * nt.rows[i]
+			jf += d * d * nt.rows[i/k]
 		}
-		out[t] = Step{Q: dot(e, e) / n, Bias: bb / n, Input: dot(nt.vx, nt.vx) / n, Fresh: 2 * dot(nt.past, nt.vx) / n, Jacobian: jf / n}
-		if math.IsNaN(out[t].Q+out[t].Jacobian+out[t].Fresh) || math.IsInf(out[t].Q, 0) {
+		out[t] = Step{Q: dot(e, e) / (n * kf), Bias: bb / n, Input: dot(nt.vx, nt.vx) / (n * kf), Fresh: 2 * dot(nt.past, nt.vx) / (n * kf), Jacobian: jf / (n * kf)}
+		if s := out[t]; !finite(s.Q, s.Bias, s.Input, s.Fresh, s.Jacobian) {
 			return nil, fmt.Errorf("meanfield: the pre-activation at step %d is not finite", t+1)
 		}
 	}
 	return out, nil
+}
+
+// finite reports whether every x is neither NaN nor infinite.
+func finite(xs ...float64) bool {
+	for _, x := range xs {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // sech2 is tanh'(x) = 1/cosh^2(x), 0 beyond |x| = 350 (where cosh overflows).

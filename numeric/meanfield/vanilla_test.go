@@ -60,20 +60,24 @@ func FuzzVanilla(f *testing.F) {
 	f.Add(8, 1.0, 0.5, 0.1, false, 3)
 	f.Add(8, 1e308, 1e308, 1e308, true, 3)
 	f.Add(-1, math.NaN(), 0.5, 0.1, false, 0)
+	f.Add(8, 2.0, 0.1, 0.0, false, 7)
 	f.Fuzz(func(t *testing.T, n int, sw2, sv2, sb2 float64, orth bool, steps int) {
 		v := meanfield.Vanilla{N: n % 64, SW2: sw2, SV2: sv2, SB2: sb2, Orthogonal: orth}
-		v.DirectInput, v.Start = steps%2 == 0, sb2
+		v.DirectInput, v.Start, v.Seqs = steps%2 == 0, sb2, steps%5-1 // -1 is an error
 		out, err := v.PreactivationVariance(steps%16, 1)
 		for _, s := range out {
 			fp.RequireFinite(t, "PreactivationVariance", err, s.Q, s.Bias, s.Input, s.Fresh, s.Jacobian)
 		}
-		pairs, err := v.Pair(steps%16, 1, orth)
+		pairs, err := v.Pair(steps%16, 1, orth, meanfield.PairStart(steps%3))
 		for _, s := range pairs {
 			fp.RequireFinite(t, "Pair", err, s.QA, s.QB, s.QAB, s.QD)
+			if d, err := s.OneMinusC(); err == nil && (math.IsNaN(d) || math.IsInf(d, 0)) {
+				t.Fatalf("OneMinusC = %v with a nil error for %+v", d, s)
+			}
 		}
-		ms, err := v.JacobianMoments([]int{1 + steps%4}, 1+steps%3, 1)
+		ms, err := v.JacobianMoments([]int{1 + steps%4}, 1+steps%3, steps%3-1, 1)
 		for _, m := range ms {
-			fp.RequireFinite(t, "JacobianMoments", err, m.M1, m.M2)
+			fp.RequireFinite(t, "JacobianMoments", err, m.M1, m.M2, m.C1, m.C2)
 		}
 	})
 }
@@ -132,7 +136,40 @@ func TestPairEdges(t *testing.T) {
 		t.Errorf("Pair without burn-in: q0 = %v (start 0.5), %v", q0, err)
 	}
 	big := meanfield.Vanilla{N: meanfield.MaxN, SW2: 1}
-	if _, err := big.JacobianMoments([]int{meanfield.MaxTrajectory/meanfield.MaxN + 1}, 1, 1); err == nil {
+	if _, err := big.JacobianMoments([]int{meanfield.MaxTrajectory/meanfield.MaxN + 1}, 1, 0, 1); err == nil {
 		t.Error("a trajectory beyond MaxTrajectory: no error")
 	}
+}
+
+// TestOneMinusCBadInput: a NaN, infinite or negative moment is an error, never a NaN with a nil
+// error (PairStep{QD: NaN} returned NaN before).
+func TestOneMinusCBadInput(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	for _, p := range []meanfield.PairStep{{QA: 1, QB: 1, QD: nan}, {QA: 1, QB: 1, QD: inf}, {QA: 1, QB: 1, QD: -1},
+		{QA: nan, QB: 1}, {QA: 1, QB: inf, QD: 1}, {QA: inf, QB: inf, QD: 1}, {QA: 1e-320, QB: 1e300, QD: 1e300}} {
+		if d, err := p.OneMinusC(); err == nil && (math.IsNaN(d) || math.IsInf(d, 0)) {
+			t.Errorf("%+v: 1 - c = %v with a nil error", p, d)
+		} else if err == nil && p.QD != 1e300 {
+			t.Errorf("%+v: no error (1 - c = %v)", p, d)
+		}
+	}
+	if d, err := (meanfield.PairStep{QA: 1, QB: 4, QD: 1}).OneMinusC(); err != nil || d != 0 {
+		t.Errorf("aligned states of norms 1 and 2: 1 - c = %v, %v", d, err)
+	}
+}
+
+// FuzzOneMinusC: an error or a finite 1 - c, never a panic or a NaN with a nil error.
+func FuzzOneMinusC(f *testing.F) {
+	f.Add(1.0, 1.0, 1.0, math.NaN())
+	f.Add(1.0, 4.0, 0.0, 1.0)
+	f.Add(1e-320, 1e300, 0.0, 1e300)
+	f.Add(math.Inf(1), 1.0, 0.0, 1.0)
+	f.Add(2.0, 2.0, 2.0, 0.0)
+	f.Fuzz(func(t *testing.T, qa, qb, qab, qd float64) {
+		p := meanfield.PairStep{QA: qa, QB: qb, QAB: qab, QD: qd}
+		d, err := p.OneMinusC()
+		if err == nil && (math.IsNaN(d) || math.IsInf(d, 0)) {
+			t.Fatalf("%+v: 1 - c = %v with a nil error", p, d)
+		}
+	})
 }
