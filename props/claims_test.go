@@ -13,7 +13,7 @@ import (
 // TestRegistry: every paper's claims are registered, numbered from 1 without gaps, and in natural
 // order.
 func TestRegistry(t *testing.T) {
-	want := map[string]int{"kernel": 7, "rbp": 9}
+	want := map[string]int{"kernel": 7, "rbp": 9, "dae": 9, "meanfield": 8, "cnnbound": 7}
 	got := map[string]int{}
 	var prev claim.Claim
 	for _, c := range claim.Claims() {
@@ -27,6 +27,32 @@ func TestRegistry(t *testing.T) {
 		if got[p] != n {
 			t.Errorf("paper %s has %d claims registered, want %d", p, got[p], n)
 		}
+	}
+	if len(got) != len(want) || len(claim.Papers()) != len(want) {
+		t.Errorf("claims registered for papers %v (%d papers registered), want exactly %v", got, len(claim.Papers()), want)
+	}
+}
+
+// TestControls runs every registered claim's negative controls at go test's size (claim.Quick):
+// each returns at least one row, and every row is rejected by its check (not by an error, a skip
+// or a NaN statistic). The command runs the same controls at claim.Full.
+func TestControls(t *testing.T) {
+	for _, c := range claim.Claims() {
+		t.Run(c.ID, func(t *testing.T) {
+			t.Parallel()
+			if c.Control == nil {
+				t.Fatalf("%s registers no control", c.ID)
+			}
+			rows := c.Control(1, claim.Quick) // seed 1, as TestDAE9: the real-data run is shared
+			if len(rows) == 0 {
+				t.Fatalf("%s's control returned no row", c.ID)
+			}
+			for _, r := range rows {
+				if !r.Rejected() {
+					t.Errorf("%s control not rejected: %s", c.ID, r)
+				}
+			}
+		})
 	}
 }
 

@@ -44,19 +44,17 @@ func realCase(seed uint64) RealCase {
 var realRuns sync.Map
 
 type realRun struct {
-	res RealResult
-	err error
+	once sync.Once
+	res  RealResult
+	err  error
 }
 
-// runReal is c.RunReal through the cache.
+// runReal is c.RunReal through the cache; concurrent callers of one case share one run.
 func runReal(c RealCase) (RealResult, error) {
-	if v, ok := realRuns.Load(c); ok {
-		r := v.(realRun)
-		return r.res, r.err
-	}
-	res, err := c.RunReal()
-	realRuns.Store(c, realRun{res, err})
-	return res, err
+	v, _ := realRuns.LoadOrStore(c, &realRun{})
+	r := v.(*realRun)
+	r.once.Do(func() { r.res, r.err = c.RunReal() })
+	return r.res, r.err
 }
 
 // realOutcome runs DAE-9 and returns its rows (a SKIP row when the data set is absent and not

@@ -118,6 +118,16 @@ func anglePair(d int, theta float64, seed uint64) (x, y []float64) {
 
 const kerN = 400000 // Monte-Carlo weight vectors per KER comparison at the command's settings
 
+// kerQuick is the factor by which go test's controls (claim.Quick) divide the command's samples
+// and networks: each control's effect stays several detectable errors out at a quarter of the
+// power.
+func kerQuick(size claim.Size) int {
+	if size == claim.Quick {
+		return 16
+	}
+	return 1
+}
+
 // kerInvarianceCases are the command's KER-1 cases: angles where the kernel is informative (not
 // near a zero of kappa_a) for the z-tests, the nearly parallel and antiparallel extremes, and a
 // Student-t law with nu = 8 at a small angle (a large k against the robust radius) with 4 kerN
@@ -249,15 +259,17 @@ func init() {
 			return o
 		},
 		Control: func(seed uint64, size claim.Size) []claim.Result {
+			q := kerQuick(size)
 			e1, e2 := simkernel.DominantInputs(2)
 			u1, u2 := simkernel.DominantInputs(3)
 			x, _ := seededInputs(6, seed)
 			out := []claim.Result{
-				KER1(Invariance{Law: weights.Rademacher{Scale: 1}, X: e1, Y: e2, N: kerN, Seed: seed}),
-				KER1(Invariance{Law: weights.Uniform{Scale: 1}, X: u1, Y: u2, N: kerN, Seed: seed}),
-				KER1(Invariance{Law: weights.Gaussian{Scale: 1}, X: x, Y: nearlyParallel(x, 0.3, 1, seed), N: kerN, Seed: seed, Formula: WrongKernelTheta}),
+				KER1(Invariance{Law: weights.Rademacher{Scale: 1}, X: e1, Y: e2, N: kerN/q, Seed: seed}),
+				KER1(Invariance{Law: weights.Uniform{Scale: 1}, X: u1, Y: u2, N: kerN/q, Seed: seed}),
+				KER1(Invariance{Law: weights.Gaussian{Scale: 1}, X: x, Y: nearlyParallel(x, 0.3, 1, seed), N: kerN/q, Seed: seed, Formula: WrongKernelTheta}),
 			}
 			for _, c := range kerInvarianceCases(seed) {
+				c.N /= q
 				out = append(out, KER1Power(c))
 			}
 			return out
@@ -280,13 +292,15 @@ func init() {
 			return claim.Results(out...)
 		},
 		Control: func(seed uint64, size claim.Size) []claim.Result {
+			q := kerQuick(size)
 			x, y := seededInputs(5, seed)
 			out := []claim.Result{
-				KER2Pair(SecondMomentOnly{LawA: weights.Gaussian{Scale: 1}, LawB: weights.Sphere{Radius: 1.2 * math.Sqrt(5)}, X: x, Y: y, N: kerN, C: 2, Seed: seed}),
+				KER2Pair(SecondMomentOnly{LawA: weights.Gaussian{Scale: 1}, LawB: weights.Sphere{Radius: 1.2 * math.Sqrt(5)}, X: x, Y: y, N: kerN/q, C: 2, Seed: seed}),
 				KER2Quadrature(Quadrature{Theta: math.Pi / 3, A: 0, Formula: WrongKappaConstant}),
-				KER2Scaling(SecondMomentOnly{LawA: weights.Gaussian{Scale: 0.5}, X: x, Y: y, N: kerN, C: 3, Seed: seed, Exponent: 1}),
+				KER2Scaling(SecondMomentOnly{LawA: weights.Gaussian{Scale: 0.5}, X: x, Y: y, N: kerN/q, C: 3, Seed: seed, Exponent: 1}),
 			}
 			for _, c := range ker2Cases(seed) {
+				c.N /= q
 				out = append(out, KER2PairPower(c))
 			}
 			return out
@@ -348,15 +362,17 @@ func init() {
 			return o
 		},
 		Control: func(seed uint64, size claim.Size) []claim.Result {
+			q := 1 // the diagonal rows need their full N for NormalApproxOK; the whole control takes 1 s
+			quick := func(c CLT) CLT { c.N /= q; return c }
 			return []claim.Result{
-				KER4Shrink(CLT{Law: weights.Laplace{Scale: 1}, D: 2, N: 2 * kerN, Seed: seed, Inputs: simkernel.DominantInputs}),
+				KER4Shrink(CLT{Law: weights.Laplace{Scale: 1}, D: 2, N: 2 * kerN/q, Seed: seed, Inputs: simkernel.DominantInputs}),
 				KER4Exact(ExactCLT{A: 0, D: 4, Inputs: simkernel.DominantInputs}),
-				KER4Diagonal(CLT{Law: weights.CentredExp{Scale: 1}, D: 2, N: 1000000, Seed: seed, Inputs: simkernel.DominantInputs}),
-				KER4DiagonalPower(ker4Case(0, seed)),
-				KER4DiagonalPower(ker4Case(1, seed)),
-				KER4Identity(CLT{Law: weights.Laplace{Scale: 1}, A: 0.5, D: 6, N: 2 * kerN, Seed: seed, Exponent: 1}),
+				KER4Diagonal(CLT{Law: weights.CentredExp{Scale: 1}, D: 2, N: 1000000 / q, Seed: seed, Inputs: simkernel.DominantInputs}),
+				KER4DiagonalPower(quick(ker4Case(0, seed))),
+				KER4DiagonalPower(quick(ker4Case(1, seed))),
+				KER4Identity(CLT{Law: weights.Laplace{Scale: 1}, A: 0.5, D: 6, N: 2 * kerN/q, Seed: seed, Exponent: 1}),
 				KER4IdentityExact(ExactCLT{A: 0.3, D: 10, Exponent: 1}),
-				KER4SlopeMC(CLT{Law: weights.Laplace{Scale: 1}, Ds: ker4Dims, N: 4 * kerN, Seed: seed, Inputs: simkernel.DominantInputs}),
+				KER4SlopeMC(CLT{Law: weights.Laplace{Scale: 1}, Ds: ker4Dims, N: 4 * kerN/q, Seed: seed, Inputs: simkernel.DominantInputs}),
 			}
 		},
 	})
@@ -378,11 +394,19 @@ func init() {
 			return o
 		},
 		Control: func(seed uint64, size claim.Size) []claim.Result {
+			q := kerQuick(size)
 			offByOne := func(l int) (float64, error) { return kernel.DepthCos(math.Pi/2, 0, l-1) }
+			net := func(law weights.Law, seed uint64, expect func(int) (float64, error)) WideNetwork {
+				c := ker5Net(law, seed, expect)
+				if q > 1 { // 80 networks of width 250: 1/32 of the cost
+					c.Nets, c.Width = c.Nets/2, c.Width/4
+				}
+				return c
+			}
 			out := append([]claim.Result{KER5Asymptote(DeepMap{Theta0: math.Pi / 2, Constant: WrongDepthConstant})},
-				KER5Network(ker5Net(weights.Gaussian{Scale: 1}, seed, offByOne))...)
+				KER5Network(net(weights.Gaussian{Scale: 1}, seed, offByOne))...)
 			for i, law := range ker5Laws {
-				out = append(out, KER5NetworkPower(ker5Net(law, seed+uint64(i), nil))...)
+				out = append(out, KER5NetworkPower(net(law, seed+uint64(i), nil))...)
 			}
 			return out
 		},
@@ -399,14 +423,16 @@ func init() {
 			return o
 		},
 		Control: func(seed uint64, size claim.Size) []claim.Result {
+			q := kerQuick(size)
 			x, _ := seededInputs(8, seed)
 			one := func() float64 { return 1 }
+			nets := func(c Initialisation) Initialisation { c.Nets /= q; return c }
 			out := []claim.Result{
-				KER6(ker6Case(weights.Gaussian{Scale: 1}, 0, 1.25, x, seed, one)),
-				KER6(ker6Case(weights.Sphere{Radius: 1}, 0.3, 0.8, x, seed, one)),
+				KER6(nets(ker6Case(weights.Gaussian{Scale: 1}, 0, 1.25, x, seed, one))),
+				KER6(nets(ker6Case(weights.Sphere{Radius: 1}, 0.3, 0.8, x, seed, one))),
 			}
 			for _, c := range ker6Cases(seed) {
-				out = append(out, KER6Power(c))
+				out = append(out, KER6Power(nets(c)))
 			}
 			return out
 		},
@@ -423,10 +449,12 @@ func init() {
 			return o
 		},
 		Control: func(seed uint64, size claim.Size) []claim.Result {
+			q := kerQuick(size)
 			x, y := seededInputs(6, seed)
-			out := []claim.Result{KER7(Conditional{Law: weights.Gaussian{Scale: 1}, A: 0.2, X: x, Y: y, N1: 2, N2: kerN, Seed: seed,
+			out := []claim.Result{KER7(Conditional{Law: weights.Gaussian{Scale: 1}, A: 0.2, X: x, Y: y, N1: 2, N2: kerN/q, Seed: seed,
 				Formula: InfiniteWidthStep(x, y)})}
 			for _, c := range ker7Cases(seed) {
+				c.N2 /= q
 				out = append(out, KER7Power(c))
 			}
 			return out
