@@ -264,9 +264,9 @@ func init() {
 			u1, u2 := simkernel.DominantInputs(3)
 			x, _ := seededInputs(6, seed)
 			out := []claim.Result{
-				KER1(Invariance{Law: weights.Rademacher{Scale: 1}, X: e1, Y: e2, N: kerN/q, Seed: seed}),
-				KER1(Invariance{Law: weights.Uniform{Scale: 1}, X: u1, Y: u2, N: kerN/q, Seed: seed}),
-				KER1(Invariance{Law: weights.Gaussian{Scale: 1}, X: x, Y: nearlyParallel(x, 0.3, 1, seed), N: kerN/q, Seed: seed, Formula: WrongKernelTheta}),
+				KER1(Invariance{Law: weights.Rademacher{Scale: 1}, X: e1, Y: e2, N: kerN / q, Seed: seed}),
+				KER1(Invariance{Law: weights.Uniform{Scale: 1}, X: u1, Y: u2, N: kerN / q, Seed: seed}),
+				KER1(Invariance{Law: weights.Gaussian{Scale: 1}, X: x, Y: nearlyParallel(x, 0.3, 1, seed), N: kerN / q, Seed: seed, Formula: WrongKernelTheta}),
 			}
 			for _, c := range kerInvarianceCases(seed) {
 				c.N /= q
@@ -295,9 +295,9 @@ func init() {
 			q := kerQuick(size)
 			x, y := seededInputs(5, seed)
 			out := []claim.Result{
-				KER2Pair(SecondMomentOnly{LawA: weights.Gaussian{Scale: 1}, LawB: weights.Sphere{Radius: 1.2 * math.Sqrt(5)}, X: x, Y: y, N: kerN/q, C: 2, Seed: seed}),
+				KER2Pair(SecondMomentOnly{LawA: weights.Gaussian{Scale: 1}, LawB: weights.Sphere{Radius: 1.2 * math.Sqrt(5)}, X: x, Y: y, N: kerN / q, C: 2, Seed: seed}),
 				KER2Quadrature(Quadrature{Theta: math.Pi / 3, A: 0, Formula: WrongKappaConstant}),
-				KER2Scaling(SecondMomentOnly{LawA: weights.Gaussian{Scale: 0.5}, X: x, Y: y, N: kerN/q, C: 3, Seed: seed, Exponent: 1}),
+				KER2Scaling(SecondMomentOnly{LawA: weights.Gaussian{Scale: 0.5}, X: x, Y: y, N: kerN / q, C: 3, Seed: seed, Exponent: 1}),
 			}
 			for _, c := range ker2Cases(seed) {
 				c.N /= q
@@ -365,14 +365,14 @@ func init() {
 			q := 1 // the diagonal rows need their full N for NormalApproxOK; the whole control takes 1 s
 			quick := func(c CLT) CLT { c.N /= q; return c }
 			return []claim.Result{
-				KER4Shrink(CLT{Law: weights.Laplace{Scale: 1}, D: 2, N: 2 * kerN/q, Seed: seed, Inputs: simkernel.DominantInputs}),
+				KER4Shrink(CLT{Law: weights.Laplace{Scale: 1}, D: 2, N: 2 * kerN / q, Seed: seed, Inputs: simkernel.DominantInputs}),
 				KER4Exact(ExactCLT{A: 0, D: 4, Inputs: simkernel.DominantInputs}),
 				KER4Diagonal(CLT{Law: weights.CentredExp{Scale: 1}, D: 2, N: 1000000 / q, Seed: seed, Inputs: simkernel.DominantInputs}),
 				KER4DiagonalPower(quick(ker4Case(0, seed))),
 				KER4DiagonalPower(quick(ker4Case(1, seed))),
-				KER4Identity(CLT{Law: weights.Laplace{Scale: 1}, A: 0.5, D: 6, N: 2 * kerN/q, Seed: seed, Exponent: 1}),
+				KER4Identity(CLT{Law: weights.Laplace{Scale: 1}, A: 0.5, D: 6, N: 2 * kerN / q, Seed: seed, Exponent: 1}),
 				KER4IdentityExact(ExactCLT{A: 0.3, D: 10, Exponent: 1}),
-				KER4SlopeMC(CLT{Law: weights.Laplace{Scale: 1}, Ds: ker4Dims, N: 4 * kerN/q, Seed: seed, Inputs: simkernel.DominantInputs}),
+				KER4SlopeMC(CLT{Law: weights.Laplace{Scale: 1}, Ds: ker4Dims, N: 4 * kerN / q, Seed: seed, Inputs: simkernel.DominantInputs}),
 			}
 		},
 	})
@@ -451,7 +451,7 @@ func init() {
 		Control: func(seed uint64, size claim.Size) []claim.Result {
 			q := kerQuick(size)
 			x, y := seededInputs(6, seed)
-			out := []claim.Result{KER7(Conditional{Law: weights.Gaussian{Scale: 1}, A: 0.2, X: x, Y: y, N1: 2, N2: kerN/q, Seed: seed,
+			out := []claim.Result{KER7(Conditional{Law: weights.Gaussian{Scale: 1}, A: 0.2, X: x, Y: y, N1: 2, N2: kerN / q, Seed: seed,
 				Formula: InfiniteWidthStep(x, y)})}
 			for _, c := range ker7Cases(seed) {
 				c.N2 /= q
