@@ -217,7 +217,7 @@ func init() {
 			for _, l := range []float64{0.1, 0.5, 1, 2.5} {
 				for _, s2 := range []float64{0.5, 1} {
 					for _, f := range []float64{0.5, 0.9} {
-						o.Add(DAE4Identities(l, s2, 0.001, f, 5)...)
+						o.Add(DAE4Identities(l, s2, 0.001, f, 5, nil)...)
 					}
 				}
 			}
@@ -227,7 +227,8 @@ func init() {
 			return o
 		},
 		Control: func(seed uint64, size claim.Size) []claim.Result {
-			return DAE4Sim(MatchedCase{Lambda: 1, Sigma2: 0.5, U0: 0.01, T: 12, Alpha: 0.02, Seed: seed, Ratio: SwappedRatio})[:1]
+			sim := claim.Select(DAE4Sim(MatchedCase{Lambda: 1, Sigma2: 0.5, U0: 0.01, T: 12, Alpha: 0.02, Seed: seed, Ratio: SwappedRatio}), "error ratio")
+			return append(sim, claim.Select(DAE4Identities(2.5, 0.5, 0.001, 0.9, 5, NearRatio), "t_f ratio")...)
 		},
 	})
 	claim.Register(claim.Claim{ID: "DAE-5", Paper: "dae",

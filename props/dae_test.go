@@ -92,7 +92,8 @@ func TestDAE3StableRangeFinding(t *testing.T) {
 	mustReject(t, DAE3Converge(c, 0.95, 1/(c.Lambda[0]-c.Gamma)))
 }
 
-// TestDAE4: the identities over drawn lambda, sigma2, u0, f, t; in simulation the time ratio to
+// TestDAE4: the identities over drawn lambda, sigma2, u0, f, t, against quadrature and RK4 (a
+// time ratio off by 1e-6 rejected); in simulation the time ratio to
 // O(alpha) and u_DAE >= u_WD, with the swapped ratio rejected.
 func TestDAE4(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
@@ -101,8 +102,9 @@ func TestDAE4(t *testing.T) {
 		us := lam / (lam + s2)
 		f := rapid.Float64Range(0.05, 0.95).Draw(t, "f")
 		u0 := f * us * rapid.Float64Range(1e-4, 0.99).Draw(t, "u0/(f u*)")
-		mustPass(t, DAE4Identities(lam, s2, u0, f, rapid.Float64Range(0, 50).Draw(t, "t"))...)
+		mustPass(t, DAE4Identities(lam, s2, u0, f, rapid.Float64Range(0, 50).Draw(t, "t"), nil)...)
 	})
+	mustReject(t, claim.Select(DAE4Identities(2.5, 0.5, 0.001, 0.9, 5, NearRatio), "t_f ratio")...)
 	c := MatchedCase{Lambda: 1, Sigma2: 0.5, U0: 0.01, T: 12, Alpha: 0.02, Seed: 3}
 	mustPass(t, DAE4Sim(c)...)
 	c.Ratio = SwappedRatio

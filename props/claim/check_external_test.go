@@ -314,3 +314,15 @@ func TestUpperCheck(t *testing.T) {
 		t.Errorf("a NaN estimate is neither a pass nor a rejection: %v", r)
 	}
 }
+
+// TestSelect: rows are picked by a part of their case name, in order.
+func TestSelect(t *testing.T) {
+	rs := []claim.Result{{Case: "a ratio"}, {Case: "b"}, {Case: "c ratio"}}
+	got := claim.Select(rs, "ratio")
+	if len(got) != 2 || got[0].Case != "a ratio" || got[1].Case != "c ratio" {
+		t.Fatalf("Select = %v", got)
+	}
+	if len(claim.Select(rs, "none")) != 0 {
+		t.Fatal("Select found a row that does not match")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strings"
 )
 
 // Result is the outcome of one check of a claim.
@@ -93,4 +94,16 @@ func FirstErr(errs ...error) error {
 		}
 	}
 	return nil
+}
+
+// Select returns the results whose Case contains part, in order: how a control or a test picks
+// rows of a claim function by name rather than by position.
+func Select(rs []Result, part string) []Result {
+	var out []Result
+	for _, r := range rs {
+		if strings.Contains(r.Case, part) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
