@@ -235,6 +235,7 @@ func init() {
 		Source:     "Section 3.3 (complexity of Neumann-RBP: TBPTT's time, constant memory).",
 		Conditions: "Bytes allocated per call, measured with runtime.MemStats at K = 10, 100, 1000 (deterministic); products counted through the model.",
 		Run:        func(uint64) claim.Outcome { return claim.Results(RBP6(Memory{N: 50, Ks: []int{10, 100, 1000}})...) },
+		Alone:      true, // runtime.MemStats counts every goroutine's allocations
 		Control: func(uint64, claim.Size) []claim.Result {
 			return RBP6(Memory{N: 50, Ks: []int{10, 100, 1000}, WrongFlatTBPTT: true})
 		},

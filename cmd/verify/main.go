@@ -9,6 +9,12 @@
 //	go run ./cmd/verify -json           # machine-readable rows
 //	go run ./cmd/verify -report report  # also report/README.md with PNG figures and findings
 //	go run ./cmd/verify -list           # the catalogue: statement, source, conditions, findings
+//	go run ./cmd/verify -v              # each row's detail (estimate, exact value, SE, seed) too
+//
+// Claims run in parallel (-parallel, default the number of CPUs); the output depends on the seed
+// alone, never on -parallel. The table fits 120 columns; failures are listed at the end with the
+// command that replays each. Progress goes to stderr (one line rewritten in place on a terminal,
+// one line per claim elsewhere).
 //
 // A row's DETECTS column is the smallest relative error its Monte-Carlo check can see at its
 // sample size (blank for a deterministic check). A check that did not run says SKIP and why.
@@ -21,10 +27,10 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
-	"text/tabwriter"
-	"time"
 
 	_ "github.com/dlt5/verify/props" // registers the claims
 	"github.com/dlt5/verify/props/claim"
@@ -94,22 +100,43 @@ func run(args []string, stdout, stderr io.Writer) int {
 	controls := fs.Bool("controls", true, "also run the negative controls")
 	report := fs.String("report", "", "also write a Markdown report with PNG figures into this folder")
 	list := fs.Bool("list", false, "print the catalogue (statement, source, conditions, findings) and exit")
+	verbose := fs.Bool("v", false, "print each row's detail under it")
+	parallel := fs.Int("parallel", runtime.GOMAXPROCS(0), "claims run at once")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *parallel < 1 {
+		fmt.Fprintf(stderr, "verify: -parallel %d: need at least 1\n", *parallel)
+		return 2
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(stderr, "verify:", err)
+			return 2
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "verify:", err)
+			return 2
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *list {
 		stdout.Write(claim.Catalogue(claim.Papers(), selected(*paper, *claimID)))
 		return 0
 	}
-	rows, runs := collect(*paper, *claimID, *seed, *controls, stderr)
-	if len(runs) == 0 {
+	claims := selected(*paper, *claimID)
+	if len(claims) == 0 {
 		fmt.Fprintf(stderr, "verify: no claim matches -paper=%q -claim=%q\n", *paper, *claimID)
 		return 2
 	}
-	bad := 0
+	rows, runs := collect(claims, *seed, *controls, *parallel, stderr)
+	failed := 0
 	for _, r := range rows {
-		if r.Verdict == "FAIL" || r.Verdict == "ACCEPTED" {
-			bad++
+		if bad(r) {
+			failed++
 		}
 	}
 	if *asJSON {
@@ -120,8 +147,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	} else {
-		printTable(stdout, rows, *seed)
-		fmt.Fprintf(stdout, "\n%d claims, %d checks, %d failed, %d skipped (seed %d)\n", len(runs), len(rows), bad, skipped(rows), *seed)
+		printTable(stdout, rows, *verbose)
+		printSummary(stdout, rows, len(runs), *seed)
 	}
 	if *report != "" {
 		fmt.Fprintf(stderr, "writing the report to %s ...\n", *report)
@@ -130,7 +157,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	if bad > 0 {
+	if failed > 0 {
 		return 1
 	}
 	return 0
@@ -155,37 +182,6 @@ func skipped(rows []Row) int {
 		}
 	}
 	return n
-}
-
-func collect(paper, id string, seed uint64, controls bool, progress io.Writer) ([]Row, []ran) {
-	var rows []Row
-	var runs []ran
-	for _, c := range selected(paper, id) {
-		start := time.Now()
-		fmt.Fprintf(progress, "%s ...", c.ID)
-		o := c.Run(seed)
-		runs = append(runs, ran{c, o})
-		if len(o.Results) == 0 {
-			o.Results = []claim.Result{claim.Failed(c.ID+" run", fmt.Errorf("the run returned no result: nothing was checked"))}
-		}
-		for _, r := range o.Results {
-			rows = append(rows, row(c, r, seed, false))
-		}
-		for _, f := range c.Findings {
-			rows = append(rows, findingRow(c, f, o.Evidence, seed))
-		}
-		if controls {
-			rs := c.Control(seed, claim.Full)
-			if len(rs) == 0 {
-				rs = []claim.Result{claim.Failed(c.ID+" control", fmt.Errorf("the control returned no result"))}
-			}
-			for _, r := range rs {
-				rows = append(rows, row(c, r, seed, true))
-			}
-		}
-		fmt.Fprintf(progress, " %.1fs\n", time.Since(start).Seconds())
-	}
-	return rows, runs
 }
 
 func row(c claim.Claim, r claim.Result, seed uint64, control bool) Row {
@@ -220,8 +216,11 @@ func findingRow(c claim.Claim, f claim.Finding, ev []claim.Evidence, seed uint64
 
 // detects renders a minimum detectable error as a percentage, blank for a deterministic check.
 func detects(m Number) string {
-	if m == 0 {
+	switch {
+	case m == 0:
 		return ""
+	case m < 1e-4:
+		return "<0.01%"
 	}
 	return fmt.Sprintf("%.3g%%", 100*float64(m))
 }
@@ -232,29 +231,4 @@ func cell(x Number) string {
 		return ""
 	}
 	return fmt.Sprintf("%.4g", float64(x))
-}
-
-func printTable(w io.Writer, rows []Row, seed uint64) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "ID\tCASE\tMEASURED\tBOUND\tDETECTS\tVERDICT\n")
-	last := ""
-	for _, r := range rows {
-		if r.ID != last {
-			fmt.Fprintf(tw, "%s\t%s\t\t\t\t\n", r.ID, short(r.Claim))
-			last = r.ID
-		}
-		fmt.Fprintf(tw, "\t%s\t%s\t%s\t%s\t%s\n", strings.TrimPrefix(r.Case, r.ID+" "), cell(r.Measured), cell(r.Bound), detects(r.Detects), r.Verdict)
-	}
-	tw.Flush()
-}
-
-// short cuts a statement to its first sentence, at most 100 characters.
-func short(s string) string {
-	if i := strings.Index(s, ": "); i > 0 && i < 100 {
-		s = s[:i]
-	}
-	if len(s) > 100 {
-		s = s[:97] + "..."
-	}
-	return s
 }

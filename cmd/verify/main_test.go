@@ -101,3 +101,85 @@ func TestNumberRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// TestParallelIdentical: the output for a seed is byte-identical at -parallel 1 and 2 (and 4),
+// table and JSON.
+func TestParallelIdentical(t *testing.T) {
+	for _, format := range [][]string{nil, {"-json"}} {
+		var first string
+		for _, p := range []string{"1", "2", "4"} {
+			var out, errs bytes.Buffer
+			args := append([]string{"-paper", "rbp", "-parallel", p}, format...)
+			if code := run(args, &out, &errs); code != 0 {
+				t.Fatalf("%v: exit %d: %s", args, code, errs.String())
+			}
+			if first == "" {
+				first = out.String()
+			} else if out.String() != first {
+				t.Fatalf("%v: output differs from -parallel 1", args)
+			}
+		}
+	}
+	var out, errs bytes.Buffer
+	if code := run([]string{"-parallel", "0"}, &out, &errs); code != 2 {
+		t.Fatalf("-parallel 0: exit %d", code)
+	}
+}
+
+// TestTableWidth: every line of the table fits 120 columns, headlines wrap instead of being cut,
+// and -v adds the details.
+func TestTableWidth(t *testing.T) {
+	var out, errs bytes.Buffer
+	if code := run([]string{"-paper", "rbp", "-v"}, &out, &errs); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs.String())
+	}
+	for _, l := range strings.Split(out.String(), "\n") {
+		if len(l) > width {
+			t.Errorf("line of %d columns: %q", len(l), l)
+		}
+	}
+	if strings.Contains(out.String(), "...") {
+		t.Error("a headline is cut with ...")
+	}
+	if !strings.Contains(out.String(), "noise floor") {
+		t.Error("-v shows no detail")
+	}
+	if !strings.Contains(out.String(), "rbp ") || !strings.Contains(out.String(), "9 claims") {
+		t.Errorf("no per-paper summary:\n%s", out.String())
+	}
+}
+
+// TestWrap: words are kept whole, lines are at most n, an over-long word is split, nothing is lost.
+func TestWrap(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		words := rapid.SliceOfN(rapid.StringMatching(`[a-z]{1,30}`), 1, 20).Draw(t, "words")
+		n := rapid.IntRange(5, 40).Draw(t, "n")
+		lines := wrap(strings.Join(words, " "), n)
+		for _, l := range lines {
+			if len(l) > n {
+				t.Fatalf("line %q longer than %d", l, n)
+			}
+		}
+		if strings.Join(strings.Fields(strings.Join(lines, " ")), "") != strings.Join(words, "") {
+			t.Fatalf("wrap lost text: %q -> %q", words, lines)
+		}
+	})
+}
+
+// TestFailureSummary: a failing row and an accepted control are listed with their replay commands.
+func TestFailureSummary(t *testing.T) {
+	rows := []Row{
+		{ID: "KER-1", Paper: "kernel", Case: "KER-1 a", Verdict: "PASS"},
+		{ID: "KER-1", Paper: "kernel", Case: "KER-1 b", Verdict: "FAIL", Measured: 9, Bound: 6},
+		{ID: "RBP-2", Paper: "rbp", Case: "control: RBP-2 c", Verdict: "ACCEPTED"},
+	}
+	var out bytes.Buffer
+	if n := printSummary(&out, rows, 2, 7); n != 2 {
+		t.Fatalf("%d failures counted, want 2", n)
+	}
+	for _, want := range []string{"FAILURES (2)", "-claim KER-1 -seed 7", "-claim RBP-2 -seed 7", "kernel       1 claims", "2 claims, 3 checks, 2 failed"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, out.String())
+		}
+	}
+}

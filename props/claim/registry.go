@@ -35,6 +35,9 @@ type Claim struct {
 	// horizons, chosen so that every control is still rejected (go test runs every claim's
 	// controls at Quick).
 	Control func(seed uint64, size Size) []Result
+	// Alone marks a claim that measures the whole process (allocated bytes): the command runs it
+	// with no other claim running at the same time.
+	Alone bool
 }
 
 // Size is the scale at which a claim's controls run.
