@@ -30,7 +30,7 @@ func TestDAE1(t *testing.T) {
 		mustDetect(t, 0.1, rs...)
 	})
 	rows := DAE1(NoiseCase{D: 4, Sigma2: 1, Seed: 3, Factor: 0.9, Target: 0.08, MaxPairs: 100000})
-	mustReject(t, rows[0], rows[1])
+	mustReject(t, rows...)
 }
 
 // TestDAE2: gradient descent's error against the closed form is O(alpha) over drawn cases; the
@@ -71,7 +71,7 @@ func TestDAE3(t *testing.T) {
 		if c.Gamma == 0 {
 			mustPass(t, rows...)
 		} else {
-			mustPass(t, rows[1])
+			mustPass(t, claim.Select(rows, "<= 2 lambda_1")...)
 		}
 	})
 	c := FlowCase{Lambda: []float64{2, 1, 0.5}, H: 3, Sigma2: 0.5, U0: 0.01, Seed: 1, Rotated: true}
@@ -88,7 +88,7 @@ func TestDAE3(t *testing.T) {
 // diverges.
 func TestDAE3StableRangeFinding(t *testing.T) {
 	c := stableRangeCase()
-	mustReject(t, DAE3Hessian(c)[0])
+	mustReject(t, claim.Select(DAE3Hessian(c), "= 2 (lambda_1 - gamma)")...)
 	mustReject(t, DAE3Converge(c, 0.95, 1/(c.Lambda[0]-c.Gamma)))
 }
 
@@ -108,7 +108,7 @@ func TestDAE4(t *testing.T) {
 	c := MatchedCase{Lambda: 1, Sigma2: 0.5, U0: 0.01, T: 12, Alpha: 0.02, Seed: 3}
 	mustPass(t, DAE4Sim(c)...)
 	c.Ratio = SwappedRatio
-	mustReject(t, DAE4Sim(c)[0])
+	mustReject(t, claim.Select(DAE4Sim(c), "error ratio")...)
 }
 
 // TestDAE5: the low-variance statements over drawn modes; the condition without 2 gamma is rejected
@@ -123,7 +123,7 @@ func TestDAE5(t *testing.T) {
 		mustPass(t, DAE5(m, u0, []float64{0, 0.5, 2, 10, 100}, nil)...)
 	})
 	wrong := func(m dae.Mode) bool { return m.Lambda <= m.Sigma2 }
-	mustReject(t, DAE5(dae.Mode{Lambda: 1, Sigma2: 0.5, Gamma: 0.3}, 0.01, nil, wrong)[0])
+	mustReject(t, claim.Select(DAE5(dae.Mode{Lambda: 1, Sigma2: 0.5, Gamma: 0.3}, 0.01, nil, wrong), "iff the condition")...)
 }
 
 // TestDAE6: monotonicity from u0 <= 0.1 f u* over drawn modes; from u0 = 0.9 f u* t_f grows with
@@ -135,7 +135,7 @@ func TestDAE6(t *testing.T) {
 		f := rapid.Float64Range(0.05, 0.95).Draw(t, "f")
 		mustPass(t, DAE6(m, f, rapid.Float64Range(1e-6, 0.1).Draw(t, "u0/(f u*)"), 1e-3)...)
 	})
-	mustReject(t, DAE6(dae.Mode{Lambda: 1, Sigma2: 1}, 0.5, 0.9, 1e-3)[0])
+	mustReject(t, claim.Select(DAE6(dae.Mode{Lambda: 1, Sigma2: 1}, 0.5, 0.9, 1e-3), "t_f decreases in lambda")...)
 }
 
 // TestDAE7: the invariant's one-step identity, its deviation within the O(alpha) bound and the
@@ -157,7 +157,7 @@ func TestDAE7(t *testing.T) {
 		mustPass(t, DAE7(c)...)
 	})
 	c := InvariantCase{Lambda: []float64{2, 1, 0.5}, H: 2, Sigma2: 0.5, Gamma: 0.2, S: 0.3, Alpha: 0.005, T: 1, Seed: 4, Decay: 0.2}
-	mustReject(t, DAE7(c)[1])
+	mustReject(t, claim.Select(DAE7(c), "within the O(alpha) bound")...)
 }
 
 // TestDAE8: the sampled-noise SGD tracks u(t) over drawn cases (D 2..4, 32 data, 16 streams, alpha
@@ -185,8 +185,8 @@ func TestDAE8(t *testing.T) {
 func TestDAE9(t *testing.T) {
 	t.Parallel() // a simulation of seconds, independent of the other tests: overlaps them on 2 cores
 	rows, res := realOutcome(realCase(1))
-	if len(rows) == 1 && rows[0].Skipped() {
-		t.Skip(rows[0].Skip)
+	if r := claim.Only(rows); r.Skipped() {
+		t.Skip(r.Skip)
 	}
 	mustPass(t, rows...)
 	f, err := realFigure(realCase(1), *res)
@@ -243,12 +243,12 @@ func TestDAE9MissingData(t *testing.T) {
 	c.Path = t.TempDir() + "/absent.gz"
 	rows, _ := realOutcome(c)
 	if dataRequired() {
-		if len(rows) != 1 || rows[0].Pass || rows[0].Skipped() {
+		if r := claim.Only(rows); len(rows) != 1 || r.Pass || r.Skipped() {
 			t.Fatalf("data required, yet a missing file gave %v", rows)
 		}
 		return
 	}
-	if len(rows) != 1 || !rows[0].Skipped() || rows[0].Pass {
+	if r := claim.Only(rows); len(rows) != 1 || !r.Skipped() || r.Pass {
 		t.Fatalf("a missing file gave %v, want one SKIP row", rows)
 	}
 }

@@ -326,3 +326,15 @@ func TestSelect(t *testing.T) {
 		t.Fatal("Select found a row that does not match")
 	}
 }
+
+// TestOnly: the one row, or a failure for none or two.
+func TestOnly(t *testing.T) {
+	if r := claim.Only([]claim.Result{{Case: "x", Pass: true}}); r.Case != "x" || !r.Pass {
+		t.Fatalf("Only = %v", r)
+	}
+	for _, rs := range [][]claim.Result{nil, {{Pass: true}, {Pass: true}}} {
+		if r := claim.Only(rs); r.Pass || !r.IsError() {
+			t.Fatalf("Only(%d rows) = %v", len(rs), r)
+		}
+	}
+}

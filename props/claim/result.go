@@ -107,3 +107,12 @@ func Select(rs []Result, part string) []Result {
 	}
 	return out
 }
+
+// Only returns the one result of rs, or a failing result that says how many there were (so that
+// picking "the" row of a selection never indexes past what a claim returned).
+func Only(rs []Result) Result {
+	if len(rs) != 1 {
+		return Failed("one row", fmt.Errorf("%d rows where exactly one was expected", len(rs)))
+	}
+	return rs[0]
+}

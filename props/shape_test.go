@@ -1,0 +1,154 @@
+package props
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// TestShape holds props/*.go to the rules of props/README.md that a reader would otherwise have
+// to police: no error from a call is discarded into _, and no claim's results are picked by a
+// constant index or slice (rows[3], CNN4(c)[3:4]): select them by case name (claim.Select).
+// It type-checks the package (tests included) from the compiler's export data of its imports.
+func TestShape(t *testing.T) {
+	if testing.Short() {
+		t.Skip("type-checks the package: not in -short")
+	}
+	fset, files := parseProps(t)
+	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}}
+	conf := types.Config{Importer: exportImporter(t, fset)}
+	if _, err := conf.Check("github.com/dlt5/verify/props", fset, files, info); err != nil {
+		t.Fatalf("type-checking props: %v", err)
+	}
+	var bad []string
+	for _, f := range files {
+		bad = append(bad, shapeViolations(fset, f, info)...)
+	}
+	sort.Strings(bad)
+	for _, b := range bad {
+		t.Error(b)
+	}
+}
+
+// parseProps parses every .go file of this directory in package props.
+func parseProps(t *testing.T) (*token.FileSet, []*ast.File) {
+	t.Helper()
+	paths, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	var files []*ast.File
+	for _, p := range paths {
+		f, err := parser.ParseFile(fset, p, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Name.Name == "props" {
+			files = append(files, f)
+		}
+	}
+	return fset, files
+}
+
+// exportImporter imports from the export data that `go list -export` reports for the package's
+// (and its tests') dependencies.
+func exportImporter(t *testing.T, fset *token.FileSet) types.Importer {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-export", "-deps", "-test", "-f", "{{.ImportPath}}={{.Export}}", ".")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v: %s", err, stderr.String())
+	}
+	exports := map[string]string{}
+	for _, l := range strings.Split(string(out), "\n") {
+		if k, v, ok := strings.Cut(l, "="); ok && v != "" {
+			exports[k] = v
+		}
+	}
+	return importer.ForCompiler(fset, "gc", func(path string) (io.ReadCloser, error) {
+		if p, ok := exports[path]; ok {
+			return os.Open(p)
+		}
+		return nil, fmt.Errorf("no export data for %s", path)
+	})
+}
+
+// shapeViolations lists f's discarded errors and constant picks of claim results.
+func shapeViolations(fset *token.FileSet, f *ast.File, info *types.Info) []string {
+	var out []string
+	report := func(n ast.Node, what string) {
+		out = append(out, fmt.Sprintf("%s: %s", fset.Position(n.Pos()), what))
+	}
+	errType := types.Universe.Lookup("error").Type()
+	ast.Inspect(f, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if len(n.Rhs) != 1 {
+				return true
+			}
+			results := callResults(n.Rhs[0], info)
+			for i, l := range n.Lhs {
+				if id, ok := l.(*ast.Ident); ok && id.Name == "_" && results != nil && i < results.Len() && types.Identical(results.At(i).Type(), errType) {
+					report(n, "an error assigned to _")
+				}
+			}
+		case *ast.IndexExpr:
+			if isResults(info.Types[n.X].Type) && info.Types[n.Index].Value != nil {
+				report(n, "a claim result picked by a constant index: select it by case name")
+			}
+		case *ast.SliceExpr:
+			if isResults(info.Types[n.X].Type) && constBound(n.Low, info) && constBound(n.High, info) && (n.Low != nil || n.High != nil) {
+				report(n, "claim results sliced by constants: select them by case name")
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// callResults returns the result types of a call expression (nil for anything else).
+func callResults(e ast.Expr, info *types.Info) *types.Tuple {
+	call, ok := e.(*ast.CallExpr)
+	if !ok {
+		return nil
+	}
+	sig, ok := info.Types[call.Fun].Type.(*types.Signature)
+	if !ok {
+		return nil
+	}
+	return sig.Results()
+}
+
+// isResults reports whether t is a slice or array of claim.Result.
+func isResults(t types.Type) bool {
+	var elem types.Type
+	switch t := t.(type) {
+	case *types.Slice:
+		elem = t.Elem()
+	case *types.Array:
+		elem = t.Elem()
+	default:
+		return false
+	}
+	named, ok := elem.(*types.Named)
+	return ok && named.Obj().Name() == "Result" && named.Obj().Pkg().Path() == "github.com/dlt5/verify/props/claim"
+}
+
+// constBound reports whether a slice bound is absent or a constant.
+func constBound(e ast.Expr, info *types.Info) bool {
+	return e == nil || info.Types[e].Value != nil
+}
