@@ -15,11 +15,14 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/dlt5/verify/props/claim"
 )
 
 // TestShape holds props/*.go to the rules of props/README.md that a reader would otherwise have
-// to police: no error from a call is discarded into _, and no claim's results are picked by a
-// constant index or slice (rows[3], CNN4(c)[3:4]): select them by case name (claim.Select).
+// to police: no error from a call is discarded into _; no claim's results are picked by a
+// constant index or slice (rows[3], CNN4(c)[3:4]): select them by case name (claim.Select); every
+// paper has the same file set (paperFiles), every file belongs to a paper, none is over maxLines.
 // It type-checks the package (tests included) from the compiler's export data of its imports.
 func TestShape(t *testing.T) {
 	if testing.Short() {
@@ -35,10 +38,55 @@ func TestShape(t *testing.T) {
 	for _, f := range files {
 		bad = append(bad, shapeViolations(fset, f, info)...)
 	}
+	bad = append(bad, fileSetViolations()...)
 	sort.Strings(bad)
 	for _, b := range bad {
 		t.Error(b)
 	}
+}
+
+// paperFiles are the files every paper has in props: its claims, registration, figures, tests
+// and rapid generators. A paper's claims may continue in <key>_<topic>.go and its tests in
+// <key>_<topic>_test.go; simulation machinery belongs in numeric/<key>.
+var paperFiles = []string{"%s.go", "%s_register.go", "%s_figures.go", "%s_test.go", "%s_gen_test.go"}
+
+// sharedFiles are props' files that belong to no paper.
+var sharedFiles = map[string]bool{"doc.go": true, "main_test.go": true, "claims_test.go": true, "shape_test.go": true}
+
+// maxLines is the longest a props file may be.
+const maxLines = 600
+
+// fileSetViolations lists the papers' missing files, files that belong to no paper, and files over
+// maxLines.
+func fileSetViolations() []string {
+	var out []string
+	for _, p := range claim.Papers() {
+		for _, f := range paperFiles {
+			name := fmt.Sprintf(f, p.Key)
+			if _, err := os.Stat(name); err != nil {
+				out = append(out, fmt.Sprintf("paper %s has no %s", p.Key, name))
+			}
+		}
+	}
+	paths, err := filepath.Glob("*.go")
+	if err != nil {
+		return []string{err.Error()}
+	}
+	for _, path := range paths {
+		owned := sharedFiles[path]
+		for _, p := range claim.Papers() {
+			owned = owned || strings.HasPrefix(path, p.Key+".") || strings.HasPrefix(path, p.Key+"_")
+		}
+		if !owned {
+			out = append(out, fmt.Sprintf("%s belongs to no paper (name it <key>_<topic>.go, or move it to numeric/)", path))
+		}
+		if b, err := os.ReadFile(path); err == nil {
+			if n := bytes.Count(b, []byte("\n")); n > maxLines {
+				out = append(out, fmt.Sprintf("%s has %d lines (at most %d: split it by topic)", path, n, maxLines))
+			}
+		}
+	}
+	return out
 }
 
 // parseProps parses every .go file of this directory in package props.
