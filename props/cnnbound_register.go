@@ -235,47 +235,75 @@ func init() {
 // looseFinding is CNN-7's report: how loose B(n) is against the measured gap.
 const looseFinding = "looseness"
 
-// mcCase is CNN-7's command case: the small CNN S1, a population of 20000 points, n = 1e2 .. 1e4
-// (two per decade), 64 replicates.
-func mcCase(seed uint64) MCCase {
-	return MCCase{Arch: mcArch(), M: 20000, Ns: []int{100, 316, 1000, 3162, 10000}, Reps: 64, Seed: seed}
+// mcNs is CNN-7's grid: n = 1e2 .. 1e4, four per decade.
+var mcNs = []int{100, 178, 316, 562, 1000, 1778, 3162, 5623, 10000}
+
+// mcCase is CNN-7's case at a size: the small CNN S1 at 8 weight vectors, a population of 1024
+// points, n = 1e2 .. 1e4 (four per decade, an independent sample at each), 4096 replicates at the
+// command's settings and 2048 in go test. The replicate count is set by the normal approximation,
+// not by the SE: a rare replicate whose first hundred points are unusual gives a jackknife
+// pseudo-value 13 SD out, so the skewness estimated from 512 replicates ranged to +-1.1 and
+// NormalApproxOK rejected half the seeds; from 2048 replicates it was at most 0.81 (34 seeds;
+// 2048 allow 1.0), typically below 0.2. Nested samples (common random numbers across n) were
+// worse on both counts: the slope's SE 15% (with the control variates) to 40% (without) larger,
+// because neighbouring n carry least-squares weights of the same sign, and the skewness larger,
+// because one unusual start moves every n.
+func mcCase(seed uint64, size claim.Size) MCCase {
+	reps := 4096
+	if size == claim.Quick {
+		reps = 2048
+	}
+	return MCCase{Arch: mcArch(), M: 1024, Ns: mcNs, Reps: reps, Weights: 8, Seed: seed}
+}
+
+// cnn7Controls returns CNN-7's controls: the near-miss slope -0.4 held to the same run, and the
+// power control (the claimed slope times 1 + 2 MDE on a fresh simulation).
+func cnn7Controls(seed uint64, size claim.Size) []claim.Result {
+	c := mcCase(seed, size)
+	c.Rate = -0.4
+	r, _ := CNN7(c)
+	row, _ := CNN7(mcCase(seed, size))
+	power := claim.Power(row, func(f float64) claim.Result {
+		fc := mcCase(seed+freshSeed, size)
+		fc.Factor = f
+		r, _ := CNN7(fc)
+		return r
+	})
+	return []claim.Result{r, power}
 }
 
 func init() {
 	claim.Register(claim.Claim{ID: "CNN-7", Paper: "cnnbound",
-		Statement:  "At fixed weights the empirical gradient's deviation from the population gradient decays with log-log slope -1/2 in n (fit over n = 1e2 .. 1e4 with replicates; within 0.1 beyond its statistical bound); the measured generalisation gap is reported against B(n) as the bound's looseness.",
-		Source:     "Theorem 2 (uniform convergence of gradients) and Theorem 1 (the gap), checked by Monte Carlo.",
-		Conditions: "Small CNN S1 (8 x 8 x 1, one 3 x 3 layer of 2 kernels, pooling 2, 3 classes) at random weights in its norm bounds; a synthetic population of 20000 points (uniform inputs, a random linear teacher's classes), sampled with replacement so the population gradient is exact; 64 replicates.",
+		Statement: "Uniformly over a set of weights inside the norm bounds, the empirical gradient's deviation from the population gradient decays with log-log slope -1/2 in n: " +
+			"the slope of ln sqrt(E max_w |grad R_n(w) - grad R(w)|^2) on ln n over n = 1e2 .. 1e4 is -1/2 within t SE (total tolerance <= 0.1); " +
+			"the measured sup gap max_w |R_n(w) - R(w)| is reported against B(n) as the bound's looseness.",
+		Source: "Theorem 2 (uniform convergence of gradients) and Theorem 1 (the gap), checked by Monte Carlo.",
+		Conditions: "Small CNN S1 (8 x 8 x 1, one 3 x 3 layer of 2 kernels, pooling 2, 3 classes, 72 weights) at 8 weight vectors drawn from the seed (N(0, s^2), s = 1, 1/2, 1/4 in turn, projected onto the norm bounds); " +
+			"a synthetic population of 1024 points (uniform inputs, a random linear teacher's classes), sampled with replacement so the population gradient is exact; " +
+			"replicates of an independent sample at each n (every weight vector sees the same points: the sup is over one sample), 4096 at the command, 2048 in go test; " +
+			"the mean at each n with the control variates n |grad R_n(w) - grad R(w)|^2 / tr Cov(w) - 1 (exact mean 0), the slope's SE by the jackknife over replicates. " +
+			"The sup is over the finite weight set, not the whole norm ball.",
 		Findings: []claim.Finding{{Name: looseFinding,
-			Says: "The bound is loose: for S1 at n = 1e4 B(n) = 0.12 against a measured gap of 8e-4 (about 150 times), and for A1 B(1e4) = 1.26 exceeds 1, the largest possible loss. (A report, not a property that could fail.)"}},
+			Says: "The bound is loose: for S1 at n = 1e4, B(n) = 0.119 against a 95% quantile (eps = 0.05) over replicates of the sup over 8 weight vectors of |R_n(w) - R(w)| of 0.0072, about 17 times (18 to 37 over other seeds; the like-for-like comparison: Theorem 1 bounds the sup over weights of the gap on the same loss in [0, 1] with probability 1 - eps; the sup over a finite set is at most the sup over the ball, so the true looseness is at most this ratio); for A1, B(1e4) = 1.26 exceeds 1, the largest possible loss. (A report, not a property that could fail.)"}},
 		Run: func(seed uint64) claim.Outcome {
 			var o claim.Outcome
-			c := mcCase(seed)
+			c := mcCase(seed, claim.Full)
 			r, res := CNN7(c)
 			o.Add(r)
-			n, ratio := res.looseness()
+			n, ratio, q95, mean := res.looseness()
 			o.Evidence = append(o.Evidence, claim.Evidence{Finding: looseFinding, Confirmed: ratio > 1,
-				Detail: fmt.Sprintf("%s: B(%d) / measured gap = %.4g (gap %.3g); population loss %.4g", c.Arch.Name, n, ratio, res.Gap[len(res.Gap)-1], res.PopLoss)})
+				Detail: fmt.Sprintf("%s: B(%d) / (95%% quantile over %d replicates of max over %d weight vectors of |R_n(w) - R(w)|) = %.4g (quantile %.3g, mean sup gap %.3g); population risks %.4v", c.Arch.Name, n, c.Reps, c.Weights, ratio, q95, mean, res.PopLoss)})
 			figs, err := deviationFigures(c, res)
+			if err != nil {
+				o.AddFigure(claim.Figure{File: "cnnbound-deviation.png"}, err)
+			}
 			for _, f := range figs {
-				o.AddFigure(f, err)
+				o.AddFigure(f, nil)
 			}
 			o.AddFigure(boundFigure())
 			o.AddFigure(magnitudeFigure())
 			return o
 		},
-		Control: func(seed uint64, size claim.Size) []claim.Result {
-			c := mcCase(seed)
-			c.Rate = -1 // a 1/n rate
-			r, _ := CNN7(c)
-			row, _ := CNN7(mcCase(seed))
-			power := claim.Power(row, func(f float64) claim.Result {
-				fc := mcCase(seed + freshSeed)
-				fc.Factor = f
-				r, _ := CNN7(fc)
-				return r
-			})
-			return []claim.Result{r, power}
-		},
+		Control: cnn7Controls,
 	})
 }

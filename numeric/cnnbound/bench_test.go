@@ -1,6 +1,7 @@
 package cnnbound
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -27,25 +28,29 @@ func BenchmarkForwardBackward(b *testing.B) {
 	}
 }
 
-// BenchmarkReplicate: one CNN-7 replicate on S1 (8 weight vectors, nested n up to 1e4), in
-// samples/s.
+// BenchmarkReplicate: one CNN-7 replicate on S1 (8 weight vectors, independent samples at nine n
+// from 1e2 to 1e4), at three population sizes, in samples/s of the largest n.
 func BenchmarkReplicate(b *testing.B) {
-	pop, _ := NewPopulation(s1(), 2048, 1)
 	var nets []*Net
 	for k := range 8 {
 		nets = append(nets, randomNet(b, s1(), 1, uint64(k)))
 	}
-	u, err := NewUniform(nets, pop)
-	if err != nil {
-		b.Fatal(err)
+	for _, m := range []int{512, 1024, 4096} {
+		b.Run(fmt.Sprintf("M=%d", m), func(b *testing.B) {
+			pop, _ := NewPopulation(s1(), m, 1)
+			u, err := NewUniform(nets, pop)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ns := []int{100, 178, 316, 562, 1000, 1778, 3162, 5623, 10000}
+			seed := uint64(0)
+			for b.Loop() {
+				seed++
+				if _, _, err := u.Replicate(ns, seed, false); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)*1e4/b.Elapsed().Seconds(), "samples/s")
+		})
 	}
-	ns := []int{100, 1000, 10000}
-	seed := uint64(0)
-	for b.Loop() {
-		seed++
-		if _, _, err := u.Replicate(ns, seed); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N)*1e4/b.Elapsed().Seconds(), "samples/s")
 }

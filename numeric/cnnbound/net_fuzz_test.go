@@ -111,7 +111,7 @@ func requirePasses(t *testing.T, n *Net, pop *Population, x []float64) {
 	fp.RequireFinite(t, "SampleGradients", err, append(rows, ls...)...)
 	if u, err := NewUniform([]*Net{n}, pop); err == nil {
 		fp.RequireFinite(t, "NewUniform", nil, append(u.TraceCov, append(u.PopLoss, u.LossVar...)...)...)
-		dev2, gap, err := u.Replicate([]int{1, 4}, 3)
+		dev2, gap, err := u.Replicate([]int{1, 4}, 3, true)
 		fp.RequireFinite(t, "Replicate", err, append(flat(dev2), flat(gap)...)...)
 	}
 }
@@ -149,7 +149,7 @@ func FuzzMisuse(f *testing.F) {
 		l, gr, err := n.MeanGradient(pop, []int{index, which})
 		fp.RequireFinite(t, "MeanGradient", err, append(gr, l)...)
 		if u, err := NewUniform([]*Net{n}, pop); err == nil {
-			dev2, gap, err := u.Replicate([]int{n1, n2}, uint64(which))
+			dev2, gap, err := u.Replicate([]int{n1, n2}, uint64(which), zero)
 			fp.RequireFinite(t, "Replicate", err, append(flat(dev2), flat(gap)...)...)
 		}
 		if cut >= 0 && cut < len(n.Kernels[0]) {

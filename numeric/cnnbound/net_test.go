@@ -182,8 +182,9 @@ func TestSubsets(t *testing.T) {
 }
 
 // TestReplicateByHand: a replicate's squared deviations and gaps at n = 1, 5, 23 equal
-// |MeanGradient(first n drawn points) - MeanGradient(all)|^2 and the loss difference, at each of
-// two weight vectors, the points drawn by the replicate's own index stream; and the population
+// |MeanGradient(the n points) - MeanGradient(all)|^2 and the loss difference, at each of two
+// weight vectors, the points drawn by the replicate's own index stream: nested, the first n of
+// one sequence; independent, n fresh points after the previous sizes' draws. The population
 // moments equal the hand ones (tr Cov as the mean squared distance of the rows from the mean).
 func TestReplicateByHand(t *testing.T) {
 	a := s1()
@@ -197,15 +198,6 @@ func TestReplicateByHand(t *testing.T) {
 		t.Fatal(err)
 	}
 	ns := []int{1, 5, 23}
-	dev2, gap, err := u.Replicate(ns, 99)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rng := indexStream(99)
-	idx := make([]int, 23)
-	for t := range idx {
-		idx[t] = rng.IntN(30)
-	}
 	for w, n := range nets {
 		r, g, err := n.MeanGradient(pop, nil)
 		if err != nil {
@@ -220,16 +212,44 @@ func TestReplicateByHand(t *testing.T) {
 			}
 		}
 		requireClose(t, "tr Cov", u.TraceCov[w:w+1], []float64{tr}, 1e-12)
-		for k, m := range ns {
-			rn, gn := handMean(t, n, pop, idx[:m])
-			var d2 float64
-			for i := range gn {
-				d2 += (gn[i] - g[i]) * (gn[i] - g[i])
+	}
+	for _, nested := range []bool{true, false} {
+		dev2, gap, err := u.Replicate(ns, 99, nested)
+		if err != nil {
+			t.Fatal(err)
+		}
+		samples := handSamples(ns, 99, 30, nested)
+		for w, n := range nets {
+			r, g, _ := n.MeanGradient(pop, nil)
+			for k := range ns {
+				rn, gn := handMean(t, n, pop, samples[k])
+				var d2 float64
+				for i := range gn {
+					d2 += (gn[i] - g[i]) * (gn[i] - g[i])
+				}
+				requireClose(t, "squared deviation", dev2[k][w:w+1], []float64{d2}, 1e-10)
+				requireClose(t, "risk gap", gap[k][w:w+1], []float64{rn - r}, 1e-13)
 			}
-			requireClose(t, "squared deviation", dev2[k][w:w+1], []float64{d2}, 1e-10)
-			requireClose(t, "risk gap", gap[k][w:w+1], []float64{rn - r}, 1e-13)
 		}
 	}
+}
+
+// handSamples lists each n's sample points as a replicate of seed draws them from a population of
+// m, one draw at a time.
+func handSamples(ns []int, seed uint64, m int, nested bool) [][]int {
+	rng := indexStream(seed)
+	var out [][]int
+	var cur []int
+	for _, n := range ns {
+		if !nested {
+			cur = nil
+		}
+		for len(cur) < n {
+			cur = append(cur, rng.IntN(m))
+		}
+		out = append(out, append([]int(nil), cur...))
+	}
+	return out
 }
 
 // TestErrors: bad inputs, classes, weights and gradient shapes are errors, and so is every method
@@ -296,7 +316,7 @@ func TestNilNet(t *testing.T) {
 		}
 	}
 	var u *Uniform
-	if _, _, err := u.Replicate([]int{1}, 1); err == nil {
+	if _, _, err := u.Replicate([]int{1}, 1, false); err == nil {
 		t.Error("Replicate on a nil Uniform accepted")
 	}
 }

@@ -80,13 +80,14 @@ func (u *Uniform) fill(k int, n *Net, p *Population) error {
 // indexStream is the PCG stream a replicate of seed draws its points from.
 func indexStream(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x7c)) }
 
-// Replicate draws one replicate of nested samples: max(ns) points i.i.d. uniformly from the
-// population (from seed), and returns, at each n of ns (increasing, >= 1) and each weight vector
-// w, the squared gradient deviation dev2[k][w] = |grad R_n(w) - grad R(w)|^2 and the risk gap
-// gap[k][w] = R_n(w) - R(w), R_n the mean over the first n sampled points: every n of a replicate
-// shares its first points (common random numbers), and every weight vector sees the same
+// Replicate draws one replicate and returns, at each n of ns (increasing, >= 1) and each weight
+// vector w, the squared gradient deviation dev2[k][w] = |grad R_n(w) - grad R(w)|^2 and the risk
+// gap gap[k][w] = R_n(w) - R(w), R_n the mean over n points drawn i.i.d. uniformly from the
+// population (from seed). Nested, the sample at n is the first n points of one sequence of
+// max(ns) draws (every n shares its first points: common random numbers across n); otherwise
+// each n draws its own n points, in turn from the same stream. Every weight vector sees the same
 // points. Errors: a nil Uniform, ns empty, not increasing or from below 1, max(ns) above 2^27.
-func (u *Uniform) Replicate(ns []int, seed uint64) (dev2, gap [][]float64, err error) {
+func (u *Uniform) Replicate(ns []int, seed uint64, nested bool) (dev2, gap [][]float64, err error) {
 	if u == nil || u.M == 0 {
 		return nil, nil, errors.New("cnnbound: an empty Uniform (use NewUniform)")
 	}
@@ -99,20 +100,50 @@ func (u *Uniform) Replicate(ns []int, seed uint64) (dev2, gap [][]float64, err e
 		}
 	}
 	rng := indexStream(seed)
-	wd := u.W * u.D
-	sum, lsum := make([]float64, wd), make([]float64, u.W)
-	next := 0
-	for t := range ns[len(ns)-1] {
-		j := rng.IntN(u.M)
-		copyAdd(sum, 0, u.rows[j*wd:(j+1)*wd])
-		copyAdd(lsum, 0, u.losses[j*u.W:(j+1)*u.W])
-		if t+1 == ns[next] {
-			d, g := u.deviations(sum, lsum, t+1)
-			dev2, gap = append(dev2, d), append(gap, g)
-			next++
+	sum, lsum := make([]float64, u.W*u.D), make([]float64, u.W)
+	counts := make([]int, u.M)
+	prev := 0
+	for _, n := range ns {
+		if !nested {
+			clear(sum)
+			clear(lsum)
+			prev = 0
 		}
+		u.draw(rng, n-prev, counts, sum, lsum)
+		d, g := u.deviations(sum, lsum, n)
+		dev2, gap = append(dev2, d), append(gap, g)
+		prev = n
 	}
 	return dev2, gap, nil
+}
+
+// draw adds count points drawn from rng into the sums of centred gradients and losses, as counts
+// over distinct population points (the same draws, in the same order, as one point at a time): at
+// most M weighted row additions. counts must be zero and is left zero.
+func (u *Uniform) draw(rng *rand.Rand, count int, counts []int, sum, lsum []float64) {
+	wd := u.W * u.D
+	var touched []int
+	for range count {
+		j := rng.IntN(u.M)
+		if counts[j] == 0 {
+			touched = append(touched, j)
+		}
+		counts[j]++
+	}
+	for _, j := range touched {
+		c := float64(counts[j])
+		addScaled(sum, c, u.rows[j*wd:(j+1)*wd])
+		addScaled(lsum, c, u.losses[j*u.W:(j+1)*u.W])
+		counts[j] = 0
+	}
+}
+
+// addScaled adds c src into dst (of the same length).
+func addScaled(dst []float64, c float64, src []float64) {
+	dst = dst[:len(src)]
+	for i, v := range src {
+		dst[i] += c * v
+	}
 }
 
 // deviations returns, per weight vector, |sum_w / n|^2 and lsum_w / n.
