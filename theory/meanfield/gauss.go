@@ -1,6 +1,7 @@
 package meanfield
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -41,18 +42,72 @@ func checkNormal(mean, variance float64) error {
 // accurate to about 1e-14 for the bounded, smooth integrands of this package, which change on a
 // scale of 1 or more in x (tanh, the sigmoid, erf: the knots resolve them), at any variance from 0
 // (where it returns f(mean)) to 1e6. An integrand with a sharper feature (erf(20 x)) is resolved
-// only where the 2-sigma pieces are fine enough: substitute first. Units: those of f. Errors: a non-finite mean, a negative
-// or non-finite variance, and a non-finite result.
+// only where the 2-sigma pieces are fine enough: substitute first. Units: those of f. An integrand
+// whose values are finite but whose weighted sum overflows (|f| near 1e308) is integrated again
+// scaled by a power of two, so the result is finite whenever the rule's value is.
+// Errors: a nil f, a non-finite mean, a negative or non-finite variance, an integrand that returns
+// NaN or an infinity at a node (the error names the first such x), and a result beyond float64.
 func Expect(f func(x float64) float64, mean, variance float64) (float64, error) {
+	if f == nil {
+		return 0, errors.New("meanfield: Expect needs an integrand f (got nil)")
+	}
 	if err := checkNormal(mean, variance); err != nil {
 		return 0, err
 	}
 	v := expect(f, mean, variance, breakpoints)
-	if math.IsNaN(v) || math.IsInf(v, 0) {
+	if !isFinite(v) { // again, watching each node: which one was not finite, or how large f gets
+		var w watch
+		v = w.redo(func(scale float64) float64 {
+			return expect(func(x float64) float64 { return w.see(f(x), x, x) * scale }, mean, variance, breakpoints)
+		})
+		if w.bad {
+			return 0, fmt.Errorf("meanfield: the integrand is %v at x = %v (mean %v, variance %v)", w.badV, w.badA, mean, variance)
+		}
+	}
+	if !isFinite(v) {
 		return 0, fmt.Errorf("meanfield: E[f] at mean %v, variance %v is %v", mean, variance, v)
 	}
 	return v, nil
 }
+
+// watch records, while a rule runs, the largest |f| it saw and the first node where f was not
+// finite (its arguments a, b: the same x twice for one variable).
+type watch struct {
+	big              float64
+	bad              bool
+	badV, badA, badB float64
+}
+
+// see records y = f(a, b) and returns it.
+func (w *watch) see(y, a, b float64) float64 {
+	if !isFinite(y) {
+		if !w.bad {
+			w.bad, w.badV, w.badA, w.badB = true, y, a, b
+		}
+		return y
+	}
+	w.big = math.Max(w.big, math.Abs(y))
+	return y
+}
+
+// redo runs rule(1), recording every integrand value through see, and returns it if it is
+// finite; otherwise it returns 2^e rule(2^-e), with 2^e the power of two above the largest finite
+// |f| seen (exact scalings: the sum of the scaled values, each below 1 in magnitude, cannot
+// overflow, and the result is finite when |E[f]| <= max |f| is). A rule that overflowed (an
+// infinity, or NaN from opposite infinities) with every integrand value finite is thereby
+// recovered; one that met a non-finite value stays non-finite, and see has recorded where. The
+// first, unwatched, pass of Expect and Expect2 costs nothing extra; only a non-finite result comes
+// here.
+func (w *watch) redo(rule func(scale float64) float64) float64 {
+	v := rule(1)
+	if isFinite(v) {
+		return v
+	}
+	_, e := math.Frexp(w.big)
+	return math.Ldexp(rule(math.Ldexp(1, -e)), e)
+}
+
+func isFinite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // expect integrates f against the N(mean, variance) density over z = (x - mean)/sigma in
 // [-12, 12], cut where cuts says (in z), with x = mean + sigma z: the standard variable is exact
@@ -129,33 +184,63 @@ const sigmaPieces = 12
 // Expect2 returns E[f(A, B)] for (A, B) bivariate normal with means meanA, meanB, variances varA,
 // varB and covariance cov, as the nested expectation over the wider of the two of the conditional
 // expectation over the other (so that the conditional mean moves no faster than the outer
-// variable, and the breakpoints resolve the integrand in both). Units: those of f.
-// Errors: non-finite means, negative or non-finite variances, |cov| > sqrt(varA varB) (beyond
-// rounding), and a non-finite result.
+// variable, and the breakpoints resolve the integrand in both). Units: those of f. An integrand
+// whose values are finite but whose sum overflows is integrated again scaled, as in Expect.
+// Errors: a nil f, non-finite means, negative or non-finite variances, |cov| > sqrt(varA) sqrt(varB)
+// (beyond rounding, 1e-12 relative; the product of the roots, so that variances near 1e200 do not
+// overflow the bound and let any covariance through), an integrand that returns NaN or an infinity
+// at a node (named by its (a, b)), and a result beyond float64.
 func Expect2(f func(a, b float64) float64, meanA, meanB, varA, varB, cov float64) (float64, error) {
+	if f == nil {
+		return 0, errors.New("meanfield: Expect2 needs an integrand f (got nil)")
+	}
 	if err := checkNormal(meanA, varA); err != nil {
 		return 0, err
 	}
 	if err := checkNormal(meanB, varB); err != nil {
 		return 0, err
 	}
-	bound := math.Sqrt(varA * varB)
+	bound := math.Sqrt(varA) * math.Sqrt(varB)
 	if math.IsNaN(cov) || math.Abs(cov) > bound*(1+1e-12) {
 		return 0, fmt.Errorf("meanfield: covariance %v exceeds sqrt(varA varB) = %v", cov, bound)
 	}
 	cov = math.Max(-bound, math.Min(bound, cov))
-	if varA < varB { // integrate the wider one outside: B = A cov/varA + noise then varies no faster than A
-		return Expect2(func(b, a float64) float64 { return f(a, b) }, meanB, meanA, varB, varA, cov)
+	swap := varA < varB // integrate the wider one outside: B = A cov/varA + noise then varies no faster than A
+	if swap {
+		meanA, meanB, varA, varB = meanB, meanA, varB, varA
 	}
 	slope, condVar := 0.0, varB
 	if varA > 0 {
 		slope = cov / varA
-		condVar = math.Max(varB-cov*cov/varA, 0)
+		condVar = math.Max(varB-slope*cov, 0) // slope cov, not cov^2/varA: cov^2 overflows first
 	}
-	v := expect(func(a float64) float64 {
-		return expect(func(b float64) float64 { return f(a, b) }, meanB+slope*(a-meanA), condVar, breakpoints)
-	}, meanA, varA, breakpoints)
-	if math.IsNaN(v) || math.IsInf(v, 0) {
+	rule := func(g func(a, b float64) float64) float64 {
+		return expect(func(a float64) float64 {
+			return expect(func(b float64) float64 { return g(a, b) }, meanB+slope*(a-meanA), condVar, breakpoints)
+		}, meanA, varA, breakpoints)
+	}
+	// h is f with its arguments in the order of the rule (outer, inner).
+	h := f
+	if swap {
+		h = func(b, a float64) float64 { return f(a, b) }
+	}
+	v := rule(h)
+	if !isFinite(v) { // again, watching each node, as Expect does
+		var w watch
+		v = w.redo(func(scale float64) float64 {
+			return rule(func(x, y float64) float64 {
+				a, b := x, y
+				if swap {
+					a, b = y, x
+				}
+				return w.see(f(a, b), a, b) * scale
+			})
+		})
+		if w.bad {
+			return 0, fmt.Errorf("meanfield: the integrand is %v at (a, b) = (%v, %v)", w.badV, w.badA, w.badB)
+		}
+	}
+	if !isFinite(v) {
 		return 0, fmt.Errorf("meanfield: E[f(A, B)] is %v", v)
 	}
 	return v, nil
