@@ -7,5 +7,6 @@
 //
 // Matrices are gonum's; the step loop reuses its buffers. Randomness comes only from explicit
 // seeds. Every exported function validates its arguments and returns an error, never a panic or a
-// silent NaN.
+// silent NaN; sizes taken from arguments are capped (MaxDim for D and H, MaxFloats for one
+// allocated array) so that a huge count is an error naming the cap, not a fatal out-of-memory.
 package dae

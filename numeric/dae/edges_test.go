@@ -350,11 +350,11 @@ func TestFlopsAndChoice(t *testing.T) {
 			// Sigma W1^T and Sigma W2.
 			factEig := mkn(h, d, h) + mkn(d, h, h) + mkn(h, d, h) + mkn(h, h, d)
 			factPix := factEig + mkn(d, d, h) + mkn(d, d, h)
-			if a, b := Flops(d, h, true); a != prodEig || b != factEig {
-				t.Fatalf("Flops(%d, %d, eigenbasis) = %d, %d; want %d, %d", d, h, a, b, prodEig, factEig)
+			if a, b, err := Flops(d, h, true); err != nil || a != prodEig || b != factEig {
+				t.Fatalf("Flops(%d, %d, eigenbasis) = %d, %d, %v; want %d, %d", d, h, a, b, err, prodEig, factEig)
 			}
-			if a, b := Flops(d, h, false); a != prodPix || b != factPix {
-				t.Fatalf("Flops(%d, %d, pixel) = %d, %d; want %d, %d", d, h, a, b, prodPix, factPix)
+			if a, b, err := Flops(d, h, false); err != nil || a != prodPix || b != factPix {
+				t.Fatalf("Flops(%d, %d, pixel) = %d, %d, %v; want %d, %d", d, h, a, b, err, prodPix, factPix)
 			}
 			lam := make([]float64, d)
 			for i := range lam {

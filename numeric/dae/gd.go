@@ -13,7 +13,8 @@ import (
 // diagonal), the noise variance Sigma2 and the weight decay Gamma. The loss is
 // (1/2) tr((I - P) Sigma (I - P)^T) + (Sigma2/2) |P|_F^2 + (Gamma/2)(|W1|_F^2 + |W2|_F^2) with
 // P = W2 W1: the noise-averaged reconstruction error (catalogue DAE, "Setting"); units those of
-// Sigma.
+// Sigma. A valid problem has exactly one of Sigma and Lambda, 1 <= D <= MaxDim, finite entries,
+// eigenvalues >= 0, and finite Sigma2, Gamma >= 0.
 type Problem struct {
 	Sigma         *mat.SymDense
 	Lambda        []float64
@@ -34,6 +35,9 @@ func (p Problem) validate() error {
 	}
 	if p.Dim() == 0 {
 		return errors.New("dae: the covariance is empty")
+	}
+	if err := checkDim("the dimension D =", p.Dim()); err != nil {
+		return err
 	}
 	for _, v := range []float64{p.Sigma2, p.Gamma} {
 		if !(v >= 0) || math.IsInf(v, 0) {
@@ -111,12 +115,23 @@ func (n Net) check(d int) (h int, err error) {
 	return h, nil
 }
 
-// Clone returns a deep copy of the net.
+// Clone returns a deep copy of the net. It never panics: a nil layer stays nil (the zero Net
+// clones to the zero Net) and an empty one stays empty, and every function given such a copy
+// rejects it with an error, as it would the original.
 func (n Net) Clone() Net {
-	return Net{W1: mat.DenseCopyOf(n.W1), W2: mat.DenseCopyOf(n.W2)}
+	return Net{W1: cloneDense(n.W1), W2: cloneDense(n.W2)}
 }
 
-// Loss returns the problem's loss at the net (type Problem), in Sigma's units.
+func cloneDense(m *mat.Dense) *mat.Dense {
+	if m == nil {
+		return nil
+	}
+	return mat.DenseCopyOf(m)
+}
+
+// Loss returns the problem's loss at the net (type Problem), in Sigma's units. Errors: an invalid
+// problem, a net that does not fit it (nil or misshapen layers, non-finite weights), a loss beyond
+// float64 (ErrNotFinite).
 func (p Problem) Loss(n Net) (float64, error) {
 	if err := p.validate(); err != nil {
 		return 0, err

@@ -14,8 +14,10 @@ import (
 // component <dl/dW, dir> along each direction (dl/dW = -2 (x - W (x + e)) (x + e)^T, whose
 // component is the bilinear form -2 (x - W (x + e))^T dir (x + e)): the Monte-Carlo side of DAE-1, whose means are |x - W x|^2 + sigma2 |W|_F^2 and
 // <-2 (x - W x) x^T + 2 sigma2 W, dir>. The antithetic pair cancels the cross term exactly, which is
-// the variance reduction; the samples are i.i.d. across pairs. Errors: W not square of x's
-// dimension, non-finite entries, sigma2 < 0, pairs < 2, a direction of the wrong shape.
+// the variance reduction; the samples are i.i.d. across pairs. Errors: W nil or not square of x's
+// dimension, non-finite entries, sigma2 < 0 or not finite, pairs < 2, (1 + len(dirs)) pairs above
+// MaxFloats (the samples returned), a direction nil or of the wrong shape, samples beyond float64
+// (ErrNotFinite).
 //
 // With antithetic false each sample is one draw e alone (the cross term -2 (x - W x)^T W e left in,
 // with its mean of zero: the part of the claim the pairs cannot see).
@@ -27,7 +29,10 @@ func NoiseSamples(w *mat.Dense, x []float64, sigma2 float64, dirs []*mat.Dense, 
 	if r, c := w.Dims(); r != d || c != d || d == 0 {
 		return nil, nil, fmt.Errorf("dae: W is %dx%d for x of dimension %d", r, c, d)
 	}
-	if err := finiteAll(append(append([]float64{}, x...), w.RawMatrix().Data...)); err != nil {
+	if err := finiteAll(x); err != nil {
+		return nil, nil, fmt.Errorf("%w (in x)", err)
+	}
+	if err := finiteMatrix("W", w); err != nil {
 		return nil, nil, err
 	}
 	if !(sigma2 >= 0) || math.IsInf(sigma2, 0) {
@@ -35,6 +40,9 @@ func NoiseSamples(w *mat.Dense, x []float64, sigma2 float64, dirs []*mat.Dense, 
 	}
 	if pairs < 2 {
 		return nil, nil, fmt.Errorf("dae: %d noise pairs; need at least 2", pairs)
+	}
+	if err := checkFloats("the samples", 1+len(dirs), pairs); err != nil {
+		return nil, nil, err
 	}
 	for k, dir := range dirs {
 		if dir == nil {

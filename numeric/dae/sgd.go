@@ -6,23 +6,29 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"gonum.org/v1/gonum/lapack/lapack64"
 	"gonum.org/v1/gonum/mat"
 )
 
 // SGD is gradient descent on the data X (n x D, one datum per row) with the noise sampled, not
 // averaged: every step draws e_m ~ N(0, Sigma2 I) for each datum and steps down the gradient of
 // (1/2n) sum_m |x_m - W2 W1 (x_m + e_m)|^2 + (Gamma/2)(|W1|^2 + |W2|^2) at rate Rate (catalogue
-// DAE-8). Its mean over the noise is the GD step on Problem{Sigma: X^T X / n}.
+// DAE-8). Its mean over the noise is the GD step on Problem{Sigma: X^T X / n}. X's dimension D is
+// at most MaxDim (each step forms D x D products).
 type SGD struct {
 	X                   *mat.Dense
 	Sigma2, Gamma, Rate float64
 }
 
 func (s SGD) validate() error {
-	if s.X == nil {
-		return errors.New("dae: SGD needs the data X")
+	if s.X == nil || s.X.IsEmpty() {
+		return errors.New("dae: SGD needs the data X (nil or empty)")
 	}
-	if err := finiteAll(mat.DenseCopyOf(s.X).RawMatrix().Data); err != nil {
+	_, d := s.X.Dims()
+	if err := checkDim("the data's dimension D =", d); err != nil {
+		return err
+	}
+	if err := finiteMatrix("X", s.X); err != nil {
 		return err
 	}
 	for _, v := range []float64{s.Sigma2, s.Gamma} {
@@ -37,7 +43,10 @@ func (s SGD) validate() error {
 }
 
 // Run takes steps steps from the net (in place) with noise from seed, calling observe as GD.Run
-// does. Errors: invalid settings, a net that does not fit X's dimension, steps < 0, divergence.
+// does. Errors: invalid settings (X nil, empty, not finite or of D above MaxDim; sigma2 or gamma
+// negative or not finite; a rate not finite and > 0), a net that does not fit X's dimension,
+// steps < 0, divergence (ErrDiverged: the rate too large, or products of the data and noise beyond
+// float64).
 func (s SGD) Run(n Net, steps int, seed uint64, observe func(step int) error) error {
 	if err := s.validate(); err != nil {
 		return err
@@ -96,8 +105,9 @@ func (s SGD) Run(n Net, steps int, seed uint64, observe func(step int) error) er
 
 // ExactData returns n data in R^D (rows) whose uncentred covariance X^T X / n is exactly
 // diag(lambda) up to rounding: X = sqrt(n) Q diag(sqrt(lambda)), Q an n x D matrix with orthonormal
-// columns (the QR factor of a Gaussian matrix from seed). Errors: n < D, lambda empty, negative or
-// not finite.
+// columns (the thin QR factor of a Gaussian n x D matrix from seed, formed in place: memory n D,
+// never the n x n Q). Errors: n < D, lambda empty, negative or not finite, D above MaxDim, n x D
+// above MaxFloats floats, data beyond float64 (ErrNotFinite: n lambda_i above 1e308).
 func ExactData(lambda []float64, n int, seed uint64) (*mat.Dense, error) {
 	d := len(lambda)
 	if d == 0 || n < d {
@@ -106,22 +116,31 @@ func ExactData(lambda []float64, n int, seed uint64) (*mat.Dense, error) {
 	if err := (Problem{Lambda: lambda}).validate(); err != nil {
 		return nil, err
 	}
+	if err := checkFloats("the data", n, d); err != nil {
+		return nil, err
+	}
 	rng := rand.New(rand.NewPCG(seed, 0xda7a))
-	z := mat.NewDense(n, d, nil)
-	for i := range n {
-		for j := range d {
-			z.Set(i, j, rng.NormFloat64())
-		}
-	}
-	var qr mat.QR
-	qr.Factorize(z)
-	var q mat.Dense
-	qr.QTo(&q)
 	x := mat.NewDense(n, d, nil)
+	raw := x.RawMatrix()
 	for i := range n {
 		for j := range d {
-			x.Set(i, j, math.Sqrt(float64(n)*lambda[j])*q.At(i, j))
+			raw.Data[i*raw.Stride+j] = rng.NormFloat64()
 		}
 	}
-	return x, finiteAll(x.RawMatrix().Data)
+	tau := make([]float64, d)
+	work := []float64{0}
+	lapack64.Geqrf(raw, tau, work, -1) // workspace query
+	work = make([]float64, int(work[0]))
+	lapack64.Geqrf(raw, tau, work, len(work))
+	work = []float64{0}
+	lapack64.Orgqr(raw, tau, work, -1)
+	work = make([]float64, int(work[0]))
+	lapack64.Orgqr(raw, tau, work, len(work)) // x = Q, n x D
+	for j := range d {
+		c := math.Sqrt(float64(n) * lambda[j])
+		for i := range n {
+			raw.Data[i*raw.Stride+j] *= c
+		}
+	}
+	return x, finiteAll(raw.Data)
 }

@@ -49,16 +49,21 @@ func gram(dst *mat.Dense, sym *mat.SymDense, x mat.Matrix) {
 var ErrDiverged = errors.New("dae: the weights diverged")
 
 // Flops returns the multiply-adds per step of the product and the factored evaluations for
-// dimension d, width h, pixel space or eigenbasis.
-func Flops(d, h int, eigenbasis bool) (product, factored int) {
-	if eigenbasis {
-		return 3 * d * d * h, 4 * d * h * h
+// dimension d, width h, pixel space or eigenbasis: eigenbasis 3 d^2 h and 4 d h^2, pixel space
+// d^3 + 3 d^2 h and 2 d^2 h + 4 d h^2. Errors: d or h outside [1, MaxDim] (where the counts, at
+// most 2^38, cannot overflow an int).
+func Flops(d, h int, eigenbasis bool) (product, factored int, err error) {
+	if d < 1 || h < 1 || d > MaxDim || h > MaxDim {
+		return 0, 0, fmt.Errorf("dae: Flops needs D = %d and H = %d in [1, MaxDim = %d]", d, h, MaxDim)
 	}
-	return d*d*d + 3*d*d*h, 2*d*d*h + 4*d*h*h
+	if eigenbasis {
+		return 3 * d * d * h, 4 * d * h * h, nil
+	}
+	return d*d*d + 3*d*d*h, 2*d*d*h + 4*d*h*h, nil
 }
 
-// NewGD returns a stepper for nets of width h. Errors: an invalid problem, h < 1, h > D, a rate
-// that is not finite and > 0.
+// NewGD returns a stepper for nets of width h. Errors: an invalid problem (type Problem: D above
+// MaxDim included), h < 1, h > D, a rate that is not finite and > 0.
 func NewGD(p Problem, h int, rate float64) (*GD, error) {
 	if err := p.validate(); err != nil {
 		return nil, err
@@ -70,7 +75,10 @@ func NewGD(p Problem, h int, rate float64) (*GD, error) {
 	if !(rate > 0) || math.IsInf(rate, 0) {
 		return nil, fmt.Errorf("dae: step rate %v must be finite and > 0", rate)
 	}
-	prod, fact := Flops(d, h, p.Sigma == nil)
+	prod, fact, err := Flops(d, h, p.Sigma == nil)
+	if err != nil {
+		return nil, err
+	}
 	g := &GD{p: p, rate: rate, h: h, d: d, factored: fact < prod}
 	g.a1, g.s1, g.a2, g.g2 = mat.NewDense(d, h, nil), mat.NewDense(d, h, nil), mat.NewDense(d, h, nil), mat.NewDense(d, h, nil)
 	g.hh, g.hh2, g.g1 = mat.NewDense(h, h, nil), mat.NewDense(h, h, nil), mat.NewDense(h, d, nil)
@@ -84,9 +92,24 @@ func NewGD(p Problem, h int, rate float64) (*GD, error) {
 	return g, nil
 }
 
+// errNoGD is the error of a method called on a nil *GD or on a GD not made by NewGD.
+var errNoGD = errors.New("dae: the stepper is nil or was not made by NewGD")
+
+// ready returns errNoGD unless g was made by NewGD.
+func (g *GD) ready() error {
+	if g == nil || g.d == 0 {
+		return errNoGD
+	}
+	return nil
+}
+
 // SetFactored forces the factored (true) or product (false) evaluation (for tests and
-// benchmarks; NewGD picks the cheaper).
+// benchmarks; NewGD picks the cheaper). On a nil GD or one not made by NewGD it does nothing (its
+// Gradient and Run return the error).
 func (g *GD) SetFactored(f bool) {
+	if g.ready() != nil {
+		return
+	}
 	g.factored = f
 	if !f && g.pp == nil {
 		g.pp, g.gg = mat.NewDense(g.d, g.d, nil), mat.NewDense(g.d, g.d, nil)
@@ -109,8 +132,13 @@ func (g *GD) sigmaMul(dst *mat.Dense, src mat.Matrix) {
 	}
 }
 
-// Gradient returns dL/dW1 (H x D) and dL/dW2 (D x H) at the net, in fresh matrices.
+// Gradient returns dL/dW1 (H x D) and dL/dW2 (D x H) at the net, in fresh matrices. Errors: a nil
+// GD or one not made by NewGD, a net that does not fit the problem or the width, a gradient beyond
+// float64 (ErrNotFinite).
 func (g *GD) Gradient(n Net) (g1, g2 *mat.Dense, err error) {
+	if err := g.ready(); err != nil {
+		return nil, nil, err
+	}
 	if h, err := n.check(g.d); err != nil || h != g.h {
 		if err == nil {
 			err = fmt.Errorf("dae: net width %d, stepper width %d", h, g.h)
@@ -200,9 +228,13 @@ func axpy(y *mat.Dense, a float64, x *mat.Dense) {
 
 // Run takes steps steps of gradient descent from the net (in place), calling observe (when not
 // nil) before the first step with step 0 and after every step k with k; observe may stop the run
-// by returning an error, which Run returns. Errors: a net that does not fit the problem, steps < 0,
-// weights that stop being finite (the step is unstable: rate too large).
+// by returning an error, which Run returns. Errors: a nil GD or one not made by NewGD, a net that
+// does not fit the problem, steps < 0, weights that stop being finite (the step is unstable: rate
+// too large).
 func (g *GD) Run(n Net, steps int, observe func(step int) error) error {
+	if err := g.ready(); err != nil {
+		return err
+	}
 	if h, err := n.check(g.d); err != nil || h != g.h {
 		if err == nil {
 			err = fmt.Errorf("dae: net width %d, stepper width %d", h, g.h)
