@@ -261,8 +261,8 @@ func TestBatchedStep(t *testing.T) {
 	cols := make([][3][]float64, k)
 	for j := range k {
 		for i := range v.N {
-			cols[j][0] = append(cols[j][0], h[i*k+j])
-			cols[j][1] = append(cols[j][1], x[i*k+j])
+			cols[j][0] = append(cols[j][0], h[j*v.N+i])
+			cols[j][1] = append(cols[j][1], x[j*v.N+i])
 		}
 		cols[j][2] = make([]float64, v.N)
 		one.step(cols[j][0], cols[j][1], cols[j][2])
@@ -270,8 +270,8 @@ func TestBatchedStep(t *testing.T) {
 	nt.step(h, x, e)
 	for j := range k {
 		for i := range v.N {
-			if math.Abs(e[i*k+j]-cols[j][2][i]) > 1e-14 || math.Abs(h[i*k+j]-cols[j][0][i]) > 1e-14 {
-				t.Fatalf("sequence %d unit %d: batched %v, alone %v", j, i, e[i*k+j], cols[j][2][i])
+			if math.Abs(e[j*v.N+i]-cols[j][2][i]) > 1e-14 || math.Abs(h[j*v.N+i]-cols[j][0][i]) > 1e-14 {
+				t.Fatalf("sequence %d unit %d: batched %v, alone %v", j, i, e[j*v.N+i], cols[j][2][i])
 			}
 		}
 	}

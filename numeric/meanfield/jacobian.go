@@ -83,9 +83,9 @@ func (v Vanilla) JacobianMoments(ts []int, probes, controls int, seed uint64) ([
 		nt.step(h, x, e)
 		clear(mu1)
 		clear(mu2)
-		for i := range n {
-			for j := range k {
-				s := sech2(e[i*k+j])
+		for j := range k {
+			for i := range n {
+				s := sech2(e[j*n+i])
 				s2 := s * s
 				j1[t*k+j] += s2 * nt.rows[i] / nf
 				mu1[j] += s2 / nf

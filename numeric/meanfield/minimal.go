@@ -85,6 +85,8 @@ func (nt *mnet) gate(h, z []float64) {
 // sum_i [u_i^2 + 2 u_i g_i W_ii + g_i^2 |W_i|^2] with g_i = u'_i (h_i - z_i).
 func (nt *mnet) advance(h, z []float64) MinimalStep {
 	nt.gate(h, z)
+	n := float64(len(h))
+	cv := MinimalStep{Z: dot(z, z) / n, HZ: dot(h, z) / n}
 	var ss, jf float64
 	for i, e := range nt.e {
 		u, du := sigmoid(e), sigmoidPrime(e)
@@ -93,15 +95,17 @@ func (nt *mnet) advance(h, z []float64) MinimalStep {
 		h[i] = u*h[i] + (1-u)*z[i]
 		ss += h[i] * h[i]
 	}
-	n := float64(len(h))
-	return MinimalStep{Q: ss / n, Jacobian: jf / n}
+	cv.Q, cv.Jacobian = ss/n, jf/n
+	return cv
 }
 
 // MinimalStep is one step's empirical moments: Q = (1/N) |h_t|^2, and Jacobian = (1/N) |J_t|_F^2
 // for the one-step Jacobian J_t = diag(u_t) + diag(u'_t (h_{t-1} - z_t)) W (catalogue MF-4: its
-// mean is chi_1 at stationarity, exactly for annealed weights as N grows).
+// mean is chi_1 at stationarity, exactly for annealed weights as N grows). Z = (1/N) |z_t|^2 and
+// HZ = (1/N) h_{t-1}.z_t are control variates of exactly known means R and 0 (z_t is independent
+// of everything before it).
 type MinimalStep struct {
-	Q, Jacobian float64
+	Q, Jacobian, Z, HZ float64
 }
 
 // Trajectory runs one network from its start for steps steps, drawing from PCG(seed, 0), and
@@ -173,7 +177,9 @@ func (m Minimal) newFields(rng *rand.Rand) *fields {
 // where W_i is independent of e_i: u_i^2 + g_i^2 sw^2 N).
 func (f *fields) advance(h, z []float64) MinimalStep {
 	m, n := f.m, len(h)
-	nh, nz := math.Sqrt(dot(h, h)), math.Sqrt(dot(z, z))
+	nf := float64(n)
+	cv := MinimalStep{Z: dot(z, z) / nf, HZ: dot(h, z) / nf}
+	nh, nz := math.Sqrt(dot(h, h)), math.Sqrt(cv.Z*nf)
 	var ss, jf float64
 	for i := range h {
 		a, c, b := f.rng.NormFloat64(), f.rng.NormFloat64(), m.MuB+m.SB*f.rng.NormFloat64()
@@ -188,8 +194,8 @@ func (f *fields) advance(h, z []float64) MinimalStep {
 		h[i] = u*h[i] + (1-u)*z[i]
 		ss += h[i] * h[i]
 	}
-	nf := float64(n)
-	return MinimalStep{Q: ss / nf, Jacobian: jf / nf}
+	cv.Q, cv.Jacobian = ss/nf, jf/nf
+	return cv
 }
 
 // cholesky2 returns the Cholesky factor (l11, l21, l22) of the Gram matrix [[aa, ab], [ab, bb]]

@@ -79,15 +79,16 @@ func gaussian(rng *rand.Rand, a []float64, variance float64) {
 	weights.Gaussian{Scale: math.Sqrt(variance)}.Fill(rng, a)
 }
 
-// vnet is one drawn vanilla network with the step buffers of k sequences. Every N x k block
-// below is row-major: unit i of sequence j at i*k + j.
+// vnet is one drawn vanilla network with the step buffers of k sequences. Every block of k
+// sequences below is k x N row-major: unit i of sequence j at j*N + i (each sequence contiguous,
+// so that W's products are long dot products: gonum's Gemm is slow on N x k blocks with small k).
 type vnet struct {
 	n, k     int
 	w, v     blas64.General // v.Data is nil with direct input
 	sv       float64        // sqrt(SV2), the direct input's scale
 	bias     []float64
 	rows     []float64 // |W_i|^2, for the Jacobian's Frobenius norm
-	vx, past []float64 // N x k: the input term V x and W h + b of the last step
+	vx, past []float64 // k x N: the input term V x and W h + b of the last step
 }
 
 // draw draws W, V and b from rng (in that order), after checking the network, with buffers for k
@@ -136,9 +137,9 @@ func general(n int, data []float64) blas64.General {
 
 func vec(d []float64) blas64.Vector { return blas64.Vector{N: len(d), Inc: 1, Data: d} }
 
-// block is an N x k row-major block over data.
-func block(n, k int, data []float64) blas64.General {
-	return blas64.General{Rows: n, Cols: k, Stride: k, Data: data}
+// block is a k x N row-major block over data.
+func block(k, n int, data []float64) blas64.General {
+	return blas64.General{Rows: k, Cols: n, Stride: n, Data: data}
 }
 
 // start sets h = tanh(sqrt(variance) xi), xi ~ N(0, I), from rng (h = 0 when variance is 0).
@@ -153,16 +154,16 @@ func start(rng *rand.Rand, h []float64, variance float64) {
 	}
 }
 
-// step advances the k sequences h (N x k) by one step with inputs x (N x k): e = W h + b + V x,
+// step advances the k sequences h (k x N) by one step with inputs x (k x N): e = W h + b + V x,
 // h = tanh(e). It leaves W h + b in nt.past and the input term in nt.vx.
 func (nt *vnet) step(h, x, e []float64) {
 	n, k := nt.n, nt.k
 	mul := func(a blas64.General, x []float64, beta float64, y []float64) {
-		if k == 1 { // gonum's Gemm with one column is several times slower than Gemv
+		if k == 1 {
 			blas64.Gemv(blas.NoTrans, 1, a, vec(x), beta, vec(y))
 			return
 		}
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, a, block(n, k, x), beta, block(n, k, y))
+		blas64.Gemm(blas.NoTrans, blas.Trans, 1, block(k, n, x), a, beta, block(k, n, y)) // (A X^T)^T = X A^T
 	}
 	if nt.v.Data != nil {
 		mul(nt.v, x, 0, nt.vx)
@@ -171,10 +172,8 @@ func (nt *vnet) step(h, x, e []float64) {
 			nt.vx[i] = nt.sv * xi
 		}
 	}
-	for i, b := range nt.bias {
-		for j := range k {
-			nt.past[i*k+j] = b
-		}
+	for j := range k {
+		copy(nt.past[j*n:(j+1)*n], nt.bias)
 	}
 	mul(nt.w, h, 1, nt.past) // W h + b
 	for i := range e {
@@ -190,8 +189,17 @@ func (nt *vnet) step(h, x, e []float64) {
 // (1/N) sum_i tanh'(e_i)^2 |W_i|^2, the mean squared singular value of the one-step Jacobian
 // J_t = diag(tanh'(e_t)) W (catalogue MF-4: its mean is chi_1 at stationarity). With several
 // sequences each is the mean over them.
+//
+// BWB = b.(W b)/N, BW2B = b.(W^2 b)/N, BW3B = b.(W^3 b)/N and WB2 = |W b|^2/N are the network's own
+// control variates for the state's persistent part (the frozen bias, carried through W, gives
+// every network a mean state of its own whose size the map does not see, the largest part of a
+// network's noise at large SB2): for W Gaussian or Haar-orthogonal and independent of b,
+// E[b.(W^k b)] = SB2 E[tr W^k], so E[BWB] = E[BW3B] = 0 (odd powers: E[W_ii] = 0, E[W_ij W_jk W_ki]
+// = 0; E[tr Q^k] = 0 for Haar Q and odd k) and E[BW2B] = SW2 SB2/N (E[tr W^2] = N E[W_ii^2] = SW2;
+// E[tr Q^2] = 1), and E[WB2] = SW2 SB2 exactly. They are the same at every step.
 type Step struct {
 	Q, Bias, Input, Fresh, Jacobian float64
+	BWB, BW2B, BW3B, WB2            float64
 }
 
 // PreactivationVariance runs one network of the family for T steps from its start, drawing its
@@ -211,6 +219,11 @@ func (v Vanilla) PreactivationVariance(steps int, seed uint64) ([]Step, error) {
 	}
 	n, kf := float64(v.N), float64(k)
 	bb := dot(nt.bias, nt.bias)
+	wb, w2b, w3b := make([]float64, v.N), make([]float64, v.N), make([]float64, v.N)
+	blas64.Gemv(blas.NoTrans, 1, nt.w, vec(nt.bias), 0, vec(wb))
+	blas64.Gemv(blas.NoTrans, 1, nt.w, vec(wb), 0, vec(w2b))
+	blas64.Gemv(blas.NoTrans, 1, nt.w, vec(w2b), 0, vec(w3b))
+	persist := Step{BWB: dot(nt.bias, wb) / n, BW2B: dot(nt.bias, w2b) / n, BW3B: dot(nt.bias, w3b) / n, WB2: dot(wb, wb) / n}
 	h, e, x := make([]float64, v.N*k), make([]float64, v.N*k), make([]float64, v.N*k)
 	start(rng, h, v.Start)
 	out := make([]Step, steps)
@@ -220,10 +233,11 @@ func (v Vanilla) PreactivationVariance(steps int, seed uint64) ([]Step, error) {
 		var jf float64
 		for i, ei := range e {
 			d := sech2(ei)
-			jf += d * d * nt.rows[i/k]
+			jf += d * d * nt.rows[i%v.N]
 		}
-		out[t] = Step{Q: dot(e, e) / (n * kf), Bias: bb / n, Input: dot(nt.vx, nt.vx) / (n * kf), Fresh: 2 * dot(nt.past, nt.vx) / (n * kf), Jacobian: jf / (n * kf)}
-		if s := out[t]; !finite(s.Q, s.Bias, s.Input, s.Fresh, s.Jacobian) {
+		out[t] = Step{Q: dot(e, e) / (n * kf), Bias: bb / n, Input: dot(nt.vx, nt.vx) / (n * kf), Fresh: 2 * dot(nt.past, nt.vx) / (n * kf), Jacobian: jf / (n * kf),
+			BWB: persist.BWB, BW2B: persist.BW2B, BW3B: persist.BW3B, WB2: persist.WB2}
+		if s := out[t]; !finite(s.Q, s.Bias, s.Input, s.Fresh, s.Jacobian, s.BWB, s.BW2B, s.BW3B, s.WB2) {
 			return nil, fmt.Errorf("meanfield: the pre-activation at step %d is not finite", t+1)
 		}
 	}
