@@ -16,9 +16,10 @@ import (
 // ~1e-12).
 const derivTol = 1e-10
 
-// twoNB2 returns 2 n B(n)^2 = theta varrho + ln(4/eps) for the architecture (through Bound).
-func twoNB2(a cnnbound.Arch, n, eps float64) (float64, error) {
-	b, err := a.Bound(n, eps)
+// twoNB2 returns 2 n B(n)^2 = theta varrho + ln(4/eps) for the architecture, through the case's
+// Bound.
+func (c BoundCase) twoNB2(a cnnbound.Arch, n, eps float64) (float64, error) {
+	b, err := orTheory(c.Forms).Bound(a, n, eps)
 	return 2 * n * b * b, err
 }
 
@@ -32,43 +33,54 @@ func logSlope(f func(x float64) (float64, error), x float64) (float64, error) {
 }
 
 // BoundCase is a CNN-2 .. CNN-4 case: an architecture, a sample size and eps. Slope, when not 0,
-// replaces the claimed slope theta of 2 n B^2 in ln n and ln b_i (the control).
+// replaces the claimed slope theta of 2 n B^2 in ln n and ln b_i (the control); Forms, when not
+// nil, replaces theory/cnnbound's closed forms (a perturbed formula, the control of
+// independence).
 type BoundCase struct {
 	Arch   cnnbound.Arch
 	N, Eps float64
 	Slope  float64
+	Forms  *cnnForms
 }
 
-// slope returns the architecture's theta and the slope of 2n B^2 the case holds the bound to
-// (theta, or Slope for a control).
+// slope returns theta recomputed from the built network (builtArch, not theory's Theta: the
+// derivatives of theory's B are held to an independent theta) and the slope of 2n B^2 the case
+// holds the bound to (theta, or Slope for a control).
 func (c BoundCase) slope() (theta, want float64, err error) {
-	theta, err = c.Arch.Theta()
+	b, err := newBuilt(c.Arch)
+	if err != nil {
+		return 0, 0, err
+	}
+	theta = b.theta()
 	want = theta
 	if c.Slope != 0 {
 		want = c.Slope
 	}
-	return theta, want, err
+	return theta, want, nil
 }
 
 func (c BoundCase) label(id string) string {
 	return fmt.Sprintf("%s %s n=%.3g eps=%.3g", id, c.Arch.Name, c.N, c.Eps)
 }
 
-// CNN2 checks the dependence on n: d(2n B^2)/d ln n = theta (central difference, derivTol); B
-// decreases in n exactly when theta varrho + ln(4/eps) > theta; and B sqrt(n) is not constant:
-// (B sqrt(n))^2 grows by theta ln(10)/2 from n to 10 n (1e-10).
+// CNN2 checks the dependence on n, theta recomputed from the built network: B(n) equals its
+// recomputation from the built network (1e-12); d(2n B^2)/d ln n = theta (central difference,
+// derivTol); B decreases in n exactly when theta varrho + ln(4/eps) > theta; and B sqrt(n) is not
+// constant: (B sqrt(n))^2 grows by theta ln(10)/2 from n to 10 n (1e-10).
 func CNN2(c BoundCase) []claim.Result {
 	what := c.label("CNN-2")
 	theta, want, err := c.slope()
 	if err != nil {
 		return []claim.Result{claim.Failed(what, err)}
 	}
-	s, err1 := logSlope(func(n float64) (float64, error) { return twoNB2(c.Arch, n, c.Eps) }, c.N)
-	num, err2 := twoNB2(c.Arch, c.N, c.Eps)
-	b0, err3 := c.Arch.Bound(c.N, c.Eps)
-	b1, err4 := c.Arch.Bound(c.N*1.001, c.Eps)
-	b10, err5 := c.Arch.Bound(10*c.N, c.Eps)
-	if err := claim.FirstErr(err1, err2, err3, err4, err5); err != nil {
+	f := orTheory(c.Forms)
+	s, err1 := logSlope(func(n float64) (float64, error) { return c.twoNB2(c.Arch, n, c.Eps) }, c.N)
+	num, err2 := c.twoNB2(c.Arch, c.N, c.Eps)
+	b0, err3 := f.Bound(c.Arch, c.N, c.Eps)
+	b1, err4 := f.Bound(c.Arch, c.N*1.001, c.Eps)
+	b10, err5 := f.Bound(c.Arch, 10*c.N, c.Eps)
+	built, err6 := newBuilt(c.Arch)
+	if err := claim.FirstErr(err1, err2, err3, err4, err5, err6); err != nil {
 		return []claim.Result{claim.Failed(what, err)}
 	}
 	decreasing := b1 < b0
@@ -80,6 +92,7 @@ func CNN2(c BoundCase) []claim.Result {
 	grow := 10*c.N*b10*b10 - c.N*b0*b0
 	return []claim.Result{
 		claim.RelCheck(what+" d(2n B^2)/d ln n = theta", s, want, want, derivTol),
+		boundRow(what+" B(n) = the built network's", c.Arch, built, f, c.N, c.Eps),
 		mono,
 		claim.RelCheck(what+" (B sqrt n)^2 grows by theta ln(10)/2 from n to 10n", grow, theta*math.Ln10/2, theta*math.Ln10/2, 1e-10),
 	}
@@ -114,7 +127,7 @@ func CNN3(c BoundCase, cs []float64) []claim.Result {
 	var out []claim.Result
 	for i := 0; i <= len(c.Arch.Layers); i++ {
 		s, err := logSlope(func(x float64) (float64, error) {
-			return twoNB2(scaleB(c.Arch, i, x), c.N, c.Eps)
+			return c.twoNB2(scaleB(c.Arch, i, x), c.N, c.Eps)
 		}, 1)
 		if err != nil {
 			return append(out, claim.Failed(what, err))
@@ -125,8 +138,8 @@ func CNN3(c BoundCase, cs []float64) []claim.Result {
 	prev := 0.0
 	ratioUp := claim.Result{Case: fmt.Sprintf("%s Sun et al. / B grows with the magnitude scale over %v", what, cs), Pass: true}
 	for _, k := range cs {
-		b0, err1 := c.Arch.Bound(c.N, c.Eps)
-		bc, err2 := scaleB(c.Arch, -1, k).Bound(c.N, c.Eps)
+		b0, err1 := orTheory(c.Forms).Bound(c.Arch, c.N, c.Eps)
+		bc, err2 := orTheory(c.Forms).Bound(scaleB(c.Arch, -1, k), c.N, c.Eps)
 		sun, err3 := scaleB(c.Arch, -1, k).SunRademacher(c.N, 1, k*maxB(c.Arch))
 		if err := claim.FirstErr(err1, err2, err3); err != nil {
 			return append(out, claim.Failed(what, err))
@@ -152,11 +165,12 @@ func maxB(a cnnbound.Arch) float64 {
 	return m
 }
 
-// varrhoDiff returns varrho(b) - varrho(a) at n (the architectures' own theta is not used: the
-// catalogue's CNN-4 statements hold theta fixed).
-func varrhoDiff(a, b cnnbound.Arch, n float64) (float64, error) {
-	va, err1 := a.Varrho(n)
-	vb, err2 := b.Varrho(n)
+// varrhoDiff returns varrho(b) - varrho(a) at n by the case's Varrho (the architectures' own theta
+// is not used: the catalogue's CNN-4 statements hold theta fixed).
+func (c BoundCase) varrhoDiff(a, b cnnbound.Arch, n float64) (float64, error) {
+	f := orTheory(c.Forms)
+	va, err1 := f.Varrho(a, n)
+	vb, err2 := f.Varrho(b, n)
 	return vb - va, claim.FirstErr(err1, err2)
 }
 
@@ -169,7 +183,7 @@ func varrhoDiff(a, b cnnbound.Arch, n float64) (float64, error) {
 func CNN4(c BoundCase, pLevels float64) []claim.Result {
 	what := c.label("CNN-4")
 	a := c.Arch
-	theta, err := a.Theta()
+	theta, _, err := c.slope()
 	if err != nil {
 		return []claim.Result{claim.Failed(what, err)}
 	}
@@ -199,19 +213,21 @@ func CNN4(c BoundCase, pLevels float64) []claim.Result {
 	p2 := with(func(x *cnnbound.Arch) { x.P *= 2 })
 	d4 := with(func(x *cnnbound.Arch) { x.Layers[0].D *= 4 })
 	rank := with(func(x *cnnbound.Arch) { x.Layers[0].A++ })
-	dk, err1 := varrhoDiff(a, k1, c.N)
-	ds, err2 := varrhoDiff(k1, s1, c.N) // s up by one at k + 1: (k - s + 1) back to a's
-	dks, err3 := varrhoDiff(a, s1, c.N)
-	dp, err4 := varrhoDiff(a, p2, c.N)
-	dd, err5 := varrhoDiff(a, d4, c.N)
-	eps, err6 := logSlope(func(inv float64) (float64, error) { return twoNB2(a, c.N, 1/inv) }, 1/c.Eps)
-	th2, err7 := rank.Theta()
-	b0, err8 := a.Bound(c.N, c.Eps)
-	b1, err9 := rank.Bound(c.N, c.Eps)
-	v, err10 := a.Varrho(c.N)
+	f := orTheory(c.Forms)
+	dk, err1 := c.varrhoDiff(a, k1, c.N)
+	ds, err2 := c.varrhoDiff(k1, s1, c.N) // s up by one at k + 1: (k - s + 1) back to a's
+	dks, err3 := c.varrhoDiff(a, s1, c.N)
+	dp, err4 := c.varrhoDiff(a, p2, c.N)
+	dd, err5 := c.varrhoDiff(a, d4, c.N)
+	eps, err6 := logSlope(func(inv float64) (float64, error) { return c.twoNB2(a, c.N, 1/inv) }, 1/c.Eps)
+	th2, _, err7 := BoundCase{Arch: rank}.slope()
+	b0, err8 := f.Bound(a, c.N, c.Eps)
+	b1, err9 := f.Bound(rank, c.N, c.Eps)
+	built, err10 := newBuilt(a)
 	if err := claim.FirstErr(err1, err2, err3, err4, err5, err6, err7, err8, err9, err10); err != nil {
 		return []claim.Result{claim.Failed(what, err)}
 	}
+	v, _ := built.varrho(c.N) // the slope in theta is the built network's varrho over 2n
 	sign := func(name string, ok bool, x float64) claim.Result {
 		r := claim.Result{Case: what + " " + name, Pass: ok, Detail: fmt.Sprintf("change of varrho %.6g", x)}
 		if !ok {
@@ -244,13 +260,15 @@ func identicalLayers(l, d int, b float64) cnnbound.Arch {
 }
 
 // CNN5 checks depth: B moves down from shallow to deep for one pair and up for the other (it is
-// not monotone in depth), and for identical layers varrho is affine in l (second differences 0 to
-// 1e-12 of its size).
-func CNN5(down, up [2]cnnbound.Arch, n, eps float64) []claim.Result {
+// not monotone in depth); for identical layers varrho is affine in l (second differences 0 to
+// 1e-12 of its size) and each added layer adds the built layer's own log term
+// ln(sqrt(d) b (k - s + 1) / (4p)) (1e-12). forms nil means theory's closed forms.
+func CNN5(down, up [2]cnnbound.Arch, n, eps float64, forms *cnnForms) []claim.Result {
+	f := orTheory(forms)
 	var out []claim.Result
 	for k, pair := range [][2]cnnbound.Arch{down, up} {
-		b0, err1 := pair[0].Bound(n, eps)
-		b1, err2 := pair[1].Bound(n, eps)
+		b0, err1 := f.Bound(pair[0], n, eps)
+		b1, err2 := f.Bound(pair[1], n, eps)
 		if err := claim.FirstErr(err1, err2); err != nil {
 			return append(out, claim.Failed("CNN-5", err))
 		}
@@ -268,18 +286,24 @@ func CNN5(down, up [2]cnnbound.Arch, n, eps float64) []claim.Result {
 	}
 	var vs []float64
 	for l := 1; l <= 5; l++ {
-		v, err := identicalLayers(l, 4, 3).Varrho(n)
+		v, err := f.Varrho(identicalLayers(l, 4, 3), n)
 		if err != nil {
 			return append(out, claim.Failed("CNN-5", err))
 		}
 		vs = append(vs, v)
 	}
+	built, err := newBuilt(identicalLayers(1, 4, 3))
+	if err != nil {
+		return append(out, claim.Failed("CNN-5", err))
+	}
+	term := built.varrhoTerms(n)[0]
 	worst, scale := 0.0, 0.0
 	for i := 2; i < len(vs); i++ {
 		worst = math.Max(worst, math.Abs(vs[i]-2*vs[i-1]+vs[i-2]))
 		scale = math.Max(scale, math.Abs(vs[i]))
 	}
-	return append(out, claim.RelCheck("CNN-5 identical layers: varrho affine in l (second differences)", worst, 0, scale, 1e-12))
+	return append(out, claim.RelCheck("CNN-5 identical layers: varrho affine in l (second differences)", worst, 0, scale, 1e-12),
+		claim.RelCheck("CNN-5 identical layers: each layer adds the built layer's log term", vs[1]-vs[0], term, scale, 1e-12))
 }
 
 // CNN3Depth checks the depth half of CNN-3's comparison: over l identical 1 x 1 layers (l in ls,

@@ -3,6 +3,7 @@ package props
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/dlt5/verify/props/claim"
 	"github.com/dlt5/verify/theory/cnnbound"
@@ -114,11 +115,11 @@ func init() {
 		Conditions: "A1 -> A2 and A1 -> A1 with a 1 x 1 layer of 64 channels (b = 20); identical 1 x 1 layers on an 8 x 8 x 4 input, l = 1..5.",
 		Run: func(uint64) claim.Outcome {
 			down, up := depthPairs()
-			return claim.Results(CNN5(down, up, 1e5, 0.05)...)
+			return claim.Results(CNN5(down, up, 1e5, 0.05, nil)...)
 		},
 		Control: func(uint64, claim.Size) []claim.Result {
 			_, up := depthPairs()
-			return CNN5(up, up, 1e5, 0.05)[:1]
+			return CNN5(up, up, 1e5, 0.05, nil)[:1]
 		},
 	})
 }
@@ -165,20 +166,26 @@ const (
 
 func init() {
 	claim.Register(claim.Claim{ID: "CNN-1", Paper: "cnnbound",
-		Statement:  "The CNN built as real layers has the conv output sizes of the recursion r_i = (rt_{i-1} - k_i)/s_i + 1 and exactly d = rt_l ct_l d_l d_{l+1} + sum_i k_i^2 d_{i-1} d_i weights; invalid architectures are rejected; theta < d when every block's rank bound has a (m1 + m2 + 1) < m1 m2 (theta can exceed d otherwise: A1 with a = 8, 10 gives 11902 > 11720).",
-		Source:     "Section 3 (the model) and the catalogue's theta.",
-		Conditions: "The reference architectures A1..A3.",
+		Statement: "The CNN built as real layers has the conv output sizes of the recursion r_i = (rt_{i-1} - k_i)/s_i + 1 and exactly d = rt_l ct_l d_l d_{l+1} + sum_i k_i^2 d_{i-1} d_i weights; invalid architectures are rejected; theta < d when every block's rank bound has a (m1 + m2 + 1) < m1 m2 (theta can exceed d otherwise: A1 with a = 8, 10 gives 11902 > 11720). " +
+			"theory's theta, d, varrho, B(n) and beta^2 equal their recomputation from the built network's counted shapes (1e-12).",
+		Source:     "Section 3 (the model) and the catalogue's theta, varrho, B and beta^2.",
+		Conditions: "The reference architectures A1..A3 (and, in go test, drawn architectures of one to three layers with their own k_i and s_i); numeric/cnnbound counts window positions to size its layers, independently of theory's recursion.",
 		Run: func(uint64) claim.Outcome {
 			var o claim.Outcome
 			for _, name := range []string{"A1", "A2", "A3"} {
 				a := reference(name)
 				o.Add(CNN1(a, nil)...)
+				o.Add(CNN1Formulas(a, nil)...)
 			}
 			return o
 		},
 		Control: func(uint64, claim.Size) []claim.Result {
 			a := reference("A2")
-			return CNN1(a, func(r, k, s int) int { return (r - k) / s })[:1]
+			out := CNN1(a, func(r, k, s int) int { return (r - k) / s })[:1]
+			for _, w := range wrongFormNames {
+				out = append(out, rowNamed(CNN1Formulas(a, wrongForms(w)), wrongFormRow[w]))
+			}
+			return out
 		},
 	})
 	claim.Register(claim.Claim{ID: "CNN-6", Paper: "cnnbound",
@@ -306,4 +313,59 @@ func init() {
 		},
 		Control: cnn7Controls,
 	})
+}
+
+// wrongFormNames are the perturbed closed forms (wrongForms), the errors a typo in theory/cnnbound
+// would make; wrongFormRow names the CNN-1 comparison row each must fail.
+var (
+	wrongFormNames = []string{"theta-dropped-1", "varrho-2p", "beta-8p^2"}
+	wrongFormRow   = map[string]string{"theta-dropped-1": ": theta", "varrho-2p": ": varrho(n=1e+04)", "beta-8p^2": ": beta^2"}
+)
+
+// wrongForms returns theory's closed forms with one deliberate error: "theta-dropped-1" drops the
+// + 1 of the output block (theta - a_{l+1}), "varrho-2p" writes 4p as 2p in every layer's term
+// (varrho + l ln 2), "beta-8p^2" writes 16 p^2 as 8 p^2 in beta^2's product (which is beta^2 with
+// every norm bound scaled by sqrt 2: the layer-i term gains 2^(l - i + 1) either way); B follows
+// the perturbed theta or varrho. nil for an unknown name.
+func wrongForms(name string) *cnnForms {
+	f := theoryForms()
+	f.Name = name
+	theta, varrho := f.Theta, f.Varrho
+	switch name {
+	case "theta-dropped-1":
+		theta = func(a cnnbound.Arch) (float64, error) {
+			t, err := a.Theta()
+			return t - float64(a.OutA), err
+		}
+	case "varrho-2p":
+		varrho = func(a cnnbound.Arch, n float64) (float64, error) {
+			v, err := a.Varrho(n)
+			return v + float64(len(a.Layers))*math.Ln2, err
+		}
+	case "beta-8p^2":
+		f.Beta2 = func(a cnnbound.Arch) (float64, error) { return scaleB(a, -1, math.Sqrt2).Beta2() }
+		return &f
+	default:
+		return nil
+	}
+	f.Theta, f.Varrho = theta, varrho
+	f.Bound = func(a cnnbound.Arch, n, eps float64) (float64, error) {
+		t, err1 := theta(a)
+		v, err2 := varrho(a, n)
+		if err := claim.FirstErr(err1, err2); err != nil {
+			return 0, err
+		}
+		return boundFrom(t, v, n, eps)
+	}
+	return &f
+}
+
+// rowNamed returns the first row whose case contains part, or a failed row saying none does.
+func rowNamed(rows []claim.Result, part string) claim.Result {
+	for _, r := range rows {
+		if strings.Contains(r.Case, part) {
+			return r
+		}
+	}
+	return claim.Failed("no row "+part, fmt.Errorf("%d rows, none named %q", len(rows), part))
 }

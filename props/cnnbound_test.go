@@ -65,8 +65,8 @@ func TestCNN4(t *testing.T) {
 // the number of identical layers; a pair that does not move the claimed way is rejected.
 func TestCNN5(t *testing.T) {
 	down, up := depthPairs()
-	mustPass(t, CNN5(down, up, 1e5, 0.05)...)
-	mustReject(t, CNN5(up, up, 1e5, 0.05)[0])
+	mustPass(t, CNN5(down, up, 1e5, 0.05, nil)...)
+	mustReject(t, CNN5(up, up, 1e5, 0.05, nil)[0])
 }
 
 func TestGoldenCNNBound(t *testing.T) {
@@ -98,6 +98,55 @@ func TestCNN1(t *testing.T) {
 		mustPass(t, CNN1(a, nil)...)
 	})
 	mustReject(t, CNN1(refArch(t, "A2"), func(r, k, s int) int { return (r - k) / s })[0])
+}
+
+// TestCNN1Formulas: theory's theta, d, varrho, B and beta^2 equal their recomputation from the
+// built network on A1..A3 and on drawn architectures of one to three layers (every layer's k, s,
+// channels, rank and bound drawn; non-square inputs); also CNN-1 .. CNN-5's built-theta rows on
+// the drawn architectures.
+func TestCNN1Formulas(t *testing.T) {
+	for _, name := range []string{"A1", "A2", "A3"} {
+		mustPass(t, CNN1Formulas(refArch(t, name), nil)...)
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		a := drawCNNArch(t)
+		mustPass(t, CNN1(a, nil)...)
+		mustPass(t, CNN1Formulas(a, nil)...)
+		c := BoundCase{Arch: a, N: rapid.Float64Range(1e6, 1e9).Draw(t, "n"), Eps: rapid.Float64Range(1e-4, 0.5).Draw(t, "eps")}
+		if _, err := a.Bound(c.N, c.Eps); err == nil {
+			mustPass(t, CNN2(c)...)
+		}
+	})
+}
+
+// TestCNNPerturbedFormulas: each deliberately perturbed closed form (theta without the output
+// block's + 1, varrho with 2p for 4p, beta^2 with 8 p^2 for 16 p^2) is rejected by the same
+// comparisons the claims make with theory's: CNN-1's row against the built network on A1..A3 and
+// on drawn architectures; for the theta error also CNN-2's d(2n B^2)/d ln n = theta and B(n)
+// rows and CNN-3's d(2n B^2)/d ln b_1 row; for the varrho error also CNN-2's B(n) row, CNN-4's
+// slope in theta and CNN-5's per-layer term. Theory's own forms pass all of them (the other
+// tests).
+func TestCNNPerturbedFormulas(t *testing.T) {
+	for _, w := range wrongFormNames {
+		for _, name := range []string{"A1", "A2", "A3"} {
+			mustReject(t, rowNamed(CNN1Formulas(refArch(t, name), wrongForms(w)), wrongFormRow[w]))
+		}
+	}
+	rapid.Check(t, func(t *rapid.T) {
+		a := drawCNNArch(t)
+		w := rapid.SampledFrom(wrongFormNames).Draw(t, "wrong")
+		mustReject(t, rowNamed(CNN1Formulas(a, wrongForms(w)), wrongFormRow[w]))
+	})
+	a2 := refArch(t, "A2")
+	theta := BoundCase{Arch: a2, N: 1e5, Eps: 0.05, Forms: wrongForms("theta-dropped-1")}
+	rows := CNN2(theta)
+	mustReject(t, rowNamed(rows, "d(2n B^2)/d ln n = theta"), rowNamed(rows, "B(n) = the built network's"))
+	mustReject(t, rowNamed(CNN3(theta, []float64{10}), "d ln b_1 = theta"))
+	varrho := BoundCase{Arch: a2, N: 1e5, Eps: 0.05, Forms: wrongForms("varrho-2p")}
+	mustReject(t, rowNamed(CNN2(varrho), "B(n) = the built network's"))
+	mustReject(t, rowNamed(CNN4(varrho, 0), "affine in theta"))
+	down, up := depthPairs()
+	mustReject(t, rowNamed(CNN5(down, up, 1e5, 0.05, wrongForms("varrho-2p")), "adds the built layer's log term"))
 }
 
 // TestCNN6: on A1 (8 nets x 8 inputs) the loss is in [0, 1], the corrected output-layer bound and
