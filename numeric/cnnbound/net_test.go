@@ -358,3 +358,39 @@ func TestHugeWeights(t *testing.T) {
 		t.Errorf("logits (9e300, 0, 0): losses %v, %v (%v, %v), want 0 and 1", l0, l1, err0, err1)
 	}
 }
+
+// TestAdversaryClass: the adversaries act on the class they are given, not on class 0: with
+// y = 1 and 2 of S1's three classes, the saturating one sets the logit gap between y and
+// (y + 1) mod 3 to ln((1 - q)/q) with class y's logit above the third's, and the flat one sets the
+// logits to (0 at y, ln((1 - q)/q) at (y + 1) mod 3, -6 elsewhere) on every input.
+func TestAdversaryClass(t *testing.T) {
+	q := 0.3
+	gap := math.Log((1 - q) / q)
+	pop, _ := NewPopulation(s1(), 2, 1)
+	for _, y := range []int{1, 2} {
+		other, rest := (y+1)%3, (y+2)%3
+		n, _ := New(s1())
+		if err := n.Adversarial(y, q); err != nil {
+			t.Fatal(err)
+		}
+		ones := make([]float64, 64)
+		for i := range ones {
+			ones[i] = 1
+		}
+		if _, err := n.Loss(ones, y); err != nil {
+			t.Fatal(err)
+		}
+		if u := n.logits; math.Abs(u[other]-u[y]-gap) > 1e-12 || !(u[y] > u[rest]) {
+			t.Fatalf("saturating adversary for class %d: logits %v", y, u)
+		}
+		if err := n.AdversarialFlat(y, q); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := n.Loss(pop.X[0], y); err != nil {
+			t.Fatal(err)
+		}
+		want := make([]float64, 3)
+		want[other], want[rest] = gap, -6
+		requireClose(t, "flat adversary's logits", n.logits, want, 1e-12)
+	}
+}
