@@ -14,7 +14,7 @@ import (
 
 // SGDCase is DAE-8's case: N data of exact covariance diag(Lambda) (numeric/dae.ExactData), H
 // hidden units from the decoupled balanced start at U0, noise sampled each step (variance Sigma2),
-// weight decay Gamma, step Alpha, Runs independent noise streams, strengths read at Times. Formula,
+// weight decay Gamma, step Alpha, Runs antithetic pairs of noise streams (e and -e; each sample is the pair's mean), strengths read at Times. Formula,
 // when not nil, replaces the closed form (the control); Factor, when not 0, multiplies it (power).
 type SGDCase struct {
 	Lambda        []float64
@@ -51,28 +51,34 @@ func (c SGDCase) sample(seed uint64) ([][][]float64, error) {
 	for i := range u0 {
 		u0[i] = c.U0
 	}
-	sgd := simdae.SGD{X: x, Sigma2: c.Sigma2, Gamma: c.Gamma, Rate: c.Alpha}
 	for r := range c.Runs {
-		n, err := simdae.Decoupled(len(c.Lambda), nil, u0, seed)
-		if err != nil {
-			return nil, err
-		}
-		next := 0
-		err = sgd.Run(n, at[len(at)-1], seed+uint64(r)+1, func(k int) error {
-			for next < len(at) && at[next] == k {
-				u, err := n.Strengths(nil, c.H)
-				if err != nil {
-					return err
-				}
-				for i, v := range u {
-					out[next][i] = append(out[next][i], v)
-				}
-				next++
+		var pair [2][][]float64 // per run of the pair, per observed time, the strengths
+		for k, negate := range []bool{false, true} {
+			sgd := simdae.SGD{X: x, Sigma2: c.Sigma2, Gamma: c.Gamma, Rate: c.Alpha, Negate: negate}
+			n, err := simdae.Decoupled(len(c.Lambda), nil, u0, seed)
+			if err != nil {
+				return nil, err
 			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
+			next := 0
+			err = sgd.Run(n, at[len(at)-1], seed+uint64(r)+1, func(step int) error {
+				for next < len(at) && at[next] == step {
+					u, err := n.Strengths(nil, c.H)
+					if err != nil {
+						return err
+					}
+					pair[k] = append(pair[k], u)
+					next++
+				}
+				return nil
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+		for j := range at {
+			for i := range c.H {
+				out[j][i] = append(out[j][i], (pair[0][j][i]+pair[1][j][i])/2)
+			}
 		}
 	}
 	return out, nil

@@ -18,6 +18,9 @@ import (
 type SGD struct {
 	X                   *mat.Dense
 	Sigma2, Gamma, Rate float64
+	// Negate uses -e for every noise draw e of the seed's stream: the antithetic partner of the
+	// run with the same seed (the mean of the pair cancels the noise's odd-order effects).
+	Negate bool
 }
 
 func (s SGD) validate() error {
@@ -61,6 +64,9 @@ func (s SGD) Run(n Net, steps int, seed uint64, observe func(step int) error) er
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x59d))
 	sd, inv := math.Sqrt(s.Sigma2), 1/float64(m)
+	if s.Negate {
+		sd = -sd
+	}
 	xt := mat.NewDense(m, d, nil)
 	var c, b, p, g mat.Dense
 	g1, g2 := mat.NewDense(h, d, nil), mat.NewDense(d, h, nil)
