@@ -231,9 +231,9 @@ func (p *problem) lossGrad(dst, h []float64) {
 	}
 }
 
-// readProblem reads W, U, x, c and y and, when solve is set, finds h* (theory/rbp's Newton
-// iteration).
-func readProblem(in inputs, solve bool) (*problem, error) {
+// readProblem reads W, U, x, c and y (needed when needY is set: rbp.fixed_point has no loss) and,
+// when solve is set, finds h* (theory/rbp's Newton iteration).
+func readProblem(in inputs, solve, needY bool) (*problem, error) {
 	w, err := in.matrix("W", -1)
 	if err != nil {
 		return nil, err
@@ -254,7 +254,10 @@ func readProblem(in inputs, solve bool) (*problem, error) {
 		return nil, fmt.Errorf("U has %d rows, want n = %d", r, n)
 	}
 	c, err1 := in.vector("c")
-	y, err2 := in.vector("y")
+	y, err2 := make([]float64, n), error(nil)
+	if _, ok := in["y"]; ok || needY {
+		y, err2 = in.vector("y")
+	}
 	if err := errors.Join(err1, err2); err != nil {
 		return nil, err
 	}
@@ -298,7 +301,7 @@ func (p *problem) gradient(g []float64) (map[string]any, error) {
 }
 
 func fixedPoint(in inputs) (map[string]any, error) {
-	p, err := readProblem(in, true)
+	p, err := readProblem(in, true, false)
 	if err != nil {
 		return nil, err
 	}
@@ -310,7 +313,7 @@ func neumann(in inputs) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := readProblem(in, true)
+	p, err := readProblem(in, true, true)
 	if err != nil {
 		return nil, err
 	}
@@ -326,7 +329,7 @@ func tbptt(in inputs) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := readProblem(in, true)
+	p, err := readProblem(in, true, true)
 	if err != nil {
 		return nil, err
 	}
@@ -343,7 +346,7 @@ func bptt(in inputs) (map[string]any, error) {
 	if err := errors.Join(err1, err2); err != nil {
 		return nil, err
 	}
-	p, err := readProblem(in, false)
+	p, err := readProblem(in, false, true)
 	if err != nil {
 		return nil, err
 	}
@@ -361,7 +364,7 @@ func cg(in inputs) (map[string]any, error) {
 	if err := errors.Join(err1, err2, err3); err != nil {
 		return nil, err
 	}
-	p, err := readProblem(in, true)
+	p, err := readProblem(in, true, true)
 	if err != nil {
 		return nil, err
 	}
@@ -380,7 +383,7 @@ func original(in inputs) (map[string]any, error) {
 	if err := errors.Join(err1, err2); err != nil {
 		return nil, err
 	}
-	p, err := readProblem(in, true)
+	p, err := readProblem(in, true, true)
 	if err != nil {
 		return nil, err
 	}
