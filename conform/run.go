@@ -73,7 +73,7 @@ type Options struct {
 	Timeout             time.Duration
 	Require             bool
 	Seed                uint64
-	Checks              int // cases per property; 0: each property's own count
+	Checks              int // at most this many cases per property; 0: each property's own count
 	ShrinkTime          time.Duration
 	Echo                io.Writer // the program's stderr, as it comes (nil: kept for crash reports only)
 }
@@ -274,6 +274,7 @@ func runProperty(p *Property, s *session, o Options) Row {
 	}
 	s.restarts = 0
 	st := &propState{}
+	var failedAt time.Time
 	judge := func(c any) verdict {
 		s.beginCase()
 		v := p.runCase(s, c)
@@ -284,10 +285,16 @@ func runProperty(p *Property, s *session, o Options) Row {
 			}
 			return v
 		}
+		if !st.failed {
+			failedAt = time.Now()
+		}
 		st.failed, st.fail, st.failCase = true, v, c
 		st.failLog = append(st.failLog[:0], s.log...)
 		if v.class == kindTimeout || s.restarts >= maxRestarts || s.fatal != nil {
 			st.stop = true // no more requests in this property: shrinking a hang costs a timeout each
+		}
+		if time.Since(failedAt) > o.ShrinkTime {
+			st.stop = true // rapid's own limit is checked between its passes, which can be long
 		}
 		return v
 	}
@@ -302,7 +309,7 @@ func runProperty(p *Property, s *session, o Options) Row {
 	} else {
 		checks := p.Cases
 		if o.Checks > 0 {
-			checks = o.Checks
+			checks = min(checks, o.Checks)
 		}
 		setRapid(checks, propertySeed(o.Seed, p.ID), o.ShrinkTime)
 		t := &tb{name: p.ID}
@@ -425,7 +432,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&o.Require, "require", false, "an op the program does not support is a failure, not a SKIP")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	fs.Uint64Var(&o.Seed, "seed", 20180710, "the seed every property's cases are drawn from")
-	fs.IntVar(&o.Checks, "checks", 0, "cases per property (0: each property's own count)")
+	fs.IntVar(&o.Checks, "checks", 0, "at most this many cases per property (0: each property's own count)")
 	fs.DurationVar(&o.ShrinkTime, "shrink-time", 5*time.Second, "the longest rapid spends shrinking one failing case")
 	list := fs.Bool("list", false, "list the properties and exit")
 	verbose := fs.Bool("v", false, "pass the program's stderr through, and print each row's detail")
