@@ -32,7 +32,8 @@ type transportError struct {
 }
 
 func (e *transportError) Error() string {
-	msg := fmt.Sprintf("%s on request %d (%s): %s", strings.ToLower(e.kind), e.request, e.op, e.detail)
+	word := map[string]string{kindCrash: "crash", kindTimeout: "timeout", kindProtocol: "protocol error"}[e.kind]
+	msg := fmt.Sprintf("%s on request %d (%s): %s", word, e.request, e.op, e.detail)
 	if len(e.stderr) > 0 {
 		msg += "; last stderr lines:\n    " + strings.Join(e.stderr, "\n    ")
 	}

@@ -18,7 +18,7 @@ type exchange struct {
 
 // maxRestarts bounds how often one property restarts a program that crashed or broke the protocol
 // (each restart lets rapid shrink the case that did it).
-const maxRestarts = 20
+const maxRestarts = 200
 
 // session is the conversation with the program under test: it starts the program (and restarts it
 // after a crash), numbers the requests, and keeps the current case's exchanges.
