@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -67,19 +68,14 @@ func (t *tail) get() []string {
 	return append([]string(nil), t.lines...)
 }
 
-type lineMsg struct {
-	line []byte
-	err  error
-}
-
 // child is one running instance of the program under test, started in its own process group so
 // that everything it starts can be ended with it.
 type child struct {
 	cmd        *exec.Cmd
 	stdin      io.WriteCloser
 	w          *bufio.Writer
-	lines      chan lineMsg
-	quit       chan struct{}
+	stdout     *os.File // read with a deadline: the per-request timeout
+	out        *bufio.Reader
 	stderr     tail
 	stderrDone chan struct{}
 	timeout    time.Duration
@@ -97,26 +93,32 @@ func startChild(argv []string, timeout time.Duration, echo io.Writer) (*child, e
 	if len(argv) == 0 {
 		return nil, errors.New("no program to run")
 	}
-	c := &child{cmd: exec.Command(argv[0], argv[1:]...), lines: make(chan lineMsg, 4), quit: make(chan struct{}),
-		stderrDone: make(chan struct{}), timeout: timeout, echo: echo}
+	c := &child{cmd: exec.Command(argv[0], argv[1:]...), stderrDone: make(chan struct{}), timeout: timeout, echo: echo}
 	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var err error
 	if c.stdin, err = c.cmd.StdinPipe(); err != nil {
 		return nil, err
 	}
-	stdout, err := c.cmd.StdoutPipe()
+	// The read end of a pipe from os.Pipe, which the runtime polls: reads take deadlines, so a
+	// program that hangs (or leaves a grandchild holding the pipe) cannot hold the runner.
+	r, w, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
+	c.cmd.Stdout = w
+	c.stdout = r
 	stderr, err := c.cmd.StderrPipe()
 	if err != nil {
 		return nil, err
 	}
-	if err := c.cmd.Start(); err != nil {
+	err = c.cmd.Start()
+	_ = w.Close() // the program has its copy
+	if err != nil {
+		_ = r.Close()
 		return nil, fmt.Errorf("cannot start %q: %v", argv[0], err)
 	}
 	c.w = bufio.NewWriterSize(c.stdin, 1<<16)
-	go c.readStdout(stdout)
+	c.out = bufio.NewReaderSize(r, 1<<16)
 	go c.readStderr(stderr)
 	hello := protocol.AppendRequest(nil, protocol.Request{ID: 0, Op: "hello", Inputs: map[string]any{"protocol": protocol.Version}})
 	line, err := c.roundTrip(hello, 0, "hello")
@@ -162,37 +164,23 @@ func (c *child) hello(line []byte) error {
 	return nil
 }
 
-func (c *child) readStdout(r io.Reader) {
-	br := bufio.NewReaderSize(r, 1<<16)
+// readLine reads the program's next line, of at most protocol.MaxLine bytes.
+func (c *child) readLine() ([]byte, error) {
+	var line []byte
 	for {
-		var line []byte
-		var err error
-		for {
-			var chunk []byte
-			chunk, err = br.ReadSlice('\n')
-			line = append(line, chunk...)
-			if err != bufio.ErrBufferFull {
-				break
+		chunk, err := c.out.ReadSlice('\n')
+		line = append(line, chunk...)
+		if err == nil {
+			return line, nil
+		}
+		if err != bufio.ErrBufferFull {
+			if err == io.EOF && len(line) > 0 {
+				return nil, fmt.Errorf("a last line without its newline (%q), then the end of output", clip(string(line), 200))
 			}
-			if len(line) > protocol.MaxLine {
-				err = fmt.Errorf("a line longer than %d bytes", protocol.MaxLine)
-				break
-			}
+			return nil, err
 		}
-		if err != nil && len(line) > 0 && err == io.EOF {
-			err = fmt.Errorf("a last line without its newline (%q), then the end of output", clip(string(line), 200))
-		}
-		msg := lineMsg{line: line}
-		if err != nil {
-			msg = lineMsg{err: err}
-		}
-		select {
-		case c.lines <- msg:
-		case <-c.quit:
-			return
-		}
-		if err != nil {
-			return
+		if len(line) > protocol.MaxLine {
+			return nil, fmt.Errorf("a line longer than %d bytes", protocol.MaxLine)
 		}
 	}
 }
@@ -225,22 +213,20 @@ func (c *child) roundTrip(line []byte, id int64, op string) ([]byte, error) {
 	} else {
 		return nil, c.crashed(id, op, "writing the request failed ("+err.Error()+")")
 	}
-	timer := time.NewTimer(c.timeout)
-	defer timer.Stop()
-	select {
-	case m := <-c.lines:
-		if m.err != nil {
-			what := "it closed its output"
-			if m.err != io.EOF {
-				what = m.err.Error()
-			}
-			return nil, c.crashed(id, op, what)
-		}
-		return m.line, nil
-	case <-timer.C:
+	if err := c.stdout.SetReadDeadline(time.Now().Add(c.timeout)); err != nil {
+		return nil, c.crashed(id, op, "cannot time the reply ("+err.Error()+")")
+	}
+	line, err := c.readLine()
+	switch {
+	case err == nil:
+		return line, nil
+	case errors.Is(err, os.ErrDeadlineExceeded):
 		c.stop()
 		return nil, &transportError{kind: kindTimeout, request: id, op: op, detail: fmt.Sprintf("no reply within %v", c.timeout), stderr: c.stderr.get()}
+	case err == io.EOF:
+		return nil, c.crashed(id, op, "it closed its output")
 	}
+	return nil, c.crashed(id, op, err.Error())
 }
 
 // crashed stops the program after it closed its output (usually: it exited) and describes how it
@@ -264,8 +250,8 @@ func (c *child) stop() string {
 	}
 	c.dead = true
 	_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
-	close(c.quit)
 	_ = c.stdin.Close()
+	_ = c.stdout.Close()
 	select {
 	case <-c.stderrDone:
 	case <-time.After(time.Second): // a grandchild outside the group may hold the pipe
