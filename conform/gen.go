@@ -17,11 +17,6 @@ func edged(t *rapid.T, label string, g *rapid.Generator[float64], edges ...float
 	return rapid.OneOf(g, g, rapid.SampledFrom(edges)).Draw(t, label)
 }
 
-// logUniform draws 10^u for u uniform in [lo, hi].
-func logUniform(t *rapid.T, label string, lo, hi float64) float64 {
-	return math.Pow(10, rapid.Float64Range(lo, hi).Draw(t, label))
-}
-
 // corruption turns a valid request into one that must get an error reply.
 type corruption struct {
 	why   string

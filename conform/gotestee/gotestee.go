@@ -240,7 +240,7 @@ func readProblem(in inputs, solve, needY bool) (*problem, error) {
 	}
 	n, m := w.Dims()
 	if n != m {
-		return nil, fmt.Errorf("W is %d x %d, want square", n, m)
+		return nil, fmt.Errorf("the matrix W is %d x %d, want square", n, m)
 	}
 	x, err := in.vector("x")
 	if err != nil {
@@ -251,7 +251,7 @@ func readProblem(in inputs, solve, needY bool) (*problem, error) {
 		return nil, err
 	}
 	if r, _ := u.Dims(); r != n {
-		return nil, fmt.Errorf("U has %d rows, want n = %d", r, n)
+		return nil, fmt.Errorf("the matrix U has %d rows, want n = %d", r, n)
 	}
 	c, err1 := in.vector("c")
 	y, err2 := make([]float64, n), error(nil)

@@ -169,7 +169,7 @@ func appendString(buf []byte, s string) []byte {
 // "NaN", "Infinity", "-Infinity". Anything else is left for encoding/json to judge. It returns
 // line itself when there is nothing to rewrite.
 func bareTokens(line []byte) []byte {
-	if bytes.IndexAny(line, "NI") < 0 {
+	if !bytes.ContainsAny(line, "NI") {
 		return line
 	}
 	var out []byte

@@ -51,7 +51,7 @@ func TestDecodeReply(t *testing.T) {
 }
 
 func TestRoundTrip(t *testing.T) {
-	in := map[string]any{"theta": math.NaN(), "a": math.Inf(1), "b": math.Inf(-1), "W": [][]float64{{1, 2.5}, {1e-300, -0.0}},
+	in := map[string]any{"theta": math.NaN(), "a": math.Inf(1), "b": math.Inf(-1), "W": [][]float64{{1, 2.5}, {1e-300, math.Copysign(0, -1)}},
 		"K": 3, "name": "A1", "z": nil, "ok": true, "list": []any{1.5, "x"}}
 	line := AppendRequest(nil, Request{ID: 7, Op: "kernel.kappa", Inputs: in})
 	if !strings.HasSuffix(string(line), "\n") || strings.Count(string(line), "\n") != 1 {
