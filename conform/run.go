@@ -90,8 +90,8 @@ type Report struct {
 	// Fatal is set when the program could not be started or failed its hello.
 	Fatal string `json:"fatal,omitempty"`
 	// ProtocolErrors counts the program's protocol errors.
-	ProtocolErrors int `json:"protocol_errors"`
-	Seed           uint64
+	ProtocolErrors int    `json:"protocol_errors"`
+	Seed           uint64 `json:"seed"`
 }
 
 // Status is the exit status of the run: 2 for a protocol error (or a program that cannot be

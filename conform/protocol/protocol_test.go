@@ -114,3 +114,22 @@ func FuzzDecodeReply(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeRequest: the program side's decoder never panics, and a request it accepts encodes and
+// decodes to the same id and op.
+func FuzzDecodeRequest(f *testing.F) {
+	for _, s := range []string{`{"id":0,"op":"hello","inputs":{"protocol":1}}`, `{"id":3,"op":"kernel.kappa","inputs":{"theta":"NaN","a":0}}`,
+		`{"id":4,"op":"x"}`, `{"id":5,"op":"x","inputs":[1]}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		r, err := DecodeRequest(line)
+		if err != nil {
+			return
+		}
+		again, err := DecodeRequest(AppendRequest(nil, r))
+		if err != nil || again.ID != r.ID || again.Op != r.Op || len(again.Inputs) != len(r.Inputs) {
+			t.Fatalf("round trip: %+v -> %+v (%v)", r, again, err)
+		}
+	})
+}
