@@ -86,6 +86,9 @@ func misbehave(mode string) {
 				continue
 			case "wrongid":
 				reply.ID++
+			case "nan": // what Python's json.dumps writes for float("nan")
+				fmt.Printf("{\"id\": %d, \"result\": {\"kappa\": NaN}}\n", req.ID)
+				continue
 			}
 		}
 		if what == "perturb" {
@@ -369,6 +372,15 @@ func TestProtocolErrors(t *testing.T) {
 	rep = run(t, []string{filepath.Join(t.TempDir(), "no-such-program")}, Options{Op: "kernel.kappa"})
 	if rep.Fatal == "" || rep.Status() != 2 {
 		t.Errorf("missing program: status %d, fatal %q", rep.Status(), rep.Fatal)
+	}
+}
+
+// TestNaNIsAWrongAnswer: a NaN answer (Python's bare NaN token) is a failure of the case, not a
+// protocol error.
+func TestNaNIsAWrongAnswer(t *testing.T) {
+	rep := run(t, self(t, "nan:kernel.kappa"), Options{Property: "kernel.kappa/theory", ShrinkTime: 200 * time.Millisecond})
+	if r := rep.Rows[0]; r.Verdict != "FAIL" || r.Class != classNonFinite || rep.Status() != 1 {
+		t.Errorf("%s", report(rep))
 	}
 }
 
