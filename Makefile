@@ -4,7 +4,7 @@ GO          ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GREMLINS    := github.com/go-gremlins/gremlins/cmd/gremlins@v0.6.0
 
-.PHONY: test fmt vet lint unit golden verify report bench mutate soak fuzz
+.PHONY: test fmt vet lint unit golden verify report bench mutate soak fuzz conform
 
 ## test: formatting, vet, staticcheck and every test (the CI gate)
 test: fmt vet lint unit
@@ -20,6 +20,14 @@ lint:
 
 unit:
 	$(GO) test ./...
+
+## conform: the conformance runner at full settings against the bundled Go and Python programs
+## (go test ./conform, part of unit, runs them with a few cases each, and every faulty variant)
+PYTHON ?= $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
+conform:
+	$(GO) build -o /tmp/conform-go ./cmd/conform-go
+	$(GO) run ./cmd/verify conform -- /tmp/conform-go
+	$(GO) run ./cmd/verify conform -- $(PYTHON) conform/python/conform_testee.py
 
 ## golden: regenerate golden/*.json from theory/ and CLAIMS.md from the claim registry
 golden:

@@ -10,6 +10,7 @@
 //	go run ./cmd/verify -report report  # also report/README.md with PNG figures and findings
 //	go run ./cmd/verify -list           # the catalogue: statement, source, conditions, findings
 //	go run ./cmd/verify -v              # each row's detail (estimate, exact value, SE, seed) too
+//	go run ./cmd/verify conform -- CMD  # check another implementation (conform/PROTOCOL.md)
 //
 // Claims run in parallel (-parallel, default the number of CPUs); the output depends on the seed
 // alone, never on -parallel. The table fits 120 columns; failures are listed at the end with the
@@ -32,6 +33,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/dlt5/verify/conform"
 	_ "github.com/dlt5/verify/props" // registers the claims
 	"github.com/dlt5/verify/props/claim"
 )
@@ -91,6 +93,9 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "conform" { // check another program: conform/PROTOCOL.md
+		return conform.Main(args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	paper := fs.String("paper", "", "run only this paper's claims (kernel, rbp, ...)")
