@@ -40,9 +40,29 @@ func TestShape(t *testing.T) {
 	}
 	bad = append(bad, fileSetViolations()...)
 	sort.Strings(bad)
+	seen := map[string]int{}
 	for _, b := range bad {
+		file, _, _ := strings.Cut(b, ":")
+		if seen[file]++; seen[file] <= pendingShape[file] {
+			t.Logf("pending (issue 19): %s", b)
+			continue
+		}
 		t.Error(b)
 	}
+}
+
+// pendingShape counts, per file, the violations known when TestShape was written that are not
+// yet mended (the mean-field and CNN sites, whose files were being rewritten at the time): they
+// are logged, not failed, and a file may not gain more. Lower a count as its sites are mended;
+// the "paper ..." entries are the missing files.
+var pendingShape = map[string]int{
+	"cnnbound_register.go":                       6,
+	"cnnbound_test.go":                           10,
+	"meanfield_dynamics_test.go":                 1,
+	"meanfield_jacobian.go":                      1,
+	"meanfield_register.go":                      6,
+	"meanfield_register_dynamics.go":             1,
+	"paper cnnbound has no cnnbound_gen_test.go": 1,
 }
 
 // paperFiles are the files every paper has in props: its claims, registration, figures, tests
