@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dlt5/verify/internal/text"
 	"pgregory.net/rapid"
 )
 
@@ -485,7 +486,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 func printList(w io.Writer) {
 	for _, p := range Properties() {
 		fmt.Fprintf(w, "%s (needs %s; %d cases)\n", p.ID, strings.Join(p.Needs, ", "), p.Cases)
-		for _, l := range wrap(p.Doc, 110) {
+		for _, l := range text.Wrap(p.Doc, 110) {
 			fmt.Fprintf(w, "    %s\n", l)
 		}
 	}
@@ -514,13 +515,13 @@ func printReport(w io.Writer, rep *Report, verbose bool) {
 				c = fmt.Sprintf("%d cases (error replies checked)", r.Cases)
 			}
 		}
-		lines := wrap(c, caseWidth)
+		lines := text.Wrap(c, caseWidth)
 		fmt.Fprintf(w, "%-*s %-*s %-*s %*s %*s %s\n", opWidth, r.Op, propWidth, r.Property, caseWidth, lines[0], numWidth, cell(r.Measured), numWidth, cell(r.Bound), r.Verdict)
 		for _, l := range lines[1:] {
 			fmt.Fprintf(w, "%*s %s\n", opWidth+propWidth+1, "", l)
 		}
 		if verbose && r.Detail != "" && r.Verdict != "SKIP" {
-			for _, l := range wrap(r.Detail, 110) {
+			for _, l := range text.Wrap(r.Detail, 110) {
 				fmt.Fprintf(w, "      %s\n", l)
 			}
 		}
@@ -578,30 +579,4 @@ func cell(x float64) string {
 		return ""
 	}
 	return fmt.Sprintf("%.4g", x)
-}
-
-// wrap splits s into lines of at most n characters at spaces (a longer word is split).
-func wrap(s string, n int) []string {
-	var lines []string
-	line := ""
-	for _, w := range strings.Fields(s) {
-		for len(w) > n {
-			if line != "" {
-				lines, line = append(lines, line), ""
-			}
-			lines, w = append(lines, w[:n]), w[n:]
-		}
-		switch {
-		case line == "":
-			line = w
-		case len(line)+1+len(w) <= n:
-			line += " " + w
-		default:
-			lines, line = append(lines, line), w
-		}
-	}
-	if line != "" || len(lines) == 0 {
-		lines = append(lines, line)
-	}
-	return lines
 }

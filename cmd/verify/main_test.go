@@ -149,23 +149,6 @@ func TestTableWidth(t *testing.T) {
 	}
 }
 
-// TestWrap: words are kept whole, lines are at most n, an over-long word is split, nothing is lost.
-func TestWrap(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
-		words := rapid.SliceOfN(rapid.StringMatching(`[a-z]{1,30}`), 1, 20).Draw(t, "words")
-		n := rapid.IntRange(5, 40).Draw(t, "n")
-		lines := wrap(strings.Join(words, " "), n)
-		for _, l := range lines {
-			if len(l) > n {
-				t.Fatalf("line %q longer than %d", l, n)
-			}
-		}
-		if strings.Join(strings.Fields(strings.Join(lines, " ")), "") != strings.Join(words, "") {
-			t.Fatalf("wrap lost text: %q -> %q", words, lines)
-		}
-	})
-}
-
 // TestFailureSummary: a failing row and an accepted control are listed with their replay commands.
 func TestFailureSummary(t *testing.T) {
 	rows := []Row{

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/dlt5/verify/internal/text"
 )
 
 // The table's layout: it fits width columns. A claim's headline line is its ID and statement,
@@ -37,55 +39,29 @@ func abbreviate(s string) string {
 	return s
 }
 
-// wrap splits s into lines of at most n characters at spaces (a word longer than n is split).
-func wrap(s string, n int) []string {
-	var lines []string
-	line := ""
-	for _, w := range strings.Fields(s) {
-		for len(w) > n {
-			if line != "" {
-				lines, line = append(lines, line), ""
-			}
-			lines, w = append(lines, w[:n]), w[n:]
-		}
-		switch {
-		case line == "":
-			line = w
-		case len(line)+1+len(w) <= n:
-			line += " " + w
-		default:
-			lines, line = append(lines, line), w
-		}
-	}
-	if line != "" || len(lines) == 0 {
-		lines = append(lines, line)
-	}
-	return lines
-}
-
 // printTable writes the rows grouped by claim; verbose adds each row's detail, wrapped, under it.
 func printTable(w io.Writer, rows []Row, verbose bool) {
 	fmt.Fprintf(w, "%-*s %*s %*s %*s %s\n", caseWidth+2, "ID / CASE", numWidth, "MEASURED", numWidth, "BOUND", detWidth, "DETECTS", "VERDICT")
 	last := ""
 	for _, r := range rows {
 		if r.ID != last {
-			head := wrap(r.Claim, width-len(r.ID)-1)
+			head := text.Wrap(r.Claim, width-len(r.ID)-1)
 			fmt.Fprintf(w, "%s %s\n", r.ID, head[0])
 			for _, l := range head[1:] {
 				fmt.Fprintf(w, "%*s %s\n", len(r.ID), "", l)
 			}
 			last = r.ID
 		}
-		lines := wrap(abbreviate(strings.TrimPrefix(strings.TrimPrefix(r.Case, r.ID+" "), "control: "+r.ID+" ")), caseWidth)
+		lines := text.Wrap(abbreviate(strings.TrimPrefix(strings.TrimPrefix(r.Case, r.ID+" "), "control: "+r.ID+" ")), caseWidth)
 		if strings.HasPrefix(r.Case, "control: ") && !strings.HasPrefix(lines[0], "control: ") {
-			lines = wrap("control: "+strings.Join(lines, " "), caseWidth)
+			lines = text.Wrap("control: "+strings.Join(lines, " "), caseWidth)
 		}
 		fmt.Fprintf(w, "  %-*s %*s %*s %*s %s\n", caseWidth, lines[0], numWidth, cell(r.Measured), numWidth, cell(r.Bound), detWidth, detects(r.Detects), r.Verdict)
 		for _, l := range lines[1:] {
 			fmt.Fprintf(w, "    %s\n", l)
 		}
 		if verbose && r.Detail != "" {
-			for _, l := range wrap(r.Detail, width-6) {
+			for _, l := range text.Wrap(r.Detail, width-6) {
 				fmt.Fprintf(w, "      %s\n", l)
 			}
 		}
@@ -113,7 +89,7 @@ func printSummary(w io.Writer, rows []Row, claims int, seed uint64) int {
 		fmt.Fprintf(w, "\nFAILURES (%d)\n", failed)
 		for _, r := range rows {
 			if bad(r) {
-				for i, l := range wrap(fmt.Sprintf("%s %s: %s, measured %s, bound %s", r.ID, strings.TrimPrefix(r.Case, r.ID+" "), r.Verdict, cell(r.Measured), cell(r.Bound)), width-2) {
+				for i, l := range text.Wrap(fmt.Sprintf("%s %s: %s, measured %s, bound %s", r.ID, strings.TrimPrefix(r.Case, r.ID+" "), r.Verdict, cell(r.Measured), cell(r.Bound)), width-2) {
 					fmt.Fprintf(w, "%s%s\n", strings.Repeat(" ", 2*min(i, 1)), l)
 				}
 				fmt.Fprintf(w, "  replay: go run ./cmd/verify -claim %s -seed %d -v\n", r.ID, seed)
