@@ -21,11 +21,13 @@ func TestGoldenMeanfield(t *testing.T) {
 	}
 }
 
-// TestMF1 drives the variance map check at width 128 with 64 networks of 8 sequences (and a
-// pilot of 32 for the control-variate coefficients) over 6 steps from a drawn start (the command
-// runs width 1000, 64 networks of 4, 30 steps), every row detecting a 10% error (300 draws: at
-// most 9.6%, at sb2 near 0.5 with sw2 near 1.5, where the frozen bias's persistent state is most
-// of a network's noise); half of rapid's draws simulate (a draw is about 0.15 s). The
+// TestMF1 drives the variance map check at width 128 with 96 networks of 8 sequences (and a
+// pilot of 48 for the control-variate coefficients) over 6 steps from a drawn start (the command
+// runs width 1000, 64 networks of 4, 30 steps), every row detecting a 10% error. The worst corner
+// is sb2 near 0.5 with sw2 near 1.5, where the frozen bias's persistent state is most of a
+// network's noise: there q_6's stated MDE over 12 seeds ranged 6.3-9.8% with 64 networks (a seed
+// failed the 10% at 10.1%: the SE of 64 heavy-tailed networks varies by about 15%) and 4.9-6.7%
+// with 96. Half of rapid's draws simulate (a draw is about 0.2 s). The
 // finite-width correction, O(1/N), stays inside the t-test's resolution in the generator's phases.
 func TestMF1(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
@@ -34,7 +36,7 @@ func TestMF1(t *testing.T) {
 		}
 		net := vanillaNet(128).Draw(t, "net")
 		net.Seqs = 8
-		rows := MF1(VarianceMapCase{Net: net, Steps: 6, Seeds: 64, Seed: rapid.Uint64().Draw(t, "seed")})
+		rows := MF1(VarianceMapCase{Net: net, Steps: 6, Seeds: 96, Seed: rapid.Uint64().Draw(t, "seed")})
 		mustPass(t, rows...)
 		mustDetect(t, 0.10, rows...)
 	})

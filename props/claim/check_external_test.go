@@ -322,8 +322,15 @@ func TestSelect(t *testing.T) {
 	if len(got) != 2 || got[0].Case != "a ratio" || got[1].Case != "c ratio" {
 		t.Fatalf("Select = %v", got)
 	}
-	if len(claim.Select(rs, "none")) != 0 {
-		t.Fatal("Select found a row that does not match")
+	if got := claim.Select(rs, "none"); len(got) != 1 || !got[0].IsError() || got[0].Pass {
+		t.Fatalf("Select of nothing = %v, want one Failed row", got)
+	}
+	stopped := claim.Failed("DAE-8 label", errors.New("diverged"))
+	if got := claim.Select([]claim.Result{stopped}, "mode 2"); len(got) != 1 || got[0].Err == nil || got[0].Detail != stopped.Detail {
+		t.Fatalf("Select dropped the error row: %v", got)
+	}
+	if got := claim.Only(append(rs, stopped)); got.Detail != stopped.Detail {
+		t.Fatalf("Only = %v, want the error row", got)
 	}
 }
 

@@ -97,13 +97,19 @@ func FirstErr(errs ...error) error {
 }
 
 // Select returns the results whose Case contains part, in order: how a control or a test picks
-// rows of a claim function by name rather than by position.
+// rows of a claim function by name rather than by position. A row that records an error (Failed,
+// whose Case is the claim's label) is always kept, and a selection that matches nothing returns
+// one Failed row saying so: a renamed case or a claim that stopped early never silently drops
+// the rows a caller asked for.
 func Select(rs []Result, part string) []Result {
 	var out []Result
 	for _, r := range rs {
-		if strings.Contains(r.Case, part) {
+		if r.IsError() || strings.Contains(r.Case, part) {
 			out = append(out, r)
 		}
+	}
+	if len(out) == 0 {
+		return []Result{Failed(part, fmt.Errorf("no row of %d has a case containing %q", len(rs), part))}
 	}
 	return out
 }
@@ -111,6 +117,11 @@ func Select(rs []Result, part string) []Result {
 // Only returns the one result of rs, or a failing result that says how many there were (so that
 // picking "the" row of a selection never indexes past what a claim returned).
 func Only(rs []Result) Result {
+	for _, r := range rs {
+		if r.IsError() {
+			return r // what stopped the claim says more than a count
+		}
+	}
 	if len(rs) != 1 {
 		return Failed("one row", fmt.Errorf("%d rows where exactly one was expected", len(rs)))
 	}
