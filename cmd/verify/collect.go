@@ -64,7 +64,7 @@ func collect(claims []claim.Claim, seed uint64, controls bool, parallel int, pro
 // runClaim runs one claim, its findings' evidence and (when asked) its controls at claim.Full.
 func runClaim(c claim.Claim, seed uint64, controls bool) result {
 	start := time.Now()
-	o := c.Run(seed)
+	o := guard(c.ID+" run", func() claim.Outcome { return c.Run(seed) })
 	if len(o.Results) == 0 {
 		o.Results = []claim.Result{claim.Failed(c.ID+" run", fmt.Errorf("the run returned no result: nothing was checked"))}
 	}
@@ -76,7 +76,7 @@ func runClaim(c claim.Claim, seed uint64, controls bool) result {
 		rows = append(rows, findingRow(c, f, o.Evidence, seed))
 	}
 	if controls {
-		rs := c.Control(seed, claim.Full)
+		rs := guard(c.ID+" control", func() claim.Outcome { return claim.Results(c.Control(seed, claim.Full)...) }).Results
 		if len(rs) == 0 {
 			rs = []claim.Result{claim.Failed(c.ID+" control", fmt.Errorf("the control returned no result"))}
 		}
@@ -85,6 +85,17 @@ func runClaim(c claim.Claim, seed uint64, controls bool) result {
 		}
 	}
 	return result{rows: rows, run: ran{c, o}, took: time.Since(start)}
+}
+
+// guard runs f and turns a panic (a claim indexing past the rows it got, a simulation's bug) into
+// one failed row naming where it happened, so that one claim cannot take the whole table with it.
+func guard(what string, f func() claim.Outcome) (o claim.Outcome) {
+	defer func() {
+		if p := recover(); p != nil {
+			o = claim.Results(claim.Failed(what, fmt.Errorf("panic: %v", p)))
+		}
+	}()
+	return f()
 }
 
 // progress reports claims as they finish: on a terminal one line rewritten in place (done /

@@ -194,9 +194,15 @@ func row(c claim.Claim, r claim.Result, seed uint64, control bool) Row {
 	name := r.Case
 	if control {
 		name = "control: " + name
-		v = map[string]string{"PASS": "ACCEPTED", "FAIL": "REJECTED", "SKIP": "SKIP"}[v]
-		if r.IsError() {
-			v = "FAIL" // a control that errs has not shown the check can see its error
+		switch {
+		case r.Skipped():
+			v = "SKIP"
+		case r.Pass:
+			v = "ACCEPTED"
+		case r.Rejected():
+			v = "REJECTED"
+		default:
+			v = "FAIL" // a control that errs or measures NaN has not shown the check can see its error
 		}
 	}
 	return Row{ID: c.ID, Paper: c.Paper, Claim: c.Statement, Case: name, Measured: Number(r.Measured), Bound: Number(r.Bound),

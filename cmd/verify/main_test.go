@@ -3,12 +3,14 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/dlt5/verify/props/claim"
 	"pgregory.net/rapid"
 )
 
@@ -164,5 +166,32 @@ func TestFailureSummary(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestControlVerdicts: a control row is REJECTED only when its check ran and failed on a number;
+// a NaN statistic, an error or a panic is a FAIL of the control, never a rejection.
+func TestControlVerdicts(t *testing.T) {
+	c := claim.Claim{ID: "KER-1", Paper: "kernel"}
+	for _, tc := range []struct {
+		r    claim.Result
+		want string
+	}{
+		{claim.Check("x", 9, 6, ""), "REJECTED"},
+		{claim.Check("x", 1, 6, ""), "ACCEPTED"},
+		{claim.Result{Case: "x", Measured: math.NaN(), Bound: 6}, "FAIL"},
+		{claim.Failed("x", errors.New("diverged")), "FAIL"},
+		{claim.Skipped("x", "no data"), "SKIP"},
+	} {
+		if got := row(c, tc.r, 1, true).Verdict; got != tc.want {
+			t.Errorf("control %v: verdict %s, want %s", tc.r, got, tc.want)
+		}
+	}
+	o := guard("KER-1 run", func() claim.Outcome {
+		var rs []claim.Result
+		return claim.Results(rs[3]) // a claim indexing past its rows
+	})
+	if len(o.Results) != 1 || !o.Results[0].IsError() || !strings.Contains(o.Results[0].Detail, "panic") {
+		t.Fatalf("guard = %v, want one failed row naming the panic", o.Results)
 	}
 }
