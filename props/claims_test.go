@@ -2,6 +2,7 @@ package props
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"os"
 	"strings"
@@ -26,6 +27,16 @@ func TestRegistry(t *testing.T) {
 	for p, n := range want {
 		if got[p] != n {
 			t.Errorf("paper %s has %d claims registered, want %d", p, got[p], n)
+		}
+	}
+	// No gap in the numbering: each paper's claims are PREFIX-1 .. PREFIX-n, so a renamed or
+	// dropped claim cannot hide behind the count.
+	for _, p := range claim.Papers() {
+		for i := 1; i <= want[p.Key]; i++ {
+			id := fmt.Sprintf("%s-%d", p.Prefix, i)
+			if c, ok := claim.Lookup(id); !ok || c.Paper != p.Key {
+				t.Errorf("paper %s has no claim %s", p.Key, id)
+			}
 		}
 	}
 	if len(got) != len(want) || len(claim.Papers()) != len(want) {
