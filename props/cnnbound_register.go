@@ -3,7 +3,6 @@ package props
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/dlt5/verify/props/claim"
 	"github.com/dlt5/verify/theory/cnnbound"
@@ -69,7 +68,7 @@ func init() {
 				return []claim.Result{claim.Failed("CNN-2 control", err)}
 			}
 			c.Slope = theta / 2
-			return CNN2(c)[:1]
+			return claim.Select(CNN2(c), "d(2n B^2)/d ln n = theta")
 		},
 	})
 	claim.Register(claim.Claim{ID: "CNN-3", Paper: "cnnbound",
@@ -91,7 +90,7 @@ func init() {
 				return []claim.Result{claim.Failed("CNN-3 control", err)}
 			}
 			c.Slope = 3 * theta // (l + 1) theta: the scaling law's constant in a single-b derivative
-			return CNN3(c, []float64{10})[:1]
+			return claim.Select(CNN3(c, []float64{10}), "d(2n B^2)/d ln b_1 = theta")
 		},
 	})
 	claim.Register(claim.Claim{ID: "CNN-4", Paper: "cnnbound",
@@ -106,7 +105,7 @@ func init() {
 			return o
 		},
 		Control: func(uint64, claim.Size) []claim.Result {
-			return CNN4(cnnCases()[1], 3)[3:4] // -(l+1) theta on A2
+			return claim.Select(CNN4(cnnCases()[1], 3), "doubling p") // -(l+1) theta on A2
 		},
 	})
 	claim.Register(claim.Claim{ID: "CNN-5", Paper: "cnnbound",
@@ -119,7 +118,7 @@ func init() {
 		},
 		Control: func(uint64, claim.Size) []claim.Result {
 			_, up := depthPairs()
-			return CNN5(up, up, 1e5, 0.05, nil)[:1]
+			return claim.Select(CNN5(up, up, 1e5, 0.05, nil), "B falls from")
 		},
 	})
 }
@@ -181,9 +180,9 @@ func init() {
 		},
 		Control: func(uint64, claim.Size) []claim.Result {
 			a := reference("A2")
-			out := CNN1(a, func(r, k, s int) int { return (r - k) / s })[:1]
+			out := claim.Select(CNN1(a, func(r, k, s int) int { return (r - k) / s }), "built conv sizes")
 			for _, w := range wrongFormNames {
-				out = append(out, rowNamed(CNN1Formulas(a, wrongForms(w)), wrongFormRow[w]))
+				out = append(out, claim.One(CNN1Formulas(a, wrongForms(w)), wrongFormRow[w]))
 			}
 			return out
 		},
@@ -207,7 +206,7 @@ func init() {
 				o.Add(rows...)
 				c.OutConst, c.Nets, c.AdversarialQs = cnnbound.PaperOutputConst, 1, []float64{1.0 / 3}
 				paper, _ := CNN6(c)
-				r := rowAt(paper, 3)
+				r := claim.Only(claim.Select(paper, "adversarial q=0.3333: |grad_out|^2"))
 				ev.Confirmed = ev.Confirmed && r.Rejected()
 				if ev.Detail != "" {
 					ev.Detail += " | "
@@ -222,8 +221,8 @@ func init() {
 			}
 			a1 := reference("A1")
 			flat := CNN6Flat(a1, 1.0/3)
-			o.Add(flat[0])
-			b := rowAt(flat, 1)
+			o.Add(claim.Select(flat, "|grad_out|^2")...)
+			b := claim.Only(claim.Select(flat, "|grad|^2 / beta^2"))
 			o.Evidence = append(o.Evidence, claim.Evidence{Finding: betaFinding, Confirmed: b.Rejected(),
 				Detail: fmt.Sprintf("%s: |grad|^2 / beta^2 = %.4g", b.Case, b.Measured)})
 			return o
@@ -234,7 +233,7 @@ func init() {
 			a := reference("A1")
 			c := ProofCase{Arch: a, Nets: 1, Inputs: 1, Seed: seed, OutConst: cnnbound.PaperOutputConst, AdversarialQs: []float64{1.0 / 3}}
 			rows, _ := CNN6(c)
-			return []claim.Result{rowAt(rows, 3)}
+			return claim.Select(rows, "adversarial q=0.3333: |grad_out|^2")
 		},
 	})
 }
@@ -358,14 +357,4 @@ func wrongForms(name string) *cnnForms {
 		return boundFrom(t, v, n, eps)
 	}
 	return &f
-}
-
-// rowNamed returns the first row whose case contains part, or a failed row saying none does.
-func rowNamed(rows []claim.Result, part string) claim.Result {
-	for _, r := range rows {
-		if strings.Contains(r.Case, part) {
-			return r
-		}
-	}
-	return claim.Failed("no row "+part, fmt.Errorf("%d rows, none named %q", len(rows), part))
 }

@@ -29,8 +29,11 @@ func TestCNN2(t *testing.T) {
 		mustPass(t, CNN2(BoundCase{Arch: refArch(t, "A1"), N: n, Eps: 0.05})...)
 	}
 	a := refArch(t, "A1")
-	theta, _ := a.Theta()
-	mustReject(t, CNN2(BoundCase{Arch: a, N: 1e4, Eps: 0.05, Slope: theta / 2})[0])
+	theta, err := a.Theta()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustReject(t, claim.Select(CNN2(BoundCase{Arch: a, N: 1e4, Eps: 0.05, Slope: theta / 2}), "d(2n B^2)/d ln n = theta")...)
 }
 
 // TestCNN3: the logarithmic dependence on every magnitude over drawn n and eps on A1..A3; the
@@ -43,8 +46,11 @@ func TestCNN3(t *testing.T) {
 		mustPass(t, CNN3Depth([]int{1, 2, 3, 4}, rapid.Float64Range(1, 10).Draw(t, "b"), c.N, c.Eps))
 	})
 	a := refArch(t, "A2")
-	theta, _ := a.Theta()
-	mustReject(t, CNN3(BoundCase{Arch: a, N: 1e5, Eps: 0.05, Slope: 3 * theta}, []float64{10})[0])
+	theta, err := a.Theta()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustReject(t, claim.Select(CNN3(BoundCase{Arch: a, N: 1e5, Eps: 0.05, Slope: 3 * theta}, []float64{10}), "d ln b_1 = theta")...)
 }
 
 // TestCNN4: kernel, stride, pooling, channels, eps and theta on A1 and A2 over drawn n and eps;
@@ -57,7 +63,7 @@ func TestCNN4(t *testing.T) {
 	})
 	for _, wrong := range []float64{3, 5, 6} { // -(l+1), -(2l+1), -3l on A2 (l = 2)
 		rows := CNN4(BoundCase{Arch: refArch(t, "A2"), N: 1e5, Eps: 0.05}, wrong)
-		mustReject(t, rows[3])
+		mustReject(t, claim.Select(rows, "doubling p")...)
 	}
 }
 
@@ -66,7 +72,7 @@ func TestCNN4(t *testing.T) {
 func TestCNN5(t *testing.T) {
 	down, up := depthPairs()
 	mustPass(t, CNN5(down, up, 1e5, 0.05, nil)...)
-	mustReject(t, CNN5(up, up, 1e5, 0.05, nil)[0])
+	mustReject(t, claim.Select(CNN5(up, up, 1e5, 0.05, nil), "B falls from")...)
 }
 
 func TestGoldenCNNBound(t *testing.T) {
@@ -97,7 +103,7 @@ func TestCNN1(t *testing.T) {
 			Layers: []cnnbound.Layer{{K: k, S: s, D: rapid.IntRange(1, 4).Draw(t, "d"), A: rapid.IntRange(1, 4).Draw(t, "a"), B: 1}}, Out: 3, OutA: 1, OutB: 1}
 		mustPass(t, CNN1(a, nil)...)
 	})
-	mustReject(t, CNN1(refArch(t, "A2"), func(r, k, s int) int { return (r - k) / s })[0])
+	mustReject(t, claim.Select(CNN1(refArch(t, "A2"), func(r, k, s int) int { return (r - k) / s }), "built conv sizes")...)
 }
 
 // TestCNN1Formulas: theory's theta, d, varrho, B and beta^2 equal their recomputation from the
@@ -129,24 +135,24 @@ func TestCNN1Formulas(t *testing.T) {
 func TestCNNPerturbedFormulas(t *testing.T) {
 	for _, w := range wrongFormNames {
 		for _, name := range []string{"A1", "A2", "A3"} {
-			mustReject(t, rowNamed(CNN1Formulas(refArch(t, name), wrongForms(w)), wrongFormRow[w]))
+			mustReject(t, claim.One(CNN1Formulas(refArch(t, name), wrongForms(w)), wrongFormRow[w]))
 		}
 	}
 	rapid.Check(t, func(t *rapid.T) {
 		a := drawCNNArch(t)
 		w := rapid.SampledFrom(wrongFormNames).Draw(t, "wrong")
-		mustReject(t, rowNamed(CNN1Formulas(a, wrongForms(w)), wrongFormRow[w]))
+		mustReject(t, claim.One(CNN1Formulas(a, wrongForms(w)), wrongFormRow[w]))
 	})
 	a2 := refArch(t, "A2")
 	theta := BoundCase{Arch: a2, N: 1e5, Eps: 0.05, Forms: wrongForms("theta-dropped-1")}
 	rows := CNN2(theta)
-	mustReject(t, rowNamed(rows, "d(2n B^2)/d ln n = theta"), rowNamed(rows, "B(n) = the built network's"))
-	mustReject(t, rowNamed(CNN3(theta, []float64{10}), "d ln b_1 = theta"))
+	mustReject(t, claim.One(rows, "d(2n B^2)/d ln n = theta"), claim.One(rows, "B(n) = the built network's"))
+	mustReject(t, claim.One(CNN3(theta, []float64{10}), "d ln b_1 = theta"))
 	varrho := BoundCase{Arch: a2, N: 1e5, Eps: 0.05, Forms: wrongForms("varrho-2p")}
-	mustReject(t, rowNamed(CNN2(varrho), "B(n) = the built network's"))
-	mustReject(t, rowNamed(CNN4(varrho, 0), "affine in theta"))
+	mustReject(t, claim.One(CNN2(varrho), "B(n) = the built network's"))
+	mustReject(t, claim.One(CNN4(varrho, 0), "affine in theta"))
 	down, up := depthPairs()
-	mustReject(t, rowNamed(CNN5(down, up, 1e5, 0.05, wrongForms("varrho-2p")), "adds the built layer's log term"))
+	mustReject(t, claim.One(CNN5(down, up, 1e5, 0.05, wrongForms("varrho-2p")), "adds the built layer's log term"))
 }
 
 // TestCNN6: on A1 (8 nets x 8 inputs) the loss is in [0, 1], the corrected output-layer bound and
@@ -158,7 +164,7 @@ func TestCNN6(t *testing.T) {
 	mustPass(t, rows...)
 	c.OutConst = cnnbound.PaperOutputConst
 	rows, _ = CNN6(c)
-	mustReject(t, rows[3])
+	mustReject(t, claim.Select(rows, "adversarial q=0.3333: |grad_out|^2")...)
 	if !(adv[0] > 0.99*cnnbound.CorrectedOutputConst) {
 		t.Fatalf("the adversarial weights reach %v of rt ct d_l, want about 128/729", adv[0])
 	}
@@ -166,8 +172,8 @@ func TestCNN6(t *testing.T) {
 		mustPass(t, CNN6Flat(refArch(t, name), 1.0/3)...)
 	}
 	flat := CNN6Flat(refArch(t, "A1"), 1.0/3)
-	mustPass(t, flat[0])
-	mustReject(t, flat[1]) // the beta-bound finding
+	mustPass(t, claim.Select(flat, "|grad_out|^2")...)
+	mustReject(t, claim.Select(flat, "|grad|^2 / beta^2")...) // the beta-bound finding
 }
 
 // TestCNN7: the sup-over-weights gradient deviation's slope on S1 at go test's settings (2048

@@ -366,7 +366,7 @@ func init() {
 			}
 			forgot.RatioTh = 1
 			rows := DAE9(c, forgot)
-			return append(out, rows[len(rows)-2], rows[len(rows)-1])
+			return append(out, claim.One(rows, fmt.Sprintf("mode %d final u", len(forgot.UStar))), claim.One(rows, "weight decay matched"))
 		},
 	})
 }

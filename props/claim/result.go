@@ -127,3 +127,7 @@ func Only(rs []Result) Result {
 	}
 	return rs[0]
 }
+
+// One returns the one row of rs whose Case contains part (Only of Select): a failing row when
+// none or several match, or when rs records an error.
+func One(rs []Result, part string) Result { return Only(Select(rs, part)) }
