@@ -102,7 +102,13 @@ func TestDAE4(t *testing.T) {
 		us := lam / (lam + s2)
 		f := rapid.Float64Range(0.05, 0.95).Draw(t, "f")
 		u0 := f * us * rapid.Float64Range(1e-4, 0.99).Draw(t, "u0/(f u*)")
-		mustPass(t, DAE4Identities(lam, s2, u0, f, rapid.Float64Range(0, 50).Draw(t, "t"), nil)...)
+		// t as a multiple of the time the DAE takes to reach f u*, so that the rows see the
+		// transition and not only the saturated tail.
+		th, err := dae.Mode{Lambda: lam, Sigma2: s2}.TFrac(u0, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustPass(t, DAE4Identities(lam, s2, u0, f, th*rapid.Float64Range(0, 4).Draw(t, "t/t_f"), nil)...)
 	})
 	mustReject(t, claim.Select(DAE4Identities(2.5, 0.5, 0.001, 0.9, 5, NearRatio), "t_f ratio")...)
 	c := MatchedCase{Lambda: 1, Sigma2: 0.5, U0: 0.01, T: 12, Alpha: 0.02, Seed: 3}
