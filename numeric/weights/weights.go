@@ -26,6 +26,17 @@ type Law interface {
 	Fill(rng *rand.Rand, w []float64)
 }
 
+// Projector is a rotationally invariant law that draws the projection of a row onto k orthonormal
+// directions without drawing the row: for such a law Q^T w has the law of w's first k coordinates
+// for every d x k matrix Q with orthonormal columns, so a layer's pre-activations W h on m inputs
+// (rank <= m) need m draws a row instead of d (numeric/kernel.ProjectedNetwork).
+type Projector interface {
+	Law
+	// Project overwrites p with the first len(p) coordinates of one draw of a row of length d
+	// (d < len(p) is read as d = len(p)).
+	Project(rng *rand.Rand, d int, p []float64)
+}
+
 // FourthMomenter is a law that knows E|w|^4 (needed by robust, moment-based bounds).
 type FourthMomenter interface {
 	FourthMoment(d int) float64
@@ -88,6 +99,9 @@ func (g Gaussian) Fill(rng *rand.Rand, w []float64) {
 	}
 }
 
+// Project implements Projector: the coordinates are independent.
+func (g Gaussian) Project(rng *rand.Rand, _ int, p []float64) { g.Fill(rng, p) }
+
 // StudentT is the multivariate Student-t law with Nu > 2 degrees of freedom, scaled so each
 // coordinate has variance Scale^2: w = Scale sqrt((Nu-2)/Nu) g / sqrt(V/Nu), g ~ N(0, I),
 // V ~ chi^2_Nu. E|w|^2 = Scale^2 d; E|w|^4 = Scale^4 d (d+2) (Nu-2)/(Nu-4), infinite for Nu <= 4.
@@ -130,6 +144,9 @@ func (t StudentT) Fill(rng *rand.Rand, w []float64) {
 	}
 }
 
+// Project implements Projector: given the row's chi^2 the coordinates are independent.
+func (t StudentT) Project(rng *rand.Rand, _ int, p []float64) { t.Fill(rng, p) }
+
 // Sphere is w uniform on the sphere of radius Radius: w = Radius g/|g|. E|w|^2 = Radius^2 and
 // E|w|^4 = Radius^4 for every d.
 type Sphere struct{ Radius float64 }
@@ -168,6 +185,31 @@ func (s Sphere) Fill(rng *rand.Rand, w []float64) {
 	c := s.Radius / math.Sqrt(n)
 	for i := range w {
 		w[i] *= c
+	}
+}
+
+// Project implements Projector: w = Radius g/|g| with g ~ N(0, I_d), of which the first k
+// coordinates are drawn and the rest enter only through |g|^2, a chi^2 with d - k degrees of
+// freedom.
+func (s Sphere) Project(rng *rand.Rand, d int, p []float64) {
+	if len(p) == 0 {
+		return
+	}
+	rest := distuv.ChiSquared{K: float64(d - len(p)), Src: rng}
+	var n float64
+	for n == 0 {
+		n = 0
+		for i := range p {
+			p[i] = rng.NormFloat64()
+			n += p[i] * p[i]
+		}
+		if d > len(p) {
+			n += rest.Rand()
+		}
+	}
+	c := s.Radius / math.Sqrt(n)
+	for i := range p {
+		p[i] *= c
 	}
 }
 
@@ -216,6 +258,9 @@ func (m GaussMixture) Fill(rng *rand.Rand, w []float64) {
 		w[i] = c * rng.NormFloat64()
 	}
 }
+
+// Project implements Projector: given the row's scale the coordinates are independent.
+func (m GaussMixture) Project(rng *rand.Rand, _ int, p []float64) { m.Fill(rng, p) }
 
 // Uniform has i.i.d. coordinates uniform on [-sqrt(3) Scale, sqrt(3) Scale] (variance Scale^2).
 type Uniform struct{ Scale float64 }

@@ -1,0 +1,174 @@
+package kernel
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/dlt5/verify/numeric/weights"
+	"gonum.org/v1/gonum/mat"
+)
+
+// ProjectedNetwork has the law of Network's output for a rotationally invariant law, drawn without
+// a weight matrix. A layer's pre-activations on m inputs are z_i = h^T w_i (h: fan-in x m, w_i
+// row i). With H = n_l G_l = h^T h and S its symmetric square root, h = Q S for some Q with
+// orthonormal columns, so z_i = S (Q^T w_i), and Q^T w_i has the law of w_i's first m
+// coordinates (weights.Projector), whatever Q is. Each layer therefore draws width x m numbers
+// (m x m work a row) instead of width x fan-in, and the state between layers is the m x m
+// empirical kernel G_l alone. The finite-width fluctuations are those of the real network: this is
+// the same law, not an approximation (held to Network by a test at width 20).
+//
+// It returns G_0 .. G_depth as Network does. Errors: those of Network, a law that is not a
+// weights.Projector (it must be rotationally invariant), and m inputs more than the input length d
+// or the width (the inputs' span must fit in every layer's fan-in).
+func ProjectedNetwork(law weights.Law, secondMoment, a float64, width, depth int, inputs [][]float64, rng *rand.Rand) ([]*mat.SymDense, error) {
+	if rng == nil {
+		return nil, errors.New("kernel: the random source rng is nil")
+	}
+	proj, h, err := projectedArgs(law, secondMoment, a, width, depth, inputs, 1)
+	if err != nil {
+		return nil, err
+	}
+	g, err := gram(h, 0)
+	if err != nil {
+		return nil, err
+	}
+	fanIn, m := h.Dims()
+	out := []*mat.SymDense{g}
+	w := projWork{p: make([]float64, m), z: make([]float64, m)}
+	for l := range depth {
+		if g, err = w.layer(proj, secondMoment, a, width, fanIn, g, rng); err != nil {
+			return nil, fmt.Errorf("%w (layer %d)", err, l+1)
+		}
+		out = append(out, g)
+		fanIn = width
+	}
+	return out, nil
+}
+
+// ProjectedNetworks runs nets independent ProjectedNetworks in parallel, network i drawing from
+// PCG(seed, i), as Networks does. Errors: nets < 1, and as ProjectedNetwork's.
+func ProjectedNetworks(law weights.Law, secondMoment, a float64, width, depth int, inputs [][]float64, nets int, seed uint64) ([][]*mat.SymDense, error) {
+	if nets < 1 {
+		return nil, fmt.Errorf("kernel: need at least one network, got %d", nets)
+	}
+	if _, _, err := projectedArgs(law, secondMoment, a, width, depth, inputs, nets); err != nil {
+		return nil, err
+	}
+	out := make([][]*mat.SymDense, nets)
+	errs := make([]error, nets)
+	parallel(nets, func(i int) {
+		out[i], errs[i] = ProjectedNetwork(law, secondMoment, a, width, depth, inputs, rand.New(rand.NewPCG(seed, uint64(i))))
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// projectedArgs validates ProjectedNetwork's arguments and returns the law as a Projector and the
+// inputs as columns.
+func projectedArgs(law weights.Law, secondMoment, a float64, width, depth int, inputs [][]float64, nets int) (weights.Projector, *mat.Dense, error) {
+	if width < 1 || depth < 0 {
+		return nil, nil, fmt.Errorf("kernel: need width >= 1 and depth >= 0, got %d and %d", width, depth)
+	}
+	h, err := inputMatrix(law, secondMoment, a, inputs)
+	if err != nil {
+		return nil, nil, err
+	}
+	proj, ok := law.(weights.Projector)
+	if !ok || !law.RotationallyInvariant() {
+		return nil, nil, fmt.Errorf("kernel: %s cannot be drawn through its projections (not a rotationally invariant weights.Projector): use Network", law.Name())
+	}
+	d, m := h.Dims()
+	if depth > 0 && (m > d || m > width) {
+		return nil, nil, fmt.Errorf("kernel: %d inputs span more than the input length %d or the width %d: use Network", m, d, width)
+	}
+	if !fits(nets, (depth+1)*(m*m+gramOverhead)) || depth >= MaxEntries {
+		return nil, nil, fmt.Errorf("kernel: %d networks of depth %d on %d inputs exceed MaxEntries = %d Gram entries", nets, depth, m, MaxEntries)
+	}
+	return proj, h, nil
+}
+
+// projWork holds one network's per-row buffers.
+type projWork struct{ p, z []float64 }
+
+// layer draws one layer of width rows at fan-in fanIn on the inputs whose empirical kernel is g
+// and returns the next layer's.
+func (w projWork) layer(law weights.Projector, secondMoment, a float64, width, fanIn int, g *mat.SymDense, rng *rand.Rand) (*mat.SymDense, error) {
+	m2 := law.SecondMoment(fanIn)
+	c := math.Sqrt(secondMoment / m2)
+	if !(m2 > 0) || math.IsInf(m2, 0) || !(c > 0) || math.IsInf(c, 0) {
+		return nil, fmt.Errorf("kernel: %s has E|w|^2 = %v at fan-in %d: it must be finite and > 0 (and within a float64 factor of %v) to rescale the rows", law.Name(), m2, fanIn, secondMoment)
+	}
+	s, err := sqrtScaled(g, float64(fanIn))
+	if err != nil {
+		return nil, err
+	}
+	m := len(w.p)
+	sum := mat.NewSymDense(m, nil)
+	raw := sum.RawSymmetric()
+	sr := s.RawMatrix()
+	for range width {
+		law.Project(rng, fanIn, w.p)
+		for i := range m {
+			var z float64
+			for k, row := range sr.Data[i*sr.Stride : i*sr.Stride+m] {
+				z += row * w.p[k]
+			}
+			w.z[i] = Leaky(c*z, a)
+		}
+		for i := range m {
+			for j := i; j < m; j++ {
+				raw.Data[i*raw.Stride+j] += w.z[i] * w.z[j]
+			}
+		}
+	}
+	for i := range m {
+		for j := i; j < m; j++ {
+			v := raw.Data[i*raw.Stride+j] / float64(width)
+			if !isFinite(v) {
+				return nil, fmt.Errorf("kernel: the activations overflow float64")
+			}
+			raw.Data[i*raw.Stride+j] = v
+		}
+	}
+	return sum, nil
+}
+
+// sqrtScaled returns the symmetric square root of n g (g symmetric positive semi-definite), its
+// eigenvalues clamped at 0 against rounding. The matrix is normalised by its largest diagonal
+// entry before factorising (gonum's EigenSym fails on matrices of entries near 1e-122).
+func sqrtScaled(g *mat.SymDense, n float64) (*mat.Dense, error) {
+	m := g.SymmetricDim()
+	scale := 0.0
+	for i := range m {
+		scale = math.Max(scale, g.At(i, i))
+	}
+	out := mat.NewDense(m, m, nil)
+	if scale == 0 {
+		return out, nil // every feature is zero: so is every pre-activation
+	}
+	var unit mat.SymDense
+	unit.ScaleSym(1/scale, g)
+	var eig mat.EigenSym
+	if !eig.Factorize(&unit, true) {
+		return nil, errors.New("kernel: the eigen-decomposition of an empirical kernel failed")
+	}
+	var v mat.Dense
+	eig.VectorsTo(&v)
+	vals := eig.Values(nil)
+	for i := range m {
+		for j := range m {
+			var x float64
+			for k, e := range vals {
+				x += v.At(i, k) * math.Sqrt(math.Max(e, 0)) * v.At(j, k)
+			}
+			out.Set(i, j, x*math.Sqrt(scale*n))
+		}
+	}
+	return out, nil
+}
