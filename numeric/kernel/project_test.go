@@ -149,15 +149,39 @@ func TestProjectedNetworkErrors(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	two := [][]float64{{1, 0}, {0, 1}}
 	for name, run := range map[string]func() error{
-		"iid law":       func() error { _, err := kernel.ProjectedNetwork(weights.Uniform{Scale: 1}, 2, 0, 10, 2, two, rng); return err },
-		"nil law":       func() error { _, err := kernel.ProjectedNetwork(nil, 2, 0, 10, 2, two, rng); return err },
-		"nil rng":       func() error { _, err := kernel.ProjectedNetwork(weights.Sphere{Radius: 1}, 2, 0, 10, 2, two, nil); return err },
-		"too many":      func() error { _, err := kernel.ProjectedNetwork(weights.Sphere{Radius: 1}, 2, 0, 10, 2, [][]float64{{1}, {2}}, rng); return err },
-		"narrow":        func() error { _, err := kernel.ProjectedNetwork(weights.Sphere{Radius: 1}, 2, 0, 1, 2, two, rng); return err },
-		"slope":         func() error { _, err := kernel.ProjectedNetwork(weights.Sphere{Radius: 1}, 2, 1.5, 10, 2, two, rng); return err },
-		"no nets":       func() error { _, err := kernel.ProjectedNetworks(weights.Sphere{Radius: 1}, 2, 0, 10, 2, two, 0, 1); return err },
-		"huge depth":    func() error { _, err := kernel.ProjectedNetworks(weights.Sphere{Radius: 1}, 2, 0, 10, kernel.MaxEntries, two, 1, 1); return err },
-		"second moment": func() error { _, err := kernel.ProjectedNetwork(weights.Sphere{Radius: 1}, math.Inf(1), 0, 10, 2, two, rng); return err },
+		"iid law": func() error {
+			_, err := kernel.ProjectedNetwork(weights.Uniform{Scale: 1}, 2, 0, 10, 2, two, rng)
+			return err
+		},
+		"nil law": func() error { _, err := kernel.ProjectedNetwork(nil, 2, 0, 10, 2, two, rng); return err },
+		"nil rng": func() error {
+			_, err := kernel.ProjectedNetwork(weights.Sphere{Radius: 1}, 2, 0, 10, 2, two, nil)
+			return err
+		},
+		"too many": func() error {
+			_, err := kernel.ProjectedNetwork(weights.Sphere{Radius: 1}, 2, 0, 10, 2, [][]float64{{1}, {2}}, rng)
+			return err
+		},
+		"narrow": func() error {
+			_, err := kernel.ProjectedNetwork(weights.Sphere{Radius: 1}, 2, 0, 1, 2, two, rng)
+			return err
+		},
+		"slope": func() error {
+			_, err := kernel.ProjectedNetwork(weights.Sphere{Radius: 1}, 2, 1.5, 10, 2, two, rng)
+			return err
+		},
+		"no nets": func() error {
+			_, err := kernel.ProjectedNetworks(weights.Sphere{Radius: 1}, 2, 0, 10, 2, two, 0, 1)
+			return err
+		},
+		"huge depth": func() error {
+			_, err := kernel.ProjectedNetworks(weights.Sphere{Radius: 1}, 2, 0, 10, kernel.MaxEntries, two, 1, 1)
+			return err
+		},
+		"second moment": func() error {
+			_, err := kernel.ProjectedNetwork(weights.Sphere{Radius: 1}, math.Inf(1), 0, 10, 2, two, rng)
+			return err
+		},
 	} {
 		if run() == nil {
 			t.Errorf("%s: no error", name)
