@@ -166,7 +166,7 @@ func TestDAE7(t *testing.T) {
 	mustReject(t, claim.Select(DAE7(c), "within the O(alpha) bound")...)
 }
 
-// TestDAE8: the sampled-noise SGD tracks u(t) over drawn cases (D 2..4, 32 data, 16 streams, alpha
+// TestDAE8: the sampled-noise SGD tracks u(t) over drawn cases (D 2..4, 32 data, 24 streams, alpha
 // lambda_1 = 0.02, times 1, 2, 4, with or without weight decay); the noise-free closed form is
 // rejected.
 func TestDAE8(t *testing.T) {
@@ -174,18 +174,18 @@ func TestDAE8(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		d := rapid.IntRange(2, 4).Draw(t, "D")
 		lam := daeLambdas(t, d)
-		c := SGDCase{Lambda: lam, H: rapid.IntRange(1, d).Draw(t, "H"), N: 32, Runs: 16, Sigma2: rapid.Float64Range(0.1, 1).Draw(t, "sigma2"),
+		c := SGDCase{Lambda: lam, H: rapid.IntRange(1, d).Draw(t, "H"), N: 32, Runs: 24, Sigma2: rapid.Float64Range(0.1, 1).Draw(t, "sigma2"),
 			U0: rapid.Float64Range(0.01, 0.1).Draw(t, "u0"), Alpha: 0.02 / lam[0], Times: []float64{1, 2, 4}, Seed: rapid.Uint64().Draw(t, "seed")}
 		if rapid.Bool().Draw(t, "decay") {
 			c.Gamma = rapid.Float64Range(0, 0.5*lam[len(lam)-1]).Draw(t, "gamma")
 		}
 		rs := DAE8(c)
 		mustPass(t, rs...)
-		// 16 antithetic pairs (the mean of e and -e halves the median MDE: 3.9% -> 1.75%), but the
-		// Student-t critical value at 15 degrees of freedom is 15.7 against z = 6.47: the worst rows
-		// (t = 4 on a weak mode at sigma2 near 1) detect up to 14%, above the 10% target; the
-		// command's rows (more runs) detect at most 2.7%.
-		mustDetect(t, 0.2, rs...)
+		// Antithetic pairs (the mean of e and -e halves the median MDE: 3.9% -> 1.75%); the
+		// Student-t critical value falls from 15.7 at 15 degrees of freedom (16 pairs: the worst rows,
+		// t = 4 on a weak mode at sigma2 near 1, detected up to 14%) to 11.1 at 23, so 24 pairs cut
+		// the MDE by 1.73 for 1.5 times the cost. The command's rows (64 pairs) detect at most 1.7%.
+		mustDetect(t, 0.1, rs...)
 	})
 	c := SGDCase{Lambda: []float64{2, 1}, H: 2, N: 32, Runs: 16, Sigma2: 1, U0: 0.05, Alpha: 0.01, Times: []float64{4}, Seed: 5, Formula: NoiseFree}
 	mustReject(t, DAE8(c)...)
