@@ -152,6 +152,23 @@ func sqrtScaled(g *mat.SymDense, n float64) (*mat.Dense, error) {
 	if scale == 0 {
 		return out, nil // every feature is zero: so is every pre-activation
 	}
+	root := math.Sqrt(scale * n)
+	switch m {
+	case 1:
+		out.Set(0, 0, root)
+		return out, nil
+	case 2:
+		// sqrt([[a, b], [b, c]]) = ([[a, b], [b, c]] + s I) / sqrt(a + c + 2 s), s = sqrt(ac - b^2),
+		// on the matrix normalised to a largest diagonal entry of 1.
+		a, b, c := g.At(0, 0)/scale, g.At(0, 1)/scale, g.At(1, 1)/scale
+		s := math.Sqrt(math.Max(a*c-b*b, 0))
+		t := math.Sqrt(a + c + 2*s)
+		out.Set(0, 0, (a+s)/t*root)
+		out.Set(0, 1, b/t*root)
+		out.Set(1, 0, b/t*root)
+		out.Set(1, 1, (c+s)/t*root)
+		return out, nil
+	}
 	var unit mat.SymDense
 	unit.ScaleSym(1/scale, g)
 	var eig mat.EigenSym
@@ -167,7 +184,7 @@ func sqrtScaled(g *mat.SymDense, n float64) (*mat.Dense, error) {
 			for k, e := range vals {
 				x += v.At(i, k) * math.Sqrt(math.Max(e, 0)) * v.At(j, k)
 			}
-			out.Set(i, j, x*math.Sqrt(scale*n))
+			out.Set(i, j, x*root)
 		}
 	}
 	return out, nil

@@ -224,3 +224,30 @@ func BenchmarkProjectedNetworks(b *testing.B) {
 		}
 	}
 }
+
+// TestSqrtScaled: the closed-form square roots of 1 x 1 and 2 x 2 kernels and the eigen one of
+// 3 x 3 square to n G (to 1e-13 relative), a singular 2 x 2 included.
+func TestSqrtScaled(t *testing.T) {
+	for _, g := range []*mat.SymDense{
+		mat.NewSymDense(1, []float64{0.7}),
+		mat.NewSymDense(2, []float64{2, 0.5, 0.5, 1}),
+		mat.NewSymDense(2, []float64{1, 2, 2, 4}),
+		mat.NewSymDense(2, []float64{1e-200, 3e-201, 3e-201, 4e-201}),
+		mat.NewSymDense(3, []float64{2, 0.5, 0.1, 0.5, 1, -0.3, 0.1, -0.3, 3}),
+	} {
+		s, err := kernel.SqrtScaled(g, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sq mat.Dense
+		sq.Mul(s, s)
+		m := g.SymmetricDim()
+		for i := range m {
+			for j := range m {
+				if want := 7 * g.At(i, j); math.Abs(sq.At(i, j)-want) > 1e-13*7*math.Max(g.At(i, i), g.At(j, j)) {
+					t.Errorf("%v: (S S)[%d][%d] = %v, want %v", mat.Formatted(g), i, j, sq.At(i, j), want)
+				}
+			}
+		}
+	}
+}

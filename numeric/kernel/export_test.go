@@ -1,0 +1,4 @@
+package kernel
+
+// SqrtScaled exports sqrtScaled to the external tests.
+var SqrtScaled = sqrtScaled
