@@ -45,8 +45,8 @@ func mf4Cases(seeds int, seed uint64) []JacobianCase {
 		for j, ann := range []bool{true, false} {
 			m := simmf.Minimal{N: 300, MuB: p[0], SW: p[1], SV: 1, SB: p[2], R: 1, Annealed: ann}
 			c := JacobianCase{Minimal: &m, Steps: 10, Tail: 10, Seeds: seeds, Seed: seed + uint64(10+2*i+j)}
-			if !ann {
-				c.Steps, c.Tail, c.Tol = 60, 20, tiedJacobianTol
+			if !ann { // half as many networks again: the tied rows' spread is the widest (5.2% MDE at 32)
+				c.Steps, c.Tail, c.Tol, c.Seeds = 60, 20, tiedJacobianTol, seeds*3/2
 			}
 			out = append(out, c)
 		}
