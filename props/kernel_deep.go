@@ -303,7 +303,7 @@ func ker7(c Conditional, power bool) claim.Result {
 // (simkernel.ProjectedNetworks: the same law, m draws a row instead of the fan-in; KER-5 took 36 s
 // at the command drawing 1000 x 1000 matrices), else in full (simkernel.Networks).
 func networks(law weights.Law, m2, a float64, width, depth int, inputs [][]float64, nets int, seed uint64) ([][]*mat.SymDense, error) {
-	if p, ok := law.(weights.Projector); ok && p.RotationallyInvariant() && len(inputs) > 0 && len(inputs) <= min(width, len(inputs[0])) {
+	if p, ok := law.(weights.Projector); ok && weights.Check(law) == nil && p.RotationallyInvariant() && len(inputs) > 0 && len(inputs) <= min(width, len(inputs[0])) {
 		return simkernel.ProjectedNetworks(law, m2, a, width, depth, inputs, nets, seed)
 	}
 	return simkernel.Networks(law, m2, a, width, depth, inputs, nets, seed)
