@@ -104,7 +104,7 @@ func TestInvalid(t *testing.T) {
 	if _, err := a.GradBound(1e4, 0.05, 0); err == nil {
 		t.Error("GradBound with c_g = 0 accepted")
 	}
-	if _, err := a.StationaryDistance(1e4, 0.05, 12, 0); err == nil || !strings.Contains(err.Error(), "zeta") {
+	if _, err := a.StationaryDistance(1e4, 0.05, 12, 0); err == nil || !strings.Contains(err.Error(), "non-degeneracy") {
 		t.Error("StationaryDistance with zeta = 0 accepted")
 	}
 	if _, err := a.SunRademacher(1e4, 0, 1); err == nil {
