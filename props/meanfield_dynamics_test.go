@@ -115,12 +115,12 @@ func TestMF5(t *testing.T) {
 }
 
 // TestMF6 holds the control-variate moments to the formulas at width 300, T = 4 (Gaussian and
-// orthogonal, 56 networks, 16 probes; tolerances scaled by 500/300), logs each row's MDE (at most 10%), and
+// orthogonal, 64 networks, 16 probes, 32 control trajectories; tolerances scaled by 500/300), logs each row's MDE (at most 10%), and
 // rejects the Gaussian spread with the orthogonal s_1 and the off-by-one m_1 = chi_1^(T-1).
 func TestMF6(t *testing.T) {
-	cs := spectrumCases(56, 21, []int{4})
+	cs := spectrumCases(64, 21, []int{4})
 	for _, c := range cs {
-		c.Net.N, c.Probes = 300, 16 // at T = 4 a probe costs 8 products: probes are cheap here
+		c.Net.N, c.Probes, c.Controls = 300, 16, 32 // at T = 4 probes and control trajectories are cheap
 		rows, _ := MF6(c)
 		mustPass(t, rows...)
 		logMDE(t, 0.10, rows...)
@@ -148,7 +148,7 @@ func logMDE(t *testing.T, most float64, rows ...claim.Result) {
 
 // TestMF7 checks the critical schemes at small settings: the vanilla one (orthogonal, width 300,
 // T = 4, 40 networks, MDE at most 10%; sw2 = 1, and at q* = 0.1 sw2 2% above critical, held to
-// m_1 = 1 rejected on 16) and the minimalRNN's at mu_b = 0 and 2 (annealed, width 200, 32 networks), with sw^2
+// m_1 = 1 rejected on 24) and the minimalRNN's at mu_b = 0 and 2 (annealed, width 200, 32 networks), with sw^2
 // 1.5 times the critical value rejected.
 func TestMF7(t *testing.T) {
 	cs, err := criticalCases(40, 31, []int{4})
@@ -156,11 +156,11 @@ func TestMF7(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, c := range cs {
-		c.Net.N, c.Probes = 300, 16
+		c.Net.N, c.Probes, c.Controls = 300, 16, 32
 		rows, _ := MF6(c)
 		mustPass(t, rows...)
 		logMDE(t, 0.10, rows...)
-		c.Seeds = 16          // the controls are far off
+		c.Seeds = 24          // the controls are far off
 		if c.Critical < 0.2 { // where the m_1 row detects 1.4%
 			near := c
 			near.Net.SW2 *= 1.02 // a mu_1 off by 2%
