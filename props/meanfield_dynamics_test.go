@@ -115,24 +115,16 @@ func TestMF5(t *testing.T) {
 }
 
 // TestMF6 holds the control-variate moments to the formulas at width 300, T = 4 (Gaussian and
-// orthogonal, 64 networks, 16 probes, 32 control trajectories; tolerances scaled by 500/300), logs each row's MDE (at most 10%), and
-// rejects the Gaussian spread with the orthogonal s_1 and the off-by-one m_1 = chi_1^(T-1).
+// orthogonal, 64 networks, 16 probes, 32 control trajectories; tolerances scaled by 500/300) and
+// logs each row's MDE (at most 10%). The near misses (m_1 = chi_1^(T-1), the orthogonal s_1 for
+// Gaussian W) are TestControls/MF-6's, at width 300.
 func TestMF6(t *testing.T) {
-	cs := spectrumCases(64, 21, []int{4})
-	for _, c := range cs {
+	for _, c := range spectrumCases(64, 21, []int{4}) {
 		c.Net.N, c.Probes, c.Controls = 300, 16, 32 // at T = 4 probes and control trajectories are cheap
 		rows, _ := MF6(c)
 		mustPass(t, rows...)
 		logMDE(t, 0.10, rows...)
 	}
-	c := cs[0] // the controls on 24 networks
-	c.Net.N, c.Seeds, c.SpreadShift = 300, 24, 1
-	rows, _ := MF6(c)
-	mustReject(t, claim.Only(claim.Select(rows, "T=4 spread")))
-	c = cs[1]
-	c.Net.N, c.Seeds, c.Offset = 300, 24, -1
-	rows, _ = MF6(c)
-	mustReject(t, claim.Only(claim.Select(rows, "T=4 m_1")))
 }
 
 // logMDE logs each row's minimum detectable relative error and fails a row above most.
@@ -147,29 +139,19 @@ func logMDE(t *testing.T, most float64, rows ...claim.Result) {
 }
 
 // TestMF7 checks the critical schemes at small settings: the vanilla one (orthogonal, width 300,
-// T = 4, 40 networks, MDE at most 10%; sw2 = 1, and at q* = 0.1 sw2 2% above critical, held to
-// m_1 = 1 rejected on 24) and the minimalRNN's at mu_b = 0 and 2 (annealed, width 200, 32 networks), with sw^2
-// 1.5 times the critical value rejected.
+// T = 4, 32 networks, MDE at most 10%; its controls, sw2 = 1 and sw2 2% above critical, are
+// TestControls/MF-7's at width 300) and the minimalRNN's at mu_b = 0 and 2 (annealed, width 200,
+// 32 networks), with sw^2 1.5 times the critical value rejected.
 func TestMF7(t *testing.T) {
-	cs, err := criticalCases(40, 31, []int{4})
+	cs, err := criticalCases(32, 31, []int{4})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range cs {
-		c.Net.N, c.Probes, c.Controls = 300, 16, 32
+		c.Net.N, c.Probes = 300, 16
 		rows, _ := MF6(c)
 		mustPass(t, rows...)
 		logMDE(t, 0.10, rows...)
-		c.Seeds = 24          // the controls are far off
-		if c.Critical < 0.2 { // where the m_1 row detects 1.4%
-			near := c
-			near.Net.SW2 *= 1.02 // a mu_1 off by 2%
-			rows, _ = MF6(near)
-			mustReject(t, claim.Only(claim.Select(rows, "T=4 m_1")))
-		}
-		c.Net.SW2 = 1 // the linear network's critical point
-		rows, _ = MF6(c)
-		mustReject(t, claim.Only(claim.Select(rows, "T=4 m_1")))
 	}
 	for i, mu := range []float64{0, 2} {
 		net := simmf.Minimal{N: 200, MuB: mu, SV: 1, R: 1}

@@ -272,7 +272,7 @@ func init() {
 			return o
 		},
 		Control: func(seed uint64, size claim.Size) []claim.Result {
-			return mf6Controls(seed)
+			return mf6Controls(seed, size)
 		},
 	})
 	claim.Register(claim.Claim{ID: "MF-7", Paper: "meanfield",
@@ -301,7 +301,7 @@ func init() {
 			power := claim.Power(MF7Minimal(net, 10, 10, 32, seed, 1, 1), func(f float64) claim.Result {
 				return MF7Minimal(net, 10, 10, 32, seed+freshSeed, 1, f)
 			})
-			return append([]claim.Result{MF7Minimal(net, 10, 10, 32, seed, 1.2, 1), power}, mf7Controls(seed)...)
+			return append([]claim.Result{MF7Minimal(net, 10, 10, 32, seed, 1.2, 1), power}, mf7Controls(seed, size)...)
 		},
 	})
 }
@@ -331,17 +331,28 @@ func driveIncreasing(qs []float64) claim.Result {
 // and the power control. m_1 = chi_1^(T-1), an off-by-one in the horizon (chi_1 = 0.877: 14% off
 // whatever T), on orthogonal W at T = 4, where the row's MDE is smallest; Gaussian W held to the
 // orthogonal spread (s_1 = 0 for -1: 4.7 for 10.5 at T = 8, a lost term of the free convolution);
-// the power control on that run's m_1 row (the shift touches only the spread).
-func mf6Controls(seed uint64) []claim.Result {
-	const n = 24
-	off := spectrumCases(n, seed, []int{4})[1]
+// the power control on that run's m_1 row (the shift touches only the spread). At claim.Quick
+// (go test) the networks are 300 wide, 32 of them for the off-by-one.
+func mf6Controls(seed uint64, size claim.Size) []claim.Result {
+	n, nOff, width := 24, 24, 500
+	if size == claim.Quick {
+		n, nOff, width = 24, 32, 300
+	}
+	cases := func(k int, seed uint64, T int) []SpectrumCase {
+		cs := spectrumCases(k, seed, []int{T})
+		for i := range cs {
+			cs[i].Net.N = width
+		}
+		return cs
+	}
+	off := cases(nOff, seed, 4)[1]
 	off.Offset = -1
 	offRows, _ := MF6(off)
-	g := spectrumCases(n, seed, []int{8})[0]
+	g := cases(n, seed, 8)[0]
 	g.SpreadShift = 1
 	gRows, _ := MF6(g)
 	power := claim.Power(claim.Only(claim.Select(gRows, "T=8 m_1")), func(f float64) claim.Result {
-		fg := spectrumCases(n, seed+freshSeed, []int{8})[0]
+		fg := cases(n, seed+freshSeed, 8)[0]
 		fg.Factor = f
 		rs, _ := MF6(fg)
 		return claim.Only(claim.Select(rs, "T=8 m_1"))
@@ -349,14 +360,21 @@ func mf6Controls(seed uint64) []claim.Result {
 	return []claim.Result{claim.Only(claim.Select(offRows, "T=4 m_1")), claim.Only(claim.Select(gRows, "T=8 spread")), power}
 }
 
-// mf7Controls are MF-7's vanilla controls (24 networks, T = 8), held to m_1 = 1: sw2 = 1, the
+// mf7Controls are MF-7's vanilla controls (24 networks of width 500, T = 8), held to m_1 = 1: sw2 = 1, the
 // linear network's critical point (the nonlinearity's mu_1 forgotten), on the q* = 0.5 scheme;
 // and a near miss on the q* = 0.1 scheme, sw2 2% above 1/mu_1(q*) (a mu_1 off by 2%, as a coarse
-// quadrature would give).
-func mf7Controls(seed uint64) []claim.Result {
-	cs, err := criticalCases(24, seed, []int{8})
+// quadrature would give). At claim.Quick (go test) 32 networks 300 wide.
+func mf7Controls(seed uint64, size claim.Size) []claim.Result {
+	n, width := 24, 500
+	if size == claim.Quick {
+		n, width = 32, 300
+	}
+	cs, err := criticalCases(n, seed, []int{8})
 	if err != nil {
 		return []claim.Result{claim.Failed("MF-7 control", err)}
+	}
+	for i := range cs {
+		cs[i].Net.N = width
 	}
 	lin, near := cs[1], cs[0]
 	lin.Net.SW2 = 1
