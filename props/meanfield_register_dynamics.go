@@ -292,7 +292,7 @@ func init() {
 			}
 			o.Add(driveIncreasing([]float64{0.001, 0.01, 0.1, 0.5, 1}))
 			for i, mu := range []float64{0, 1, 2, 3, 4} {
-				o.Add(MF7Minimal(simmf.Minimal{N: 300, MuB: mu, SV: 1, R: 1}, 10, 10, 32, seed+uint64(i), 1, 1))
+				o.Add(MF7Minimal(simmf.Minimal{N: 300, MuB: mu, SV: 1, R: 1}, 10, 10, 40, seed+uint64(i), 1, 1))
 			}
 			return o
 		},
@@ -301,7 +301,7 @@ func init() {
 			power := claim.Power(MF7Minimal(net, 10, 10, 32, seed, 1, 1), func(f float64) claim.Result {
 				return MF7Minimal(net, 10, 10, 32, seed+freshSeed, 1, f)
 			})
-			return append([]claim.Result{MF7Minimal(net, 10, 10, 32, seed, 1.2, 1), power}, mf7Controls(seed, size)...)
+			return append([]claim.Result{MF7Minimal(net, 10, 10, 40, seed, 1.2, 1), power}, mf7Controls(seed, size)...)
 		},
 	})
 }
