@@ -77,7 +77,7 @@ func FuzzVanilla(f *testing.F) {
 		}
 		ms, err := v.JacobianMoments([]int{1 + steps%4}, 1+steps%3, steps%3-1, 1)
 		for _, m := range ms {
-			fp.RequireFinite(t, "JacobianMoments", err, m.M1, m.M2, m.C1, m.C2)
+			fp.RequireFinite(t, "JacobianMoments", err, m.M1, m.M2, m.C1, m.C2, m.Bias, m.BWB, m.Frozen)
 		}
 	})
 }
