@@ -353,18 +353,6 @@ func MF6(c SpectrumCase) ([]claim.Result, []stats.Estimate) {
 	return out, spread
 }
 
-// rowAt returns rs[i], or a failed row when a check returned fewer rows (it failed early). The
-// mean-field claims select rows by case name; cnnbound_register.go still picks by position.
-func rowAt(rs []claim.Result, i int) claim.Result {
-	if i < len(rs) {
-		return rs[i]
-	}
-	if len(rs) > 0 {
-		return rs[0]
-	}
-	return claim.Failed("missing row", fmt.Errorf("a check returned no row %d", i))
-}
-
 // MF6Narrower checks that orthogonal W gives a narrower spectrum than Gaussian W at each T (a
 // one-sided test on the two spread estimates).
 func MF6Narrower(ts []int, gauss, orth []stats.Estimate, seed uint64) []claim.Result {
