@@ -61,6 +61,11 @@ func misbehave(mode string) {
 				reply.Result["ops"] = []any{"kernel.kappa"}
 			}
 			os.Stdout.Write(protocol.AppendReply(nil, reply))
+			if what == "noread" { // answers without reading its requests: the runner's writes fill the pipe
+				for id := int64(1); ; id++ {
+					os.Stdout.Write(protocol.AppendReply(nil, protocol.Reply{ID: id, IsError: true, Error: "not reading"}))
+				}
+			}
 			if what == "exit-after-hello" {
 				fmt.Fprintln(os.Stderr, "exit-after-hello: done")
 				os.Exit(0)
@@ -323,7 +328,7 @@ func TestHangIsATimeout(t *testing.T) {
 			saw = true
 		}
 	}
-	if !saw || rep.Status() != 1 {
+	if !saw || rep.Status() == 0 {
 		t.Errorf("status %d:\n%s", rep.Status(), report(rep))
 	}
 }
@@ -372,6 +377,24 @@ func TestProtocolErrors(t *testing.T) {
 	rep = run(t, []string{filepath.Join(t.TempDir(), "no-such-program")}, Options{Op: "kernel.kappa"})
 	if rep.Fatal == "" || rep.Status() != 2 {
 		t.Errorf("missing program: status %d, fatal %q", rep.Status(), rep.Fatal)
+	}
+}
+
+// TestNotReadingIsATimeout: a program that answers without reading its input makes the runner's
+// writes block once the pipe is full (64 KiB); the write deadline turns that into a TIMEOUT (it
+// held the runner forever before).
+func TestNotReadingIsATimeout(t *testing.T) {
+	start := time.Now()
+	rep := run(t, self(t, "noread"), Options{Op: "kernel.kappa,kernel.deep,rbp.fixed_point", Timeout: 300 * time.Millisecond, ShrinkTime: 200 * time.Millisecond})
+	if time.Since(start) > 20*time.Second {
+		t.Errorf("a program that does not read its input held the run for %v", time.Since(start))
+	}
+	saw := false
+	for _, r := range rep.Rows {
+		saw = saw || r.Verdict == "TIMEOUT" && strings.Contains(r.Detail, "not reading its input")
+	}
+	if !saw || rep.Status() == 0 {
+		t.Errorf("no TIMEOUT for the blocked write, or status %d:\n%s", rep.Status(), report(rep))
 	}
 }
 
