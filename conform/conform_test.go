@@ -248,6 +248,7 @@ var faults = []struct {
 	{"kappa-direct", "kernel.kappa/theory", nil},
 	{"qmap-missing-term", "meanfield.vanilla/theory", []string{"meanfield.vanilla_timescale/theory"}},
 	{"bound-log10", "cnnbound.bound/theory", nil},
+	{"critical-iterate", "meanfield.vanilla/theory", nil},
 }
 
 // TestFaultsCaught: each faulty variant fails the property that must catch it, with a wrong

@@ -6,7 +6,7 @@ numpy only, written as a user would write it. Copy it as the template of your ow
 
 With --fault NAME it answers with one plausible bug, which the runner must catch (the suite's
 tests check it does): tbptt-short, vjp-j, cg-no-damping, kappa-direct, qmap-missing-term,
-bound-log10.
+bound-log10, critical-iterate.
 """
 import json
 import math
@@ -17,7 +17,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # tiny matrices: threads onl
 import numpy as np  # noqa: E402
 
 FAULT = sys.argv[sys.argv.index("--fault") + 1] if "--fault" in sys.argv else None
-if FAULT not in (None, "tbptt-short", "vjp-j", "cg-no-damping", "kappa-direct", "qmap-missing-term", "bound-log10"):
+if FAULT not in (None, "tbptt-short", "vjp-j", "cg-no-damping", "kappa-direct", "qmap-missing-term", "bound-log10",
+                 "critical-iterate"):
     sys.exit(f"unknown --fault {FAULT}")
 np.seterr(all="ignore")  # overflow to inf and underflow to 0 are intended (u(t), sech^2)
 
@@ -263,6 +264,11 @@ def vanilla_inputs(inp):
 
 
 def vanilla_qstar(sw2, s):
+    if FAULT == "critical-iterate" and s == 0 and sw2 == 1:  # iterates the map at criticality:
+        q = 1.0  # q_t ~ 1/(2t), still 5e-5 after 10^4 steps (q* = 0)
+        for _ in range(10000):
+            q = sw2 * expect(tanh2, 0, q) + s
+        return q
     if s == 0 and sw2 <= 1:
         return 0.0
     return root(lambda q: sw2 * expect(tanh2, 0, q) + s - q, s if s > 0 else 1e-300, sw2 + s)
