@@ -249,6 +249,7 @@ var faults = []struct {
 	{"qmap-missing-term", "meanfield.vanilla/theory", []string{"meanfield.vanilla_timescale/theory"}},
 	{"bound-log10", "cnnbound.bound/theory", nil},
 	{"critical-iterate", "meanfield.vanilla/theory", nil},
+	{"cg-iterations-ignored", "rbp.cg/iterations", nil},
 }
 
 // TestFaultsCaught: each faulty variant fails the property that must catch it, with a wrong

@@ -229,9 +229,9 @@ func drawCG(t *rapid.T) cgCase {
 	}
 }
 
-// cgRef returns the damped adjoint z = ((I - J)(I - J^T) + eta I)^-1 (I - J) b by a dense
-// Cholesky solve, with |rhs| and the extreme eigenvalues of the system.
-func (r rbpRef) cgRef(eta float64) (z []float64, rhsNorm, lmin, lmax float64) {
+// cgSystem returns the damped system A = (I - J)(I - J^T) + eta I and its right-hand side
+// (I - J) b.
+func (r rbpRef) cgSystem(eta float64) (*mat.SymDense, *mat.VecDense) {
 	n := r.n
 	imj := mat.NewDense(n, n, nil)
 	for i := range n {
@@ -254,12 +254,20 @@ func (r rbpRef) cgRef(eta float64) (z []float64, rhsNorm, lmin, lmax float64) {
 	}
 	var rhs mat.VecDense
 	rhs.MulVec(imj, mat.NewVecDense(n, append([]float64(nil), r.b...)))
+	return a, &rhs
+}
+
+// cgRef returns the damped adjoint z = ((I - J)(I - J^T) + eta I)^-1 (I - J) b by a dense
+// Cholesky solve, with |rhs| and the extreme eigenvalues of the system.
+func (r rbpRef) cgRef(eta float64) (z []float64, rhsNorm, lmin, lmax float64) {
+	n := r.n
+	a, rhs := r.cgSystem(eta)
 	var ch mat.Cholesky
 	if !ch.Factorize(a) {
 		panic("conform: the CG system of a drawn problem is not positive definite")
 	}
 	var zv mat.VecDense
-	if err := ch.SolveVecTo(&zv, &rhs); err != nil {
+	if err := ch.SolveVecTo(&zv, rhs); err != nil {
 		panic("conform: the CG system of a drawn problem: " + err.Error())
 	}
 	var eig mat.EigenSym
@@ -267,7 +275,56 @@ func (r rbpRef) cgRef(eta float64) (z []float64, rhsNorm, lmin, lmax float64) {
 		panic("conform: the eigenvalues of the CG system did not converge")
 	}
 	ev := eig.Values(nil)
-	return zv.RawVector().Data, mat.Norm(&rhs, 2), ev[0], ev[n-1]
+	return zv.RawVector().Data, mat.Norm(rhs, 2), ev[0], ev[n-1]
+}
+
+// krylovRef returns the k-th conjugate-gradient iterate from z = 0 in exact arithmetic, computed
+// without CG: the minimiser of the A-norm of the error over the Krylov space
+// span{rhs, A rhs, ..., A^(k-1) rhs}, z_k = V (V^T A V)^-1 V^T rhs with V an orthonormal basis
+// (Arnoldi, orthogonalised twice). When the space stops growing (it holds the solution) the basis
+// ends there and z_k is the solution.
+func krylovRef(a *mat.SymDense, rhs *mat.VecDense, k int) []float64 {
+	n := rhs.Len()
+	norm0 := mat.Norm(rhs, 2)
+	var basis []*mat.VecDense
+	if norm0 > 0 {
+		v := mat.NewVecDense(n, nil)
+		v.ScaleVec(1/norm0, rhs)
+		basis = append(basis, v)
+	}
+	for len(basis) > 0 && len(basis) < k {
+		w := mat.NewVecDense(n, nil)
+		w.MulVec(a, basis[len(basis)-1])
+		wn := mat.Norm(w, 2)
+		for range 2 {
+			for _, q := range basis {
+				w.AddScaledVec(w, -mat.Dot(q, w), q)
+			}
+		}
+		if mat.Norm(w, 2) <= 1e-13*wn {
+			break // an invariant subspace: it holds the solution
+		}
+		w.ScaleVec(1/mat.Norm(w, 2), w)
+		basis = append(basis, w)
+	}
+	m := len(basis)
+	if m == 0 {
+		return make([]float64, n)
+	}
+	v := mat.NewDense(n, m, nil)
+	for j, q := range basis {
+		v.SetCol(j, q.RawVector().Data)
+	}
+	var av, h mat.Dense
+	av.Mul(a, v)
+	h.Mul(v.T(), &av)
+	var vr, y, z mat.VecDense
+	vr.MulVec(v.T(), rhs)
+	if err := y.SolveVec(&h, &vr); err != nil {
+		panic("conform: the projected CG system of a drawn problem: " + err.Error())
+	}
+	z.MulVec(v, &y)
+	return z.RawVector().Data
 }
 
 // origCase is an rbp.original request: k iterations z <- J^T z + b from z0.
@@ -471,6 +528,28 @@ func init() {
 				v.closeVec(fmt.Sprintf("CG(tol %g) - Neumann(%d): grad_W", tol, k), gw, nw, bound)
 				v.closeVec(fmt.Sprintf("CG(tol %g) - Neumann(%d): grad_c", tol, k), gc, nc, bound)
 			}
+			return v
+		})
+
+	define("rbp.cg/iterations",
+		"CG-RBP stopped by its iteration count: with k <= n iterations and tol = 1e-300 (never met) the adjoint is the k-th CG iterate, the minimiser of the A-norm error over the Krylov space span{rhs, ..., A^(k-1) rhs} (found by an orthonormal basis, not by CG), to (|h*| + 1) (64 eps (n + k) cond |z_k| + 4 dh (1 + |z_k|)(1 + |W|_2)/lambda_min) + 4 |z_k| dh, cond and lambda_min of the damped system: a program that ignores the count (which rbp.cg/theory cannot see: its cases draw at least 4n + 10 iterations) fails",
+		100, rbpNeeds("rbp.cg"),
+		func(t *rapid.T) cgCase {
+			p := drawProblem(t, qMax)
+			n := len(p.C)
+			return cgCase{Problem: p, Iterations: rapid.IntRange(1, n).Draw(t, "iterations"),
+				Damping: edged(t, "damping", rapid.Float64Range(0, 1), 0, 1e-3, 1), Tol: 1e-300}
+		},
+		func(s *session, c cgCase) verdict {
+			r := c.Problem.ref()
+			_, _, lmin, lmax := r.cgRef(c.Damping)
+			a, rhs := r.cgSystem(c.Damping)
+			z := krylovRef(a, rhs, c.Iterations)
+			zn := floats.Norm(z, 2)
+			dh := r.fixedTolH
+			tolZ := 64*eps*float64(r.n+c.Iterations)*(lmax/lmin)*zn + 4*dh*(1+zn)*(1+r.q)/lmin
+			var v verdict
+			v.compareGrad(r, s.answer("rbp.cg", c.inputs()), z, (r.hn+1)*tolZ+4*zn*dh+r.tolGrad(0, 0))
 			return v
 		})
 

@@ -6,7 +6,7 @@ numpy only, written as a user would write it. Copy it as the template of your ow
 
 With --fault NAME it answers with one plausible bug, which the runner must catch (the suite's
 tests check it does): tbptt-short, vjp-j, cg-no-damping, kappa-direct, qmap-missing-term,
-bound-log10, critical-iterate.
+bound-log10, critical-iterate, cg-iterations-ignored.
 """
 import json
 import math
@@ -18,7 +18,7 @@ import numpy as np  # noqa: E402
 
 FAULT = sys.argv[sys.argv.index("--fault") + 1] if "--fault" in sys.argv else None
 if FAULT not in (None, "tbptt-short", "vjp-j", "cg-no-damping", "kappa-direct", "qmap-missing-term", "bound-log10",
-                 "critical-iterate"):
+                 "critical-iterate", "cg-iterations-ignored"):
     sys.exit(f"unknown --fault {FAULT}")
 np.seterr(all="ignore")  # overflow to inf and underflow to 0 are intended (u(t), sech^2)
 
@@ -155,6 +155,8 @@ def rbp_cg(inp):  # CG on ((I - J)(I - J^T) + eta I) z = (I - J) b
     r = p.b - p.s * (p.W @ p.b)
     z, d, rr = np.zeros_like(r), r.copy(), r @ r
     norm0 = math.sqrt(rr)
+    if FAULT == "cg-iterations-ignored":  # runs to its tolerance whatever the count
+        iters = 10 * len(r) + 100
     for _ in range(iters if norm0 > 0 else 0):
         Ad = A(d)
         curv = d @ Ad
