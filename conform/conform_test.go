@@ -250,6 +250,7 @@ var faults = []struct {
 	{"bound-log10", "cnnbound.bound/theory", nil},
 	{"critical-iterate", "meanfield.vanilla/theory", nil},
 	{"cg-iterations-ignored", "rbp.cg/iterations", nil},
+	{"cg-absolute-tol", "rbp.cg/tolerance", nil},
 }
 
 // TestFaultsCaught: each faulty variant fails the property that must catch it, with a wrong

@@ -278,12 +278,38 @@ func (r rbpRef) cgRef(eta float64) (z []float64, rhsNorm, lmin, lmax float64) {
 	return zv.RawVector().Data, mat.Norm(rhs, 2), ev[0], ev[n-1]
 }
 
+// cgResiduals returns the residuals |rhs - A z_j| of the exact CG iterates z_0 = 0, z_1, ... up
+// to the Krylov space's dimension (krylovRef), and |rhs|.
+func (r rbpRef) cgResiduals(eta float64) (res []float64, rhsNorm float64) {
+	a, rhs := r.cgSystem(eta)
+	rhsNorm = mat.Norm(rhs, 2)
+	res = []float64{rhsNorm}
+	var az, d mat.VecDense
+	for j := 1; j <= r.n; j++ {
+		z, dim := krylovDim(a, rhs, j)
+		if dim < j {
+			break
+		}
+		az.MulVec(a, mat.NewVecDense(r.n, z))
+		d.SubVec(rhs, &az)
+		res = append(res, mat.Norm(&d, 2))
+	}
+	return res, rhsNorm
+}
+
 // krylovRef returns the k-th conjugate-gradient iterate from z = 0 in exact arithmetic, computed
 // without CG: the minimiser of the A-norm of the error over the Krylov space
 // span{rhs, A rhs, ..., A^(k-1) rhs}, z_k = V (V^T A V)^-1 V^T rhs with V an orthonormal basis
 // (Arnoldi, orthogonalised twice). When the space stops growing (it holds the solution) the basis
 // ends there and z_k is the solution.
 func krylovRef(a *mat.SymDense, rhs *mat.VecDense, k int) []float64 {
+	z, _ := krylovDim(a, rhs, k)
+	return z
+}
+
+// krylovDim is krylovRef with the dimension of the Krylov space it used (< k when the space
+// stopped growing).
+func krylovDim(a *mat.SymDense, rhs *mat.VecDense, k int) ([]float64, int) {
 	n := rhs.Len()
 	norm0 := mat.Norm(rhs, 2)
 	var basis []*mat.VecDense
@@ -309,7 +335,7 @@ func krylovRef(a *mat.SymDense, rhs *mat.VecDense, k int) []float64 {
 	}
 	m := len(basis)
 	if m == 0 {
-		return make([]float64, n)
+		return make([]float64, n), 0
 	}
 	v := mat.NewDense(n, m, nil)
 	for j, q := range basis {
@@ -324,7 +350,7 @@ func krylovRef(a *mat.SymDense, rhs *mat.VecDense, k int) []float64 {
 		panic("conform: the projected CG system of a drawn problem: " + err.Error())
 	}
 	z.MulVec(v, &y)
-	return z.RawVector().Data
+	return z.RawVector().Data, m
 }
 
 // origCase is an rbp.original request: k iterations z <- J^T z + b from z0.
@@ -548,6 +574,57 @@ func init() {
 			zn := floats.Norm(z, 2)
 			dh := r.fixedTolH
 			tolZ := 64*eps*float64(r.n+c.Iterations)*(lmax/lmin)*zn + 4*dh*(1+zn)*(1+r.q)/lmin
+			var v verdict
+			v.compareGrad(r, s.answer("rbp.cg", c.inputs()), z, (r.hn+1)*tolZ+4*zn*dh+r.tolGrad(0, 0))
+			return v
+		})
+
+	define("rbp.cg/tolerance",
+		"CG-RBP stopped by its tolerance: tol is drawn between the relative residuals |rhs - A z_j|/|rhs| of two consecutive exact CG iterates (z_j a new least residual, at least 1.2 times below the earlier ones and above 1e-10), so the first iterate with |r| <= tol |(I - J) b| is z_j, found as in rbp.cg/iterations and held to its tolerance: a program that compares |r| with tol alone, or |r|^2 with tol, or stops at another iterate, fails (rbp.cg/theory's bound admits any iterate below the tolerance)",
+		100, rbpNeeds("rbp.cg"),
+		func(t *rapid.T) cgCase {
+			p := drawProblem(t, qMax)
+			n := len(p.C)
+			damping := edged(t, "damping", rapid.Float64Range(0, 1), 0, 1e-3, 1)
+			res, rhs := p.ref().cgResiduals(damping)
+			var js []int
+			least := rhs
+			for j := 1; j < len(res); j++ {
+				if res[j] > 1e-10*rhs && 1.2*res[j] < least {
+					js = append(js, j)
+				}
+				least = math.Min(least, res[j])
+			}
+			c := cgCase{Problem: p, Iterations: n + 10, Damping: damping, Tol: 1e-300}
+			if len(js) > 0 {
+				j := rapid.SampledFrom(js).Draw(t, "stop")
+				least := rhs
+				for i := 1; i < j; i++ {
+					least = math.Min(least, res[i])
+				}
+				c.Tol = math.Sqrt(res[j]*least) / rhs
+			}
+			return c
+		},
+		func(s *session, c cgCase) verdict {
+			r := c.Problem.ref()
+			res, rhsNorm := r.cgResiduals(c.Damping)
+			k := len(res) - 1 // the Krylov space's dimension: CG is exact there
+			for j := 1; j < len(res); j++ {
+				if math.Abs(res[j]-c.Tol*rhsNorm) <= 0.05*res[j] {
+					return verdict{} // a residual within 5% of the threshold: either iterate may stop
+				}
+				if res[j] <= c.Tol*rhsNorm {
+					k = j
+					break
+				}
+			}
+			_, _, lmin, lmax := r.cgRef(c.Damping)
+			a, rhs := r.cgSystem(c.Damping)
+			z := krylovRef(a, rhs, k)
+			zn := floats.Norm(z, 2)
+			dh := r.fixedTolH
+			tolZ := 64*eps*float64(r.n+k)*(lmax/lmin)*zn + 4*dh*(1+zn)*(1+r.q)/lmin
 			var v verdict
 			v.compareGrad(r, s.answer("rbp.cg", c.inputs()), z, (r.hn+1)*tolZ+4*zn*dh+r.tolGrad(0, 0))
 			return v

@@ -6,7 +6,7 @@ numpy only, written as a user would write it. Copy it as the template of your ow
 
 With --fault NAME it answers with one plausible bug, which the runner must catch (the suite's
 tests check it does): tbptt-short, vjp-j, cg-no-damping, kappa-direct, qmap-missing-term,
-bound-log10, critical-iterate, cg-iterations-ignored.
+bound-log10, critical-iterate, cg-iterations-ignored, cg-absolute-tol.
 """
 import json
 import math
@@ -18,7 +18,7 @@ import numpy as np  # noqa: E402
 
 FAULT = sys.argv[sys.argv.index("--fault") + 1] if "--fault" in sys.argv else None
 if FAULT not in (None, "tbptt-short", "vjp-j", "cg-no-damping", "kappa-direct", "qmap-missing-term", "bound-log10",
-                 "critical-iterate", "cg-iterations-ignored"):
+                 "critical-iterate", "cg-iterations-ignored", "cg-absolute-tol"):
     sys.exit(f"unknown --fault {FAULT}")
 np.seterr(all="ignore")  # overflow to inf and underflow to 0 are intended (u(t), sech^2)
 
@@ -165,7 +165,7 @@ def rbp_cg(inp):  # CG on ((I - J)(I - J^T) + eta I) z = (I - J) b
         alpha = rr / curv
         z, r = z + alpha * d, r - alpha * Ad
         rr_new = r @ r
-        if math.sqrt(rr_new) <= tol * norm0:
+        if math.sqrt(rr_new) <= (tol if FAULT == "cg-absolute-tol" else tol * norm0):
             break
         d, rr = r + rr_new / rr * d, rr_new
     return p.grad(z)
