@@ -261,7 +261,11 @@ func TestFaultsCaught(t *testing.T) {
 	for _, f := range faults {
 		t.Run(f.fault, func(t *testing.T) {
 			argv := python(t, "--fault", f.fault)
-			rep := run(t, argv, Options{Property: f.property})
+			shrink := time.Second // a shrunk case, not the smallest one: go test ./conform stays quick
+			if *long {
+				shrink = 5 * time.Second
+			}
+			rep := run(t, argv, Options{Property: f.property, ShrinkTime: shrink})
 			if len(rep.Rows) != 1 || rep.Rows[0].Verdict != "FAIL" || rep.Rows[0].Class != classWrong {
 				t.Fatalf("%s not caught by %s:\n%s", f.fault, f.property, report(rep))
 			}
