@@ -521,6 +521,16 @@ func TestMainCommand(t *testing.T) {
 		t.Errorf("-json: exit %d\n%s", code, out.String())
 	}
 	out.Reset()
+	errOut.Reset()
+	// a hand-written case that does not fit (U has 1 row, W 2): a bad flag, not a panic
+	badCase := `{"problem":{"W":[[0.5,0],[0,0.5]],"U":[[1]],"x":[1],"c":[1],"y":[1]},"K":1}`
+	if code := Main(append([]string{"-property", "rbp.neumann/theory", "-case", badCase, "--"}, argv...), &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "is not a case of rbp.neumann/theory") {
+		t.Errorf("a -case that does not fit: exit %d\n%s%s", code, out.String(), errOut.String())
+	}
+	if got := replayCommand("a/b", "{}", time.Second, []string{"prog"}); !strings.Contains(got, "-timeout 1s --") {
+		t.Errorf("the replay command drops a non-default -timeout: %s", got)
+	}
+	out.Reset()
 	if code := Main(append([]string{"-property", "kernel.kappa/theory", "--"}, self(t, "perturb")...), &out, &errOut); code != 1 ||
 		!strings.Contains(out.String(), "replay: go run ./cmd/verify conform -property kernel.kappa/theory -case '{") || !strings.Contains(out.String(), `  > {"id":`) {
 		t.Errorf("a failure's report: exit %d\n%s", code, out.String())
