@@ -6,7 +6,7 @@ numpy only, written as a user would write it. Copy it as the template of your ow
 
 With --fault NAME it answers with one plausible bug, which the runner must catch (the suite's
 tests check it does): tbptt-short, vjp-j, cg-no-damping, kappa-direct, qmap-missing-term,
-bound-log10, critical-iterate, cg-iterations-ignored, cg-absolute-tol.
+bound-log10, critical-iterate, cg-iterations-ignored, cg-absolute-tol, count-truncated.
 """
 import json
 import math
@@ -18,7 +18,7 @@ import numpy as np  # noqa: E402
 
 FAULT = sys.argv[sys.argv.index("--fault") + 1] if "--fault" in sys.argv else None
 if FAULT not in (None, "tbptt-short", "vjp-j", "cg-no-damping", "kappa-direct", "qmap-missing-term", "bound-log10",
-                 "critical-iterate", "cg-iterations-ignored", "cg-absolute-tol"):
+                 "critical-iterate", "cg-iterations-ignored", "cg-absolute-tol", "count-truncated"):
     sys.exit(f"unknown --fault {FAULT}")
 np.seterr(all="ignore")  # overflow to inf and underflow to 0 are intended (u(t), sech^2)
 
@@ -36,6 +36,8 @@ def real(inp, name, lo=-math.inf, hi=math.inf):  # a finite float in [lo, hi]
 
 def count(inp, name, least=0):
     v = inp[name]
+    if FAULT == "count-truncated" and type(v) is float and math.isfinite(v):
+        v = int(v)  # K = 2.5 answered as K = 2
     need(type(v) is int and v >= least, f"{name} = {v!r} must be an integer >= {least}")
     return v
 
