@@ -184,7 +184,7 @@ func init() {
 
 	define("meanfield.vanilla_timescale/theory",
 		"the timescale xi = -1/ln chi_c* of two sequences with independent inputs through the same vanilla network (they share sb2 of the drive) agrees with theory/meanfield.VanillaCorrelation to 1e-10 (2 + k + k_c) / |ln chi_c*| relative, k_c = 1/(1 - chi_c*) the conditioning of the stationary covariance; null exactly when there is none (q* = 0, or chi_c* >= 1), either when the tolerance reaches 1; sb2 and sv2 R are 0 or >= 1e-6 (below, the reference takes the wrong root)",
-		8, []string{"meanfield.vanilla_timescale"}, drawTimescale,
+		16, []string{"meanfield.vanilla_timescale"}, drawTimescale,
 		func(s *session, c vanillaCase) verdict {
 			type ref struct {
 				corr  meanfield.Correlation

@@ -301,7 +301,7 @@ def meanfield_vanilla_timescale(inp):  # two sequences with independent inputs s
     if shared == s:  # identical drives: c* = 1 unless chaotic
         chi1 = chi(q)
         if chi1 <= 1:
-            return {"timescale": -1 / math.log(chi1) if chi1 < 1 else None}
+            return {"timescale": -1 / math.log(chi1) if 0 < chi1 < 1 else None}  # sw2 = 0: chi1 = 0
         hi = next(x for x in (q * (1 - 2.0 ** -k) for k in range(1, 51)) if g(x) < 0)
     c = root(g, shared, hi) if shared > 0 else 0.0
     x = chi(c)
