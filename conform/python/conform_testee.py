@@ -6,7 +6,8 @@ numpy only, written as a user would write it. Copy it as the template of your ow
 
 With --fault NAME it answers with one plausible bug, which the runner must catch (the suite's
 tests check it does): tbptt-short, vjp-j, cg-no-damping, kappa-direct, qmap-missing-term,
-bound-log10, critical-iterate, cg-iterations-ignored, cg-absolute-tol, count-truncated.
+bound-log10, critical-iterate, cg-iterations-ignored, cg-absolute-tol, count-truncated,
+fixed-point-loose.
 """
 import json
 import math
@@ -18,7 +19,8 @@ import numpy as np  # noqa: E402
 
 FAULT = sys.argv[sys.argv.index("--fault") + 1] if "--fault" in sys.argv else None
 if FAULT not in (None, "tbptt-short", "vjp-j", "cg-no-damping", "kappa-direct", "qmap-missing-term", "bound-log10",
-                 "critical-iterate", "cg-iterations-ignored", "cg-absolute-tol", "count-truncated"):
+                 "critical-iterate", "cg-iterations-ignored", "cg-absolute-tol", "count-truncated",
+                 "fixed-point-loose"):
     sys.exit(f"unknown --fault {FAULT}")
 np.seterr(all="ignore")  # overflow to inf and underflow to 0 are intended (u(t), sech^2)
 
@@ -88,7 +90,11 @@ class Problem:
         self.y = array(inp, "y", 1) if with_y else np.zeros(n)
         need(self.y.shape == (n,), "y must have n entries")
         h = np.zeros(n)  # h* by Newton's method on h - F(h)
-        for _ in range(100):
+        while FAULT == "fixed-point-loose":  # plain iteration until the step is below 1e-12
+            h, step = np.tanh(self.W @ h + self.d), h
+            if np.max(np.abs(h - step)) < 1e-12:
+                break
+        for _ in range(0 if FAULT == "fixed-point-loose" else 100):
             f = np.tanh(self.W @ h + self.d)
             step = np.linalg.solve(np.eye(n) - (1 - f * f)[:, None] * self.W, h - f)
             h = h - step
