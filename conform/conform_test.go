@@ -19,6 +19,8 @@ import (
 	"github.com/dlt5/verify/conform/gotestee"
 	"github.com/dlt5/verify/conform/protocol"
 	"github.com/dlt5/verify/theory/kernel"
+	"gonum.org/v1/gonum/floats"
+	"pgregory.net/rapid"
 )
 
 var long = flag.Bool("long", false, "full runs of the Go and Python programs and of every fault, timed against the budgets (20 s, 60 s)")
@@ -571,6 +573,24 @@ func TestDeepStepBound(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestCGDrawsZeroRHS: rbp.cg/theory draws y = h* (b = 0, the relative residual's denominator 0)
+// about one case in ten; a CG that tests |r|/|rhs| <= tol before its first step answered 0/0
+// there and passed, with no such case drawn.
+func TestCGDrawsZeroRHS(t *testing.T) {
+	initRapid()
+	setRapid(200, 7, time.Second)
+	zero, all := 0, 0
+	rapid.Check(t, func(rt *rapid.T) {
+		all++
+		if floats.Norm(drawCG(rt).Problem.ref().b, 2) == 0 {
+			zero++
+		}
+	})
+	if zero < all/20 {
+		t.Errorf("b = 0 in %d of %d drawn CG cases", zero, all)
 	}
 }
 

@@ -235,6 +235,11 @@ func (c cgCase) inputs() map[string]any {
 func drawCG(t *rapid.T) cgCase {
 	p := drawProblem(t, qMax)
 	n := len(p.C)
+	if rapid.IntRange(0, 9).Draw(t, "y = h*") == 9 {
+		// b = h* - y = 0: the right-hand side vanishes and so does the relative residual's
+		// denominator; z = 0 (a program that divides by |rhs| answers NaN)
+		p.Y = p.ref().hstar
+	}
 	return cgCase{Problem: p,
 		// CG needs at most n iterations in exact arithmetic; 4n + 10 leave room for rounding (a
 		// program that stops at the cap before its tolerance would be judged by that tolerance).
