@@ -267,12 +267,12 @@ var faults = []struct {
 	also            []string
 }{
 	{"tbptt-short", "rbp.tbptt/theory", []string{"rbp.neumann/tbptt", "rbp.bptt/theory"}},
-	{"vjp-j", "rbp.neumann/theory", []string{"rbp.tbptt/theory", "rbp.bptt/theory", "rbp.cg/theory", "rbp.cg/converges", "rbp.original/theory"}},
-	{"cg-no-damping", "rbp.cg/theory", nil},
+	{"vjp-j", "rbp.neumann/theory", []string{"rbp.tbptt/theory", "rbp.bptt/theory", "rbp.cg/theory", "rbp.cg/converges", "rbp.cg/iterations", "rbp.cg/tolerance", "rbp.original/theory"}},
+	{"cg-no-damping", "rbp.cg/theory", []string{"rbp.cg/iterations", "rbp.cg/tolerance"}},
 	{"kappa-direct", "kernel.kappa/theory", nil},
 	{"qmap-missing-term", "meanfield.vanilla/theory", []string{"meanfield.vanilla_timescale/theory"}},
 	{"bound-log10", "cnnbound.bound/theory", nil},
-	{"critical-iterate", "meanfield.vanilla/theory", nil},
+	{"critical-iterate", "meanfield.vanilla/theory", []string{"meanfield.vanilla_timescale/theory"}},
 	{"cg-iterations-ignored", "rbp.cg/iterations", nil},
 	{"cg-absolute-tol", "rbp.cg/tolerance", nil},
 	{"fixed-point-loose", "rbp.fixed_point/theory", []string{"rbp.neumann/theory", "rbp.neumann/tbptt", "rbp.tbptt/theory", "rbp.cg/theory", "rbp.cg/iterations", "rbp.cg/tolerance", "rbp.original/theory"}},
