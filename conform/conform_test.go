@@ -276,6 +276,7 @@ var faults = []struct {
 	{"cg-iterations-ignored", "rbp.cg/iterations", nil},
 	{"cg-absolute-tol", "rbp.cg/tolerance", nil},
 	{"fixed-point-loose", "rbp.fixed_point/theory", []string{"rbp.neumann/theory", "rbp.neumann/tbptt", "rbp.tbptt/theory", "rbp.cg/theory", "rbp.cg/iterations", "rbp.cg/tolerance", "rbp.original/theory"}},
+	{"pooling-floored", "cnnbound.bound/bad-input", nil},
 	{"count-truncated", "kernel.deep/bad-input", []string{"rbp.neumann/bad-input", "rbp.tbptt/bad-input", "rbp.bptt/bad-input", "rbp.cg/bad-input", "rbp.original/bad-input"}},
 }
 

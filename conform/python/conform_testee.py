@@ -7,7 +7,7 @@ numpy only, written as a user would write it. Copy it as the template of your ow
 With --fault NAME it answers with one plausible bug, which the runner must catch (the suite's
 tests check it does): tbptt-short, vjp-j, cg-no-damping, kappa-direct, qmap-missing-term,
 bound-log10, critical-iterate, cg-iterations-ignored, cg-absolute-tol, count-truncated,
-fixed-point-loose.
+fixed-point-loose, pooling-floored.
 """
 import json
 import math
@@ -20,7 +20,7 @@ import numpy as np  # noqa: E402
 FAULT = sys.argv[sys.argv.index("--fault") + 1] if "--fault" in sys.argv else None
 if FAULT not in (None, "tbptt-short", "vjp-j", "cg-no-damping", "kappa-direct", "qmap-missing-term", "bound-log10",
                  "critical-iterate", "cg-iterations-ignored", "cg-absolute-tol", "count-truncated",
-                 "fixed-point-loose"):
+                 "fixed-point-loose", "pooling-floored"):
     sys.exit(f"unknown --fault {FAULT}")
 np.seterr(all="ignore")  # overflow to inf and underflow to 0 are intended (u(t), sech^2)
 
@@ -351,7 +351,7 @@ def cnnbound_bound(inp):
         k, s, d, a, b = count(layer, "k", 1), count(layer, "s", 1), count(layer, "d", 1), count(layer, "a", 1), real(layer, "b")
         need(b > 0 and s <= k <= min(r, c) and (r - k) % s == 0 == (c - k) % s, "a layer that does not fit")
         r, c = (r - k) // s + 1, (c - k) // s + 1
-        need(r % p == 0 and c % p == 0, "pooling must divide the conv output")
+        need(FAULT == "pooling-floored" or r % p == 0 and c % p == 0, "pooling must divide the conv output")
         r, c = r // p, c // p
         theta += a * (k * k * depth + d + 1)
         varrho += ln(math.sqrt(d) * b * (k - s + 1) / (4 * p))
