@@ -72,7 +72,7 @@ func (t *tail) get() []string {
 // that everything it starts can be ended with it.
 type child struct {
 	cmd        *exec.Cmd
-	stdin      io.WriteCloser
+	stdin      *os.File // written with a deadline: a program that stops reading cannot block the runner
 	w          *bufio.Writer
 	stdout     *os.File // read with a deadline: the per-request timeout
 	out        *bufio.Reader
@@ -95,26 +95,31 @@ func startChild(argv []string, timeout time.Duration, echo io.Writer) (*child, e
 	}
 	c := &child{cmd: exec.Command(argv[0], argv[1:]...), stderrDone: make(chan struct{}), timeout: timeout, echo: echo}
 	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	var err error
-	if c.stdin, err = c.cmd.StdinPipe(); err != nil {
-		return nil, err
-	}
-	// The read end of a pipe from os.Pipe, which the runtime polls: reads take deadlines, so a
-	// program that hangs (or leaves a grandchild holding the pipe) cannot hold the runner.
-	r, w, err := os.Pipe()
+	// The write end of the program's input and the read end of its output are pipes from
+	// os.Pipe, which the runtime polls: writes and reads take deadlines, so a program that hangs,
+	// leaves a grandchild holding a pipe, or stops reading its input (the runner's write blocks
+	// once the pipe's buffer is full) cannot hold the runner.
+	inR, inW, err := os.Pipe()
 	if err != nil {
 		return nil, err
 	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		_, _ = inR.Close(), inW.Close()
+		return nil, err
+	}
+	c.cmd.Stdin, c.stdin = inR, inW
 	c.cmd.Stdout = w
 	c.stdout = r
 	stderr, err := c.cmd.StderrPipe()
 	if err != nil {
+		_, _, _, _ = inR.Close(), inW.Close(), r.Close(), w.Close()
 		return nil, err
 	}
 	err = c.cmd.Start()
-	_ = w.Close() // the program has its copy
+	_, _ = w.Close(), inR.Close() // the program has its copies
 	if err != nil {
-		_ = r.Close()
+		_, _ = r.Close(), inW.Close()
 		return nil, fmt.Errorf("cannot start %q: %v", argv[0], err)
 	}
 	c.w = bufio.NewWriterSize(c.stdin, 1<<16)
@@ -205,18 +210,25 @@ func (c *child) roundTrip(line []byte, id int64, op string) ([]byte, error) {
 	if c.dead {
 		return nil, &transportError{kind: kindCrash, request: id, op: op, detail: "the program is no longer running"}
 	}
-	if _, err := c.w.Write(line); err == nil {
+	deadline := time.Now().Add(c.timeout)
+	if err := c.stdin.SetWriteDeadline(deadline); err != nil {
+		return nil, c.crashed(id, op, "cannot time the request ("+err.Error()+")")
+	}
+	_, err := c.w.Write(line)
+	if err == nil {
 		err = c.w.Flush()
-		if err != nil {
-			return nil, c.crashed(id, op, "writing the request failed ("+err.Error()+")")
-		}
-	} else {
+	}
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		c.stop()
+		return nil, &transportError{kind: kindTimeout, request: id, op: op, detail: fmt.Sprintf("the request could not be written within %v (the program is not reading its input)", c.timeout), stderr: c.stderr.get()}
+	case err != nil:
 		return nil, c.crashed(id, op, "writing the request failed ("+err.Error()+")")
 	}
-	if err := c.stdout.SetReadDeadline(time.Now().Add(c.timeout)); err != nil {
+	if err := c.stdout.SetReadDeadline(deadline); err != nil {
 		return nil, c.crashed(id, op, "cannot time the reply ("+err.Error()+")")
 	}
-	line, err := c.readLine()
+	line, err = c.readLine()
 	switch {
 	case err == nil:
 		return line, nil

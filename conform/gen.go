@@ -49,12 +49,14 @@ func badFloats(field string, lo, hi float64) []corruption {
 	return out
 }
 
-// badSize are the corruptions of a count: negative, and NaN.
+// badSize are the corruptions of a count: negative, NaN, and not an integer (a program that
+// truncates K = 2.5 to 2 answers a question nobody asked).
 func badSize(field string, min int) []corruption {
 	return []corruption{
 		set(field, fmt.Sprint(min-1), fmt.Sprintf("%s = %d is below its least value %d", field, min-1, min)),
 		set(field, "-1000000", field+" = -1000000"),
 		set(field, `"NaN"`, field+" is NaN"),
+		set(field, fmt.Sprintf("%d.5", min+2), fmt.Sprintf("%s = %d.5 is not an integer", field, min+2)),
 	}
 }
 

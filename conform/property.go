@@ -18,6 +18,7 @@ const (
 	classErrorReply = "ERROR-REPLY" // an error reply to a request that has an answer
 	classNoError    = "NO-ERROR"    // an answer to a request that must get an error reply
 	classMalformed  = "MALFORMED"   // a result without the fields its op returns
+	classBadCase    = "BAD-CASE"    // a -case the reference cannot judge (a bad flag, not a failure)
 )
 
 // verdict is what one case measured: the worst of its comparisons (the largest measured/bound),

@@ -165,6 +165,9 @@ func Run(argv []string, o Options) (*Report, error) {
 			break
 		}
 		row := runProperty(p, s, o)
+		if row.Class == classBadCase {
+			return nil, errors.New(row.Detail) // a bad flag: exit status 2
+		}
 		if known[p.ID] {
 			switch {
 			case row.Verdict == "PASS":
@@ -306,7 +309,22 @@ func runProperty(p *Property, s *session, o Options) Row {
 			row.Verdict, row.Detail = "FAIL", fmt.Sprintf("-case %s: %v", o.Case, err)
 			return row
 		}
-		judge(c)
+		// A hand-written case can be one the generator never draws (shapes that do not fit, an
+		// argument outside the domain) and panic the reference: report it, do not crash.
+		bad := func() (msg string) {
+			defer func() {
+				if r := recover(); r != nil {
+					msg = fmt.Sprint(r)
+				}
+			}()
+			judge(c)
+			return ""
+		}()
+		if bad != "" {
+			row.Verdict, row.Class = "FAIL", classBadCase
+			row.Detail = fmt.Sprintf("-case %s is not a case of %s (the reference failed on it: %s)", o.Case, p.ID, bad)
+			return row
+		}
 	} else {
 		checks := p.Cases
 		if o.Checks > 0 {
@@ -365,7 +383,7 @@ func runProperty(p *Property, s *session, o Options) Row {
 		}
 		row.Case, row.What, row.Measured, row.Bound, row.Detail = caseJSON(st.failCase), v.what, v.measured, v.bound, v.detail
 		row.Exchanges = st.failLog
-		row.Replay = replayCommand(p.ID, row.Case, s.argv)
+		row.Replay = replayCommand(p.ID, row.Case, o.Timeout, s.argv)
 	case rapidMsg != "":
 		row.Verdict, row.Detail = "FAIL", "rapid: "+rapidMsg
 	default:
@@ -378,9 +396,14 @@ func runProperty(p *Property, s *session, o Options) Row {
 	return row
 }
 
-// replayCommand is the command that judges just this case again.
-func replayCommand(id, caseJSON string, argv []string) string {
-	parts := []string{"go", "run", "./cmd/verify", "conform", "-property", id, "-case", shellQuote(caseJSON), "--"}
+// replayCommand is the command that judges just this case again (with the run's -timeout when it
+// is not the default, so that a TIMEOUT replays as one).
+func replayCommand(id, caseJSON string, timeout time.Duration, argv []string) string {
+	parts := []string{"go", "run", "./cmd/verify", "conform", "-property", id, "-case", shellQuote(caseJSON)}
+	if timeout != 10*time.Second {
+		parts = append(parts, "-timeout", timeout.String())
+	}
+	parts = append(parts, "--")
 	for _, a := range argv {
 		parts = append(parts, shellQuote(a))
 	}

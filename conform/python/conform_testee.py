@@ -6,7 +6,8 @@ numpy only, written as a user would write it. Copy it as the template of your ow
 
 With --fault NAME it answers with one plausible bug, which the runner must catch (the suite's
 tests check it does): tbptt-short, vjp-j, cg-no-damping, kappa-direct, qmap-missing-term,
-bound-log10.
+bound-log10, critical-iterate, cg-iterations-ignored, cg-absolute-tol, count-truncated,
+fixed-point-loose, pooling-floored.
 """
 import json
 import math
@@ -17,7 +18,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # tiny matrices: threads onl
 import numpy as np  # noqa: E402
 
 FAULT = sys.argv[sys.argv.index("--fault") + 1] if "--fault" in sys.argv else None
-if FAULT not in (None, "tbptt-short", "vjp-j", "cg-no-damping", "kappa-direct", "qmap-missing-term", "bound-log10"):
+if FAULT not in (None, "tbptt-short", "vjp-j", "cg-no-damping", "kappa-direct", "qmap-missing-term", "bound-log10",
+                 "critical-iterate", "cg-iterations-ignored", "cg-absolute-tol", "count-truncated",
+                 "fixed-point-loose", "pooling-floored"):
     sys.exit(f"unknown --fault {FAULT}")
 np.seterr(all="ignore")  # overflow to inf and underflow to 0 are intended (u(t), sech^2)
 
@@ -35,6 +38,8 @@ def real(inp, name, lo=-math.inf, hi=math.inf):  # a finite float in [lo, hi]
 
 def count(inp, name, least=0):
     v = inp[name]
+    if FAULT == "count-truncated" and type(v) is float and math.isfinite(v):
+        v = int(v)  # K = 2.5 answered as K = 2
     need(type(v) is int and v >= least, f"{name} = {v!r} must be an integer >= {least}")
     return v
 
@@ -85,7 +90,11 @@ class Problem:
         self.y = array(inp, "y", 1) if with_y else np.zeros(n)
         need(self.y.shape == (n,), "y must have n entries")
         h = np.zeros(n)  # h* by Newton's method on h - F(h)
-        for _ in range(100):
+        while FAULT == "fixed-point-loose":  # plain iteration until the step is below 1e-12
+            h, step = np.tanh(self.W @ h + self.d), h
+            if np.max(np.abs(h - step)) < 1e-12:
+                break
+        for _ in range(0 if FAULT == "fixed-point-loose" else 100):
             f = np.tanh(self.W @ h + self.d)
             step = np.linalg.solve(np.eye(n) - (1 - f * f)[:, None] * self.W, h - f)
             h = h - step
@@ -154,6 +163,8 @@ def rbp_cg(inp):  # CG on ((I - J)(I - J^T) + eta I) z = (I - J) b
     r = p.b - p.s * (p.W @ p.b)
     z, d, rr = np.zeros_like(r), r.copy(), r @ r
     norm0 = math.sqrt(rr)
+    if FAULT == "cg-iterations-ignored":  # runs to its tolerance whatever the count
+        iters = 10 * len(r) + 100
     for _ in range(iters if norm0 > 0 else 0):
         Ad = A(d)
         curv = d @ Ad
@@ -162,7 +173,7 @@ def rbp_cg(inp):  # CG on ((I - J)(I - J^T) + eta I) z = (I - J) b
         alpha = rr / curv
         z, r = z + alpha * d, r - alpha * Ad
         rr_new = r @ r
-        if math.sqrt(rr_new) <= tol * norm0:
+        if math.sqrt(rr_new) <= (tol if FAULT == "cg-absolute-tol" else tol * norm0):
             break
         d, rr = r + rr_new / rr * d, rr_new
     return p.grad(z)
@@ -263,6 +274,11 @@ def vanilla_inputs(inp):
 
 
 def vanilla_qstar(sw2, s):
+    if FAULT == "critical-iterate" and s == 0 and sw2 == 1:  # iterates the map at criticality:
+        q = 1.0  # q_t ~ 1/(2t), still 5e-4 after 1000 steps (q* = 0)
+        for _ in range(1000):
+            q = sw2 * expect(tanh2, 0, q) + s
+        return q
     if s == 0 and sw2 <= 1:
         return 0.0
     return root(lambda q: sw2 * expect(tanh2, 0, q) + s - q, s if s > 0 else 1e-300, sw2 + s)
@@ -291,7 +307,7 @@ def meanfield_vanilla_timescale(inp):  # two sequences with independent inputs s
     if shared == s:  # identical drives: c* = 1 unless chaotic
         chi1 = chi(q)
         if chi1 <= 1:
-            return {"timescale": -1 / math.log(chi1) if chi1 < 1 else None}
+            return {"timescale": -1 / math.log(chi1) if 0 < chi1 < 1 else None}  # sw2 = 0: chi1 = 0
         hi = next(x for x in (q * (1 - 2.0 ** -k) for k in range(1, 51)) if g(x) < 0)
     c = root(g, shared, hi) if shared > 0 else 0.0
     x = chi(c)
@@ -335,7 +351,7 @@ def cnnbound_bound(inp):
         k, s, d, a, b = count(layer, "k", 1), count(layer, "s", 1), count(layer, "d", 1), count(layer, "a", 1), real(layer, "b")
         need(b > 0 and s <= k <= min(r, c) and (r - k) % s == 0 == (c - k) % s, "a layer that does not fit")
         r, c = (r - k) // s + 1, (c - k) // s + 1
-        need(r % p == 0 and c % p == 0, "pooling must divide the conv output")
+        need(FAULT == "pooling-floored" or r % p == 0 and c % p == 0, "pooling must divide the conv output")
         r, c = r // p, c // p
         theta += a * (k * k * depth + d + 1)
         varrho += ln(math.sqrt(d) * b * (k - s + 1) / (4 * p))
