@@ -201,3 +201,26 @@ func TestBiasControls(t *testing.T) {
 		}
 	}
 }
+
+// TestPairCommonRandomNumbers: runs from Together and from Independent with one seed share the
+// network, b's start and every input (b's moments agree exactly at every step), a's start differs
+// (c_1 < 1 only for Independent), both report the network's |b|^2/N, and an unknown start errs.
+func TestPairCommonRandomNumbers(t *testing.T) {
+	v := meanfield.Vanilla{N: 50, SW2: 1.5, SV2: 0.2, SB2: 0.3, Start: 0.8, DirectInput: true, Seqs: 3}
+	a, err1 := v.Pair(4, 9, false, meanfield.Together)
+	b, err2 := v.Pair(4, 9, false, meanfield.Independent)
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	for i := range a {
+		if a[i].QB != b[i].QB || a[i].Bias != b[i].Bias || !(a[i].Bias > 0) {
+			t.Fatalf("step %d: b's moments %v and %v, bias %v and %v: not common", i+1, a[i].QB, b[i].QB, a[i].Bias, b[i].Bias)
+		}
+	}
+	if a[0].QA == b[0].QA {
+		t.Fatalf("a's start did not change: QA %v", a[0].QA)
+	}
+	if _, err := v.Pair(4, 9, false, meanfield.PairStart(7)); err == nil {
+		t.Fatal("an unknown start gave no error")
+	}
+}
