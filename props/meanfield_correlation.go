@@ -277,7 +277,7 @@ func MF2Approach(c ApproachCase) claim.Result {
 		}
 		hi, lo = h, l
 	}
-	w := min(window(append([]float64{th[0]}, th...)), c.Steps)
+	w := min(window(append([]float64{th[0]}, th...), 2), c.Steps)
 	per := make([][]float64, c.Seeds)
 	for i := range per {
 		a, err1 := n.Pair(c.Steps, c.Seed+uint64(i), false, simmf.Together)

@@ -224,3 +224,38 @@ func TestPairCommonRandomNumbers(t *testing.T) {
 		t.Fatal("an unknown start gave no error")
 	}
 }
+
+// FuzzPairApart: an error or finite cross moments, never a panic; Start = 0 without a burn-in and
+// an annealed burn-in are errors.
+func FuzzPairApart(f *testing.F) {
+	f.Add(8, 2.0, 3.0, 1.0, 0.0, 1.0, 0.5, true, 0, 3)
+	f.Add(8, 2.0, 3.0, 1.0, 0.0, 1.0, 0.0, false, 4, 3)
+	f.Add(8, 1e308, 1e308, 1e308, 1e308, 1e308, 1e308, false, 2, 3)
+	f.Add(-1, math.NaN(), 1.0, 1.0, 1.0, 0.0, math.Inf(1), false, 0, 0)
+	f.Fuzz(func(t *testing.T, n int, mu, sw, sv, sb, r, start float64, ann bool, burn, steps int) {
+		m := meanfield.Minimal{N: n % 64, MuB: mu, SW: sw, SV: sv, SB: sb, R: r, Start: start, Annealed: ann}
+		qab, err := m.PairApart(burn%8, steps%16, 1)
+		fp.RequireFinite(t, "PairApart", err, qab...)
+		if err == nil && ((!(start > 0) && burn%8 == 0) || (ann && burn%8 != 0)) {
+			t.Fatalf("%+v burn %d: no error", m, burn%8)
+		}
+	})
+}
+
+// TestPairApartCommonRandomNumbers: an annealed PairApart run shares Pair's fields and inputs (its
+// cross moment at t = 1 is near 0 while Pair's is near the recursion's), and a tied one with a
+// burn-in differs from Pair only through b's burn-in.
+func TestPairApartCommonRandomNumbers(t *testing.T) {
+	m := meanfield.Minimal{N: 2000, MuB: 2, SW: 1, SV: 1, SB: 1, R: 1, Start: 0.24, Annealed: true}
+	same, _, err1 := m.Pair(0, 2, 5)
+	apart, err2 := m.PairApart(0, 2, 5)
+	if err1 != nil || err2 != nil || !(same[0] > 0.1) || !(math.Abs(apart[0]) < 0.03) {
+		t.Fatalf("annealed: Pair %v, PairApart %v (%v %v)", same, apart, err1, err2)
+	}
+	m.Annealed = false
+	m.N = 200
+	apart, err := m.PairApart(20, 2, 5)
+	if err != nil || !(math.Abs(apart[0]) < 0.1) {
+		t.Fatalf("tied after a burn-in apart: Q^ab_1 = %v, %v", apart, err)
+	}
+}
