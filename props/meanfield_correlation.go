@@ -6,6 +6,7 @@ package props
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	simmf "github.com/dlt5/verify/numeric/meanfield"
 	"github.com/dlt5/verify/numeric/stats"
@@ -260,7 +261,7 @@ func MF2Approach(c ApproachCase) claim.Result {
 	n := c.Net
 	s := n.SV2 + n.SB2
 	what := fmt.Sprintf("MF-2 approach rate of c_t to c* < 1, independent inputs N=%d sw2=%.3g s=%.3g", n.N, n.SW2, s)
-	fix, err := meanfield.VanillaCorrelation(n.SW2, s, n.SB2)
+	fix, err := vanillaCorrelation(n.SW2, s, n.SB2)
 	if err != nil {
 		return claim.Failed(what, err)
 	}
@@ -307,4 +308,21 @@ func MF2Approach(c ApproachCase) claim.Result {
 	r.Detail += fmt.Sprintf("; fitted rate %.4f, recursion over the window %.4f, chi_c* %.4f, held to %.4f; c* = %.4f",
 		math.Exp(slope.Mean), math.Exp(rec), fix.ChiC, want, fix.CStar)
 	return r
+}
+
+// correlations memoises meanfield.VanillaCorrelation (a bisection of two-dimensional quadratures,
+// about 1.4 s): MF-2's approach case, its controls and its power control ask for the same three
+// parameters. Deterministic values only; safe for the parallel tests.
+var correlations sync.Map // [3]float64 -> meanfield.Correlation
+
+func vanillaCorrelation(sw2, s, shared float64) (meanfield.Correlation, error) {
+	key := [3]float64{sw2, s, shared}
+	if v, ok := correlations.Load(key); ok {
+		return v.(meanfield.Correlation), nil
+	}
+	c, err := meanfield.VanillaCorrelation(sw2, s, shared)
+	if err == nil {
+		correlations.Store(key, c)
+	}
+	return c, err
 }

@@ -30,7 +30,7 @@ func TestMF2(t *testing.T) {
 			shared = sv2 + sb2
 		}
 		net := simmf.Vanilla{N: 200, SW2: rapid.Float64Range(0.3, 3).Draw(t, "sw2"), SV2: sv2, SB2: sb2, Start: 1, DirectInput: rapid.Bool().Draw(t, "direct"), Seqs: 4}
-		rows := MF2Map(CorrelationCase{Net: net, Steps: 4, Seeds: 16, Seed: rapid.Uint64().Draw(t, "seed"), Identical: ident, Shared: shared})
+		rows := MF2Map(CorrelationCase{Net: net, Steps: 3, Seeds: 16, Seed: rapid.Uint64().Draw(t, "seed"), Identical: ident, Shared: shared})
 		mustPass(t, claim.Select(rows, "q_ab,")...)
 	})
 }
