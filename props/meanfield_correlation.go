@@ -326,3 +326,16 @@ func vanillaCorrelation(sw2, s, shared float64) (meanfield.Correlation, error) {
 	}
 	return c, err
 }
+
+// vanillaXi is meanfield.VanillaTimescale through the memo: xi = -1/ln chi_c*, an error when chi_c*
+// is outside (0, 1). MF-5's rows and its figure evaluate the same grid.
+func vanillaXi(sw2, s, shared float64) (float64, error) {
+	c, err := vanillaCorrelation(sw2, s, shared)
+	if err != nil {
+		return 0, err
+	}
+	if !(c.ChiC > 0 && c.ChiC < 1) {
+		return 0, fmt.Errorf("chi_c* = %v outside (0, 1): no finite timescale", c.ChiC)
+	}
+	return -1 / math.Log(c.ChiC), nil
+}

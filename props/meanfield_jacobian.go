@@ -107,7 +107,7 @@ func MF5Xi(g XiGrid) []claim.Result {
 	best, at := 0.0, 0
 	for _, sb2 := range g.SB2s {
 		for j, sw2 := range g.SW2s {
-			x, err := meanfield.VanillaTimescale(sw2, g.SV2+sb2, sb2)
+			x, err := vanillaXi(sw2, g.SV2+sb2, sb2)
 			if err != nil {
 				return append(out, claim.Failed("MF-5 vanilla xi", err))
 			}

@@ -203,17 +203,31 @@ func (c TimescaleCase) crossTrajectory(start float64) ([]float64, error) {
 	if q == 0 {
 		q = Q
 	}
+	shared := m.SB * m.SB
+	if c.DropShared {
+		shared = 0
+	}
+	// The recursion's step is CrossMap's, computed here at the stationary gate variance solved once
+	// (CrossMap re-solves it at every call, most of MF-5's cost); the first step is held to
+	// CrossMap itself.
+	step := func(prev float64) (float64, error) {
+		f, err := meanfield.Expect2(func(a, b float64) float64 { return sigmoid(a) * sigmoid(b) }, m.MuB, m.MuB, gq, gq, m.SW*m.SW*math.Max(-Q, math.Min(Q, prev))+shared)
+		return f * prev, err
+	}
 	out := []float64{q}
 	for len(out) <= c.Steps+c.Offset {
-		prev := out[len(out)-1]
-		next, err := m.CrossMap(prev)
-		if c.DropShared {
-			var f float64
-			f, err = meanfield.Expect2(func(a, b float64) float64 { return sigmoid(a) * sigmoid(b) }, m.MuB, m.MuB, gq, gq, m.SW*m.SW*prev)
-			next = f * prev
-		}
+		next, err := step(out[len(out)-1])
 		if err != nil {
 			return nil, err
+		}
+		if len(out) == 1 && !c.DropShared {
+			ref, err := m.CrossMap(q)
+			if err != nil {
+				return nil, err
+			}
+			if math.Abs(next-ref) > 1e-12*math.Abs(ref) {
+				return nil, fmt.Errorf("the recursion's step %v differs from CrossMap's %v", next, ref)
+			}
 		}
 		out = append(out, next)
 	}
