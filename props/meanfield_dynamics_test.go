@@ -38,8 +38,9 @@ func TestMF2(t *testing.T) {
 // TestMF2Rate holds MF-2's fixed settings at go test's sizes to their power target (<= 10%) and
 // rejects the near misses: the rate of 1 - c_t at width 600 (32 networks) against chi_1 with
 // tanh' for tanh'^2 (17% off in the rate); the approach rate at width 300 (32 networks) against
-// chi_1 for chi_c* (20% off); the independent-input map at width 300 (16 networks, 4 pairs) with
-// the shared bias dropped, and its c* row with the inputs taken as identical (c* = 1).
+// chi_1 for chi_c* (20% off); the chaotic map at width 1000 (32 networks, 4 steps); the
+// independent-input map at width 300 (16 networks, 4 pairs) with the shared bias dropped, and its
+// c* row with the inputs taken as identical (c* = 1), both rejected.
 func TestMF2Rate(t *testing.T) {
 	c0 := mf2Rate(32, 1)
 	c0.Corr.Net.N = 600
@@ -55,9 +56,13 @@ func TestMF2Rate(t *testing.T) {
 	mustDetect(t, 0.10, r)
 	a.Rate = identicalRate
 	mustReject(t, MF2Approach(a))
+	m := mf2Maps(32, 4)[1] // the chaotic identical-input map at the command's width, 4 steps
+	m.Steps = 4
+	rows := MF2Map(m)
+	mustPass(t, rows...)
+	mustDetect(t, 0.10, rows...)
 	c := mf2Maps(16, 3)[0]
 	c.Net.N, c.Net.Seqs, c.Steps = 300, 4, 3
-	mustPass(t, MF2Map(c)...)
 	c.Shared = 0
 	mustReject(t, rowEnding(MF2Map(c), "q_ab,2"))
 	c.Shared = c.Net.SV2 + c.Net.SB2
