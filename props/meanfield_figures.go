@@ -126,7 +126,7 @@ func xiFigure(g XiGrid, sims []TimescaleCase) (claim.Figure, error) {
 	best := 0.0
 	for _, sb2 := range g.SB2s {
 		for _, sw2 := range g.SW2s {
-			x, err := meanfield.VanillaTimescale(sw2, g.SV2+sb2, sb2)
+			x, err := vanillaXi(sw2, g.SV2+sb2, sb2)
 			if err != nil {
 				return f, err
 			}

@@ -14,37 +14,60 @@ import (
 	"github.com/dlt5/verify/theory/meanfield"
 )
 
-// MF5Tied fits the tied minimalRNN's two-copy decay and compares its ln-rate with the mean-field
+// MF5Tied fits the tied minimalRNN's two-copy decay and compares its rate with the mean-field
 // recursion's over the recursion's window, the recursion started from the tied network's own
-// stationary level (MF-3's tied gap puts it about 28% below Q*). It returns the row and whether the
-// tied network decays more slowly (the tied-timescale finding needs the row rejected and slower);
-// the detail gives the fitted rates over the two halves of the steps against chi_ab.
-func MF5Tied(c TimescaleCase) (claim.Result, bool) {
+// stationary level (MF-3's tied gap puts it about 28% below Q*). It returns that row, the row that
+// asserts "not one rate" (tiedRates), and whether the tied network decays more slowly (the
+// tied-timescale finding needs the first row rejected, the second passed and slower).
+func MF5Tied(c TimescaleCase) (claim.Result, claim.Result, bool) {
 	what := fmt.Sprintf("MF-5 tied N=%d mu_b=%.3g sw=%.3g sb=%.3g", c.Net.N, c.Net.MuB, c.Net.SW, c.Net.SB)
-	per, q0, err := c.crossEstimates()
+	per, _, q0, err := c.crossEstimates()
 	if err != nil {
-		return claim.Failed(what, err), false
+		return claim.Failed(what, err), claim.Failed(what, err), false
 	}
 	traj, err := c.crossTrajectory(q0)
 	if err != nil {
-		return claim.Failed(what, err), false
+		return claim.Failed(what, err), claim.Failed(what, err), false
 	}
-	w := min(window(traj), c.Steps)
+	w := min(window(traj, rowFolds), c.Steps)
 	r, fitted, want := rateRow(what, per, traj, w, c)
-	half := func(from, to int) float64 {
-		ys := make([]float64, 0, to-from)
-		for t := from; t < to; t++ {
-			var m float64
-			for i := range per {
-				m += per[i][t] / float64(len(per))
-			}
-			ys = append(ys, math.Log(math.Max(m, 1e-300)))
-		}
-		return math.Exp(lsSlope(ys))
+	return r, tiedRates(what, per, c.Steps/2, c.Steps, c.Seed), fitted > want
+}
+
+// tiedRates asserts that the decay is not one exponential: the ln-rate of the network-mean Q^ab
+// over steps h+1 .. steps minus that over steps 1 .. h (jackknife over networks, so that the two
+// fits' correlation is accounted for) differs from 0 by more than its critical value times its
+// standard error. It passes when they differ; the MDE is the smallest difference of ln-rates it
+// can see, relative to the early ln-rate.
+func tiedRates(what string, per [][]float64, h, steps int, seed uint64) claim.Result {
+	what = fmt.Sprintf("%s not one rate: t=1..%d vs t=%d..%d", what, h, h+1, steps)
+	early, late := lnFitFrom(0, h), lnFitFrom(h, steps)
+	d, err := jackknife(per, func(means []float64) (float64, error) {
+		a, err1 := early(means)
+		b, err2 := late(means)
+		return b - a, claim.FirstErr(err1, err2)
+	})
+	if err != nil {
+		return claim.Failed(what, err)
 	}
-	h := c.Steps / 2
-	r.Detail += fmt.Sprintf("; tied rate over t=1..%d %.4f, over t=%d..%d %.4f", h, half(0, h), h+1, c.Steps, half(h, c.Steps))
-	return r, fitted > want
+	means := make([]float64, steps)
+	for _, row := range per {
+		for t := range steps {
+			means[t] += row[t] / float64(len(per))
+		}
+	}
+	a, err1 := early(means)
+	b, err2 := late(means)
+	if err := claim.FirstErr(err1, err2); err != nil {
+		return claim.Failed(what, err)
+	}
+	claim.Count(1)
+	crit := claim.Critical(d.N - 1)
+	z := math.Abs(d.Mean) / d.SE
+	r := claim.AtLeast(what, z, crit, fmt.Sprintf("rate %.4f over t=1..%d, %.4f over t=%d..%d: ln-rates differ by %.4f, SE %.3g, |z| %.3g >= %.3g, n %d, seed %d",
+		math.Exp(a), h, math.Exp(b), h+1, steps, d.Mean, d.SE, z, crit, d.N, seed))
+	r.MDE = crit * d.SE / math.Abs(a)
+	return r
 }
 
 // XiGrid is MF-5's closed-form part: the minimalRNN's xi at each gate mean MuBs (other parameters
@@ -85,7 +108,7 @@ func MF5Xi(g XiGrid) []claim.Result {
 	best, at := 0.0, 0
 	for _, sb2 := range g.SB2s {
 		for j, sw2 := range g.SW2s {
-			x, err := meanfield.VanillaTimescale(sw2, g.SV2+sb2, sb2)
+			x, err := vanillaXi(sw2, g.SV2+sb2, sb2)
 			if err != nil {
 				return append(out, claim.Failed("MF-5 vanilla xi", err))
 			}

@@ -206,7 +206,7 @@ func TestFieldSampler(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				qab, _, err := m.pair(2, 3, uint64(r+runs*k+7*runs), dense)
+				qab, _, err := m.pair(2, 3, uint64(r+runs*k+7*runs), dense, false)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -235,11 +235,32 @@ func (f *fields) advancePair(ha, hb, za, zb []float64) {
 // Units: those of R. Errors: invalid parameters, burn or steps outside [0 or 1, 2^20], and a
 // non-finite state.
 func (m Minimal) Pair(burn, steps int, seed uint64) (qab []float64, q0 float64, err error) {
-	return m.pair(burn, steps, seed, false)
+	return m.pair(burn, steps, seed, false, false)
 }
 
-// pair is Pair; dense draws annealed weights as N x N matrices (the reference).
-func (m Minimal) pair(burn, steps int, seed uint64, dense bool) (qab []float64, q0 float64, err error) {
+// PairApart is Pair with the copies started from independent states: a's start, burn-in inputs,
+// weights (or, annealed, fields) and later inputs are drawn as Pair draws them; b's start and
+// burn-in inputs come from the stream PCG(seed, 1), so that after the burn-in (tied weights) b is
+// a state of the same network independent of a. The two runs share every other draw (common
+// random numbers): the difference of their cross moments keeps Pair's decay and loses the noise
+// they share. For annealed weights the mean-field recursion of its cross moment stays at 0; for
+// tied weights its mean is the overlap of two independent states of one network. Errors: those of
+// Pair, Start = 0 with no burn-in (the copies would start as one state), and a burn-in with
+// annealed weights (there the copies are stationary from the start).
+func (m Minimal) PairApart(burn, steps int, seed uint64) (qab []float64, err error) {
+	if !(m.Start > 0) && burn == 0 {
+		return nil, fmt.Errorf("meanfield: copies from independent states need Start > 0 or a burn-in, got %v and %d", m.Start, burn)
+	}
+	if m.Annealed && burn != 0 {
+		return nil, fmt.Errorf("meanfield: annealed copies apart take no burn-in, got %d", burn)
+	}
+	qab, _, err = m.pair(burn, steps, seed, false, true)
+	return qab, err
+}
+
+// pair is Pair (PairApart when apart); dense draws annealed weights as N x N matrices (the
+// reference).
+func (m Minimal) pair(burn, steps int, seed uint64, dense, apart bool) (qab []float64, q0 float64, err error) {
 	if err := m.validate(); err != nil {
 		return nil, 0, err
 	}
@@ -259,9 +280,16 @@ func (m Minimal) pair(burn, steps int, seed uint64, dense bool) (qab []float64, 
 		nt = m.newNet(rng)
 	}
 	ha, hb, za, zb, ea := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	var other *rand.Rand // b's start and burn-in inputs when apart
+	if apart {
+		other = rand.New(rand.NewPCG(seed, 1))
+	}
 	if m.Start > 0 {
 		gaussian(rng, ha, m.Start)
 		copy(hb, ha)
+		if apart {
+			gaussian(other, hb, m.Start)
+		}
 	}
 	q0 = dot(ha, ha) / float64(n) // the start's, replaced at the end of a burn-in
 	qab = make([]float64, steps)
@@ -270,13 +298,16 @@ func (m Minimal) pair(burn, steps int, seed uint64, dense bool) (qab []float64, 
 			nt.draw()
 		}
 		gaussian(rng, za, m.R)
-		if t < burn {
+		switch {
+		case t < burn && apart:
+			gaussian(other, zb, m.R)
+		case t < burn:
 			copy(zb, za)
-		} else {
+		default:
 			gaussian(rng, zb, m.R)
 		}
 		switch {
-		case f != nil && t < burn: // one state: advance it once
+		case f != nil && t < burn: // one state: advance it once (annealed copies apart take no burn-in)
 			f.advance(ha, za)
 			copy(hb, ha)
 		case f != nil:

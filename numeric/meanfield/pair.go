@@ -10,9 +10,11 @@ import (
 // moments of their pre-activations QA = |e^a|^2/N, QB = |e^b|^2/N, QAB = e^a.e^b/N, and
 // QD = |e^a - e^b|^2/N, from which 1 - c = (QD - (sqrt QA - sqrt QB)^2) / (2 sqrt(QA QB)) keeps its
 // digits when the correlation c is near 1. With several pairs (Vanilla.Seqs) each is the mean
-// over them.
+// over them. Bias = |b|^2/N is the network's, the same at every step: a control variate of exact
+// mean SB2 for the part of QAB that the frozen bias gives both sequences.
 type PairStep struct {
 	QA, QB, QAB, QD float64
+	Bias            float64
 }
 
 // OneMinusC returns 1 - c for the step, c = QAB / sqrt(QA QB), computed from QD without
@@ -41,10 +43,15 @@ const (
 	Apart PairStart = iota
 	// Together: both from one state drawn from the family's start (c_0 = 1).
 	Together
+	// Independent: both from independent states drawn from the family's start (c_0 = 0), b's
+	// exactly as with Together and a's from the stream PCG(seed, 1), so that a run from Together
+	// and one from Independent with the same seed share the network, b's start and every input
+	// (common random numbers: their difference is free of the network's own fluctuation).
+	Independent
 )
 
 // Pair runs two sequences through one network of the family for steps steps (catalogue MF-2),
-// started as from says, with identical inputs x^a_t = x^b_t or independent ones; with Seqs > 1,
+// started as from says (Apart, Together or Independent), with identical inputs x^a_t = x^b_t or independent ones; with Seqs > 1,
 // that many independent pairs through the one network, and the moments are their means.
 // Everything is drawn from PCG(seed, 0): the network, the starts, then each step's inputs. The
 // mean-field theory of the returned moments is CovarianceMap with the shared drive s (identical)
@@ -54,7 +61,7 @@ func (v Vanilla) Pair(steps int, seed uint64, identical bool, from PairStart) ([
 	if err := checkSteps(steps); err != nil {
 		return nil, err
 	}
-	if from != Apart && from != Together {
+	if from != Apart && from != Together && from != Independent {
 		return nil, fmt.Errorf("meanfield: unknown pair start %d", from)
 	}
 	rng := rand.New(rand.NewPCG(seed, 0))
@@ -66,9 +73,13 @@ func (v Vanilla) Pair(steps int, seed uint64, identical bool, from PairStart) ([
 	m := v.N * k
 	ha, hb, ea, eb, xa, xb := make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m)
 	start(rng, hb, v.Start)
-	if from == Together {
+	switch from {
+	case Together:
 		copy(ha, hb)
+	case Independent:
+		start(rand.New(rand.NewPCG(seed, 1)), ha, v.Start)
 	}
+	bias := dot(nt.bias, nt.bias) / float64(v.N)
 	out := make([]PairStep, steps)
 	nf := float64(m)
 	for t := range steps {
@@ -84,7 +95,7 @@ func (v Vanilla) Pair(steps int, seed uint64, identical bool, from PairStart) ([
 		for i, a := range ea {
 			qd += (a - eb[i]) * (a - eb[i])
 		}
-		out[t] = PairStep{QA: dot(ea, ea) / nf, QB: dot(eb, eb) / nf, QAB: dot(ea, eb) / nf, QD: qd / nf}
+		out[t] = PairStep{QA: dot(ea, ea) / nf, QB: dot(eb, eb) / nf, QAB: dot(ea, eb) / nf, QD: qd / nf, Bias: bias}
 		if s := out[t]; !finite(s.QA, s.QB, s.QAB, s.QD) {
 			return nil, fmt.Errorf("meanfield: the pre-activations at step %d are not finite", t+1)
 		}

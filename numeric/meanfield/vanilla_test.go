@@ -201,3 +201,61 @@ func TestBiasControls(t *testing.T) {
 		}
 	}
 }
+
+// TestPairCommonRandomNumbers: runs from Together and from Independent with one seed share the
+// network, b's start and every input (b's moments agree exactly at every step), a's start differs
+// (c_1 < 1 only for Independent), both report the network's |b|^2/N, and an unknown start errs.
+func TestPairCommonRandomNumbers(t *testing.T) {
+	v := meanfield.Vanilla{N: 50, SW2: 1.5, SV2: 0.2, SB2: 0.3, Start: 0.8, DirectInput: true, Seqs: 3}
+	a, err1 := v.Pair(4, 9, false, meanfield.Together)
+	b, err2 := v.Pair(4, 9, false, meanfield.Independent)
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	for i := range a {
+		if a[i].QB != b[i].QB || a[i].Bias != b[i].Bias || !(a[i].Bias > 0) {
+			t.Fatalf("step %d: b's moments %v and %v, bias %v and %v: not common", i+1, a[i].QB, b[i].QB, a[i].Bias, b[i].Bias)
+		}
+	}
+	if a[0].QA == b[0].QA {
+		t.Fatalf("a's start did not change: QA %v", a[0].QA)
+	}
+	if _, err := v.Pair(4, 9, false, meanfield.PairStart(7)); err == nil {
+		t.Fatal("an unknown start gave no error")
+	}
+}
+
+// FuzzPairApart: an error or finite cross moments, never a panic; Start = 0 without a burn-in and
+// an annealed burn-in are errors.
+func FuzzPairApart(f *testing.F) {
+	f.Add(8, 2.0, 3.0, 1.0, 0.0, 1.0, 0.5, true, 0, 3)
+	f.Add(8, 2.0, 3.0, 1.0, 0.0, 1.0, 0.0, false, 4, 3)
+	f.Add(8, 1e308, 1e308, 1e308, 1e308, 1e308, 1e308, false, 2, 3)
+	f.Add(-1, math.NaN(), 1.0, 1.0, 1.0, 0.0, math.Inf(1), false, 0, 0)
+	f.Fuzz(func(t *testing.T, n int, mu, sw, sv, sb, r, start float64, ann bool, burn, steps int) {
+		m := meanfield.Minimal{N: n % 64, MuB: mu, SW: sw, SV: sv, SB: sb, R: r, Start: start, Annealed: ann}
+		qab, err := m.PairApart(burn%8, steps%16, 1)
+		fp.RequireFinite(t, "PairApart", err, qab...)
+		if err == nil && ((!(start > 0) && burn%8 == 0) || (ann && burn%8 != 0)) {
+			t.Fatalf("%+v burn %d: no error", m, burn%8)
+		}
+	})
+}
+
+// TestPairApartCommonRandomNumbers: an annealed PairApart run shares Pair's fields and inputs (its
+// cross moment at t = 1 is near 0 while Pair's is near the recursion's), and a tied one with a
+// burn-in differs from Pair only through b's burn-in.
+func TestPairApartCommonRandomNumbers(t *testing.T) {
+	m := meanfield.Minimal{N: 2000, MuB: 2, SW: 1, SV: 1, SB: 1, R: 1, Start: 0.24, Annealed: true}
+	same, _, err1 := m.Pair(0, 2, 5)
+	apart, err2 := m.PairApart(0, 2, 5)
+	if err1 != nil || err2 != nil || !(same[0] > 0.1) || !(math.Abs(apart[0]) < 0.03) {
+		t.Fatalf("annealed: Pair %v, PairApart %v (%v %v)", same, apart, err1, err2)
+	}
+	m.Annealed = false
+	m.N = 200
+	apart, err := m.PairApart(20, 2, 5)
+	if err != nil || !(math.Abs(apart[0]) < 0.1) {
+		t.Fatalf("tied after a burn-in apart: Q^ab_1 = %v, %v", apart, err)
+	}
+}
