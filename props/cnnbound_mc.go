@@ -61,7 +61,9 @@ type MCResult struct {
 }
 
 // mcRuns caches CNN-7's simulations by their settings (Rate and Factor do not enter): a claim, its
-// control and its figures share one. Deterministic in the settings: no random state is kept.
+// control and its figures share one, and so do go test's TestCNN7 and TestControls (both at seed
+// 1), each key computed once even when they ask together. Deterministic in the settings: no
+// random state is kept.
 var mcRuns sync.Map
 
 type mcKey struct {
@@ -72,20 +74,18 @@ type mcKey struct {
 }
 
 type mcRun struct {
-	res MCResult
-	err error
+	once sync.Once
+	res  MCResult
+	err  error
 }
 
 // cachedRun is run through the cache.
 func (c MCCase) cachedRun() (MCResult, error) {
 	k := mcKey{fmt.Sprintf("%+v", c.Arch), fmt.Sprint(c.Ns), c.M, c.Reps, c.Weights, c.Seed, c.Nested}
-	if v, ok := mcRuns.Load(k); ok {
-		r := v.(mcRun)
-		return r.res, r.err
-	}
-	res, err := c.run()
-	mcRuns.Store(k, mcRun{res, err})
-	return res, err
+	v, _ := mcRuns.LoadOrStore(k, &mcRun{})
+	r := v.(*mcRun)
+	r.once.Do(func() { r.res, r.err = c.run() })
+	return r.res, r.err
 }
 
 // uniform builds the case's weight set and population and their exact per-point gradients.
