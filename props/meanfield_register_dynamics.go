@@ -312,7 +312,7 @@ func init() {
 			c.Offset, c.Steps = 1, 2
 			drop := mf5Case(0, n(128), seed)
 			drop.DropShared, drop.Steps = true, 2
-			g := xiGrid(1e-6) // no input noise: the vanilla xi grows without bound near sw2 = 1
+			g := xiGrid(1e-6)        // no input noise: the vanilla xi grows without bound near sw2 = 1
 			if size == claim.Quick { // three vanilla points bracket the peak (the grid is 24 quadratures' root-finds)
 				g.SW2s, g.SB2s = []float64{0.3, 1, 3}, []float64{0}
 			}
