@@ -2,6 +2,7 @@ package dae
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -103,4 +104,31 @@ func FuzzModeODE(f *testing.F) {
 			t.Fatalf("HitTime = %v, %v with no error", h, e)
 		}
 	})
+}
+
+// TestModeODEBoundaries: the largest accepted arguments are accepted (parameters and u0 of 1e150,
+// no noise, no weight decay), and HitTime's argument errors are its own check's, not a failure of
+// the quadrature further on (u0 = 0, a target at or past u* = a/b, which a/b and not a*b bounds);
+// a hitting time of hundreds of time units converges (the panels' stopping rule is relative).
+func TestModeODEBoundaries(t *testing.T) {
+	for name, m := range map[string]ModeODE{"lambda 1e150": {Lambda: 1e150}, "sigma2 1e150": {Lambda: 1, Sigma2: 1e150}, "gamma 1e150": {Lambda: 1, Gamma: 1e150}, "no noise": {Lambda: 1}} {
+		if _, _, err := m.Flow(0.1, 0, 2); err != nil {
+			t.Errorf("%s rejected: %v", name, err)
+		}
+	}
+	if u, _, err := (ModeODE{Lambda: 1}).Flow(1e150, 0, 2); err != nil || u != 1e150 {
+		t.Errorf("u0 = 1e150: %v, %v", u, err)
+	}
+	good := ModeODE{Lambda: 2, Sigma2: 1} // a = 2, b = 3: u* = 2/3, a b = 6
+	for name, args := range map[string][2]float64{"u0 0": {0, 0.2}, "target u*": {0.1, 2.0 / 3}, "target between a/b and a b": {0.1, 0.9}} {
+		if _, _, err := good.HitTime(args[0], args[1]); err == nil || !strings.Contains(err.Error(), "need 0 < u0 < target") {
+			t.Errorf("%s: %v, want the argument check's error", name, err)
+		}
+	}
+	slow := ModeODE{Lambda: 0.01}
+	got, _, err := slow.HitTime(1e-3, 0.5)
+	want := math.Log(0.5*(0.01-0.01*1e-3)/(1e-3*(0.01-0.01*0.5))) / (2 * 0.01)
+	if err != nil || math.Abs(got-want) > 1e-12*want {
+		t.Errorf("HitTime over %v time units = %v, %v; want %v", want, got, err, want)
+	}
 }
