@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"testing"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 	"pgregory.net/rapid"
 )
@@ -178,4 +179,25 @@ func TestExactData(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestExactDataSpread: the rows of ExactData look like a sample, not mass on a few rows (an exact
+// covariance alone cannot tell: a fill that put every draw in the first row would still give Q's
+// orthonormal columns): at n = 256, D = 4 no row's squared norm exceeds 10 tr(Lambda), while the
+// mean is tr(Lambda).
+func TestExactDataSpread(t *testing.T) {
+	lambda := []float64{2, 1, 0.5, 0.25}
+	x, err := ExactData(lambda, 256, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := x.Dims()
+	worst := 0.0
+	for i := range n {
+		r := x.RawRowView(i)
+		worst = math.Max(worst, floats.Dot(r, r))
+	}
+	if worst > 10*3.75 {
+		t.Fatalf("a row of squared norm %v against tr(Lambda) = 3.75", worst)
+	}
 }
