@@ -43,11 +43,8 @@ func TestCountLimits(t *testing.T) {
 		}
 	}
 	big := theory.Size{R: maxCount, C: maxCount, D: 1}
-	for _, l := range []theory.Layer{{K: maxCount, S: 1}, {K: maxCount, S: maxCount}, {K: 1, S: 1, D: maxCount}} {
+	for _, l := range []theory.Layer{{K: maxCount, S: 1, D: 1}, {K: maxCount, S: maxCount, D: 1}} {
 		l.B = 1
-		if l.D == 0 {
-			l.D = 1
-		}
 		if _, err := buildLayer(big, l, 1); err != nil {
 			t.Errorf("k = %d, s = %d, d = %d on a 4096 x 4096 input: %v", l.K, l.S, l.D, err)
 		}
