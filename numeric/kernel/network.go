@@ -223,10 +223,18 @@ func Networks(law weights.Law, secondMoment, a float64, width, depth int, inputs
 	if err := checkSizes(width, depth, true, h, nets); err != nil {
 		return nil, err
 	}
+	return eachNetwork(nets, seed, func(rng *rand.Rand) ([]*mat.SymDense, error) {
+		return Network(law, secondMoment, a, width, depth, inputs, rng)
+	})
+}
+
+// eachNetwork runs net for i = 0 .. nets-1 in parallel, network i drawing from PCG(seed, i), and
+// returns the results in network order, or the first error.
+func eachNetwork(nets int, seed uint64, net func(rng *rand.Rand) ([]*mat.SymDense, error)) ([][]*mat.SymDense, error) {
 	out := make([][]*mat.SymDense, nets)
 	errs := make([]error, nets)
 	parallel(nets, func(i int) {
-		out[i], errs[i] = Network(law, secondMoment, a, width, depth, inputs, rand.New(rand.NewPCG(seed, uint64(i))))
+		out[i], errs[i] = net(rand.New(rand.NewPCG(seed, uint64(i))))
 	})
 	for _, err := range errs {
 		if err != nil {

@@ -56,17 +56,9 @@ func ProjectedNetworks(law weights.Law, secondMoment, a float64, width, depth in
 	if _, _, err := projectedArgs(law, secondMoment, a, width, depth, inputs, nets); err != nil {
 		return nil, err
 	}
-	out := make([][]*mat.SymDense, nets)
-	errs := make([]error, nets)
-	parallel(nets, func(i int) {
-		out[i], errs[i] = ProjectedNetwork(law, secondMoment, a, width, depth, inputs, rand.New(rand.NewPCG(seed, uint64(i))))
+	return eachNetwork(nets, seed, func(rng *rand.Rand) ([]*mat.SymDense, error) {
+		return ProjectedNetwork(law, secondMoment, a, width, depth, inputs, rng)
 	})
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
 }
 
 // projectedArgs validates ProjectedNetwork's arguments and returns the law as a Projector and the
