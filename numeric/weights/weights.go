@@ -169,24 +169,8 @@ func (s Sphere) RotationallyInvariant() bool { return true }
 // Symmetric implements Law.
 func (s Sphere) Symmetric() bool { return true }
 
-// Fill implements Law.
-func (s Sphere) Fill(rng *rand.Rand, w []float64) {
-	if len(w) == 0 {
-		return // no direction to draw (and the loop below would never end)
-	}
-	var n float64
-	for n == 0 {
-		n = 0
-		for i := range w {
-			w[i] = rng.NormFloat64()
-			n += w[i] * w[i]
-		}
-	}
-	c := s.Radius / math.Sqrt(n)
-	for i := range w {
-		w[i] *= c
-	}
-}
+// Fill implements Law: a projection onto all d coordinates.
+func (s Sphere) Fill(rng *rand.Rand, w []float64) { s.Project(rng, len(w), w) }
 
 // Project implements Projector: w = Radius g/|g| with g ~ N(0, I_d), of which the first k
 // coordinates are drawn and the rest enter only through |g|^2, a chi^2 with d - k degrees of
