@@ -301,3 +301,48 @@ func TestJacobianControls(t *testing.T) {
 		}
 	}
 }
+
+// TestPersistFields: PreactivationVariance's network constants (the MF-1 control variates b.W^k b/N
+// and |W b|^2/N, and b.b/N) equal plain loops over the same network's W and b, drawn from the same
+// stream.
+func TestPersistFields(t *testing.T) {
+	v := Vanilla{N: 7, SW2: 1.3, SV2: 0.2, SB2: 0.4, DirectInput: true, Seqs: 2}
+	steps, err := v.PreactivationVariance(2, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nt, err := v.draw(rand.New(rand.NewPCG(11, 0)), v.seqs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := v.N
+	w := func(i, j int) float64 { return nt.w.Data[i*nt.w.Stride+j] }
+	mul := func(x []float64) []float64 {
+		out := make([]float64, n)
+		for i := range n {
+			for j := range n {
+				out[i] += w(i, j) * x[j]
+			}
+		}
+		return out
+	}
+	dotN := func(a, b []float64) float64 {
+		s := 0.0
+		for i := range a {
+			s += a[i] * b[i]
+		}
+		return s / float64(n)
+	}
+	wb := mul(nt.bias)
+	w2b := mul(wb)
+	w3b := mul(w2b)
+	want := map[string]float64{"Bias": dotN(nt.bias, nt.bias), "BWB": dotN(nt.bias, wb), "BW2B": dotN(nt.bias, w2b), "BW3B": dotN(nt.bias, w3b), "WB2": dotN(wb, wb)}
+	for _, s := range steps {
+		got := map[string]float64{"Bias": s.Bias, "BWB": s.BWB, "BW2B": s.BW2B, "BW3B": s.BW3B, "WB2": s.WB2}
+		for k, x := range want {
+			if math.Abs(got[k]-x) > 1e-12*(math.Abs(x)+1) {
+				t.Errorf("%s = %v, loops give %v", k, got[k], x)
+			}
+		}
+	}
+}
