@@ -1,6 +1,7 @@
 package cnnbound
 
 import (
+	"github.com/dlt5/verify/internal/fp"
 	"math"
 	"strings"
 	"testing"
@@ -112,7 +113,7 @@ func TestErrorsNameTheLayer(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "layer 2:") || !strings.Contains(err.Error(), "rows 5..5 unread") {
 		t.Errorf("windows of 3 by 2 in layer 2: %v", err)
 	}
-	n, _ := New(twoChannel())
+	n := fp.Must(New(twoChannel()))
 	x := make([]float64, 8*8*2)
 	n.Kernels[1][3] = math.Inf(-1)
 	if _, err := n.Loss(x, 0); err == nil || !strings.Contains(err.Error(), "layer 2 ") {

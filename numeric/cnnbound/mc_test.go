@@ -1,6 +1,7 @@
 package cnnbound
 
 import (
+	"github.com/dlt5/verify/internal/fp"
 	"math"
 	"testing"
 )
@@ -53,7 +54,7 @@ func TestPopulationInputs(t *testing.T) {
 // errors (not a panic), in MeanGradient and SampleGradients.
 func TestSampleIndexRange(t *testing.T) {
 	n := randomNet(t, s1(), 1, 1)
-	pop, _ := NewPopulation(s1(), 5, 1)
+	pop := fp.Must(NewPopulation(s1(), 5, 1))
 	for _, i := range []int{4, 5, -1} {
 		_, _, err1 := n.MeanGradient(pop, []int{0, i})
 		_, _, err2 := n.SampleGradients(pop, []int{i, 0})
@@ -95,7 +96,7 @@ func TestInputRange(t *testing.T) {
 func TestLossVariance(t *testing.T) {
 	a := s1()
 	nets := []*Net{randomNet(t, a, 1, 31), randomNet(t, a, 3, 32)}
-	pop, _ := NewPopulation(a, 25, 33)
+	pop := fp.Must(NewPopulation(a, 25, 33))
 	u, err := NewUniform(nets, pop)
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +129,7 @@ func TestLossVariance(t *testing.T) {
 func TestLossVarianceTiny(t *testing.T) {
 	a := s1()
 	n := randomNet(t, a, 1e-10, 34)
-	pop, _ := NewPopulation(a, 25, 35)
+	pop := fp.Must(NewPopulation(a, 25, 35))
 	u, err := NewUniform([]*Net{n}, pop)
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +137,7 @@ func TestLossVarianceTiny(t *testing.T) {
 	var losses []float64
 	var r float64
 	for j := range pop.X {
-		l, _ := n.Loss(pop.X[j], pop.Y[j])
+		l := fp.Must(n.Loss(pop.X[j], pop.Y[j]))
 		losses = append(losses, l)
 		r += l / float64(len(pop.X))
 	}
@@ -152,7 +153,7 @@ func TestLossVarianceTiny(t *testing.T) {
 // TestReplicateSizes: a single sample size is accepted, and sizes that repeat or decrease are
 // errors.
 func TestReplicateSizes(t *testing.T) {
-	pop, _ := NewPopulation(s1(), 10, 1)
+	pop := fp.Must(NewPopulation(s1(), 10, 1))
 	u, err := NewUniform([]*Net{randomNet(t, s1(), 1, 1)}, pop)
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package cnnbound
 
 import (
+	"github.com/dlt5/verify/internal/fp"
 	"math"
 	"strings"
 	"testing"
@@ -102,7 +103,7 @@ func TestRandomizeProjection(t *testing.T) {
 
 // TestRandomizeScaleRange: the scale's range (0, 1e100] is closed at 1e100 and open at 0.
 func TestRandomizeScaleRange(t *testing.T) {
-	n, _ := New(s1())
+	n := fp.Must(New(s1()))
 	for _, s := range []float64{1e100, 5e-324, 1} {
 		if err := n.Randomize(s, 1); err != nil {
 			t.Errorf("scale %v: %v", s, err)
@@ -287,7 +288,7 @@ func TestAdversarialFlatNoRoom(t *testing.T) {
 	if n.Out[5] != 0.25 {
 		t.Fatal("the rejected flat adversary changed the weights")
 	}
-	m, _ := New(flatArch(3, math.Nextafter(3, 4)))
+	m := fp.Must(New(flatArch(3, math.Nextafter(3, 4))))
 	if err := m.AdversarialFlat(0, 0.5); err != nil {
 		t.Fatalf("just above the bound: %v", err)
 	}
@@ -297,7 +298,7 @@ func TestAdversarialFlatNoRoom(t *testing.T) {
 // and q strictly inside (0, 1).
 func TestAdversaryArguments(t *testing.T) {
 	for _, out := range []int{2, 3} {
-		n, _ := New(flatArch(out, 4))
+		n := fp.Must(New(flatArch(out, 4)))
 		for y := range out {
 			if err := n.Adversarial(y, 0.3); err != nil {
 				t.Errorf("%d classes, y = %d: %v", out, y, err)
@@ -317,7 +318,7 @@ func TestAdversaryArguments(t *testing.T) {
 			}
 		}
 	}
-	one, _ := New(flatArch(1, 4))
+	one := fp.Must(New(flatArch(1, 4)))
 	if err := one.Adversarial(0, 0.3); err == nil || !strings.Contains(err.Error(), "class") {
 		t.Errorf("one class: %v", err)
 	}
@@ -338,13 +339,13 @@ func TestAdversarialNoRoom(t *testing.T) {
 			continue
 		}
 		a.OutB = b
-		n, _ := New(a)
+		n := fp.Must(New(a))
 		if err := n.Adversarial(0, q); err == nil {
 			u, z := onesLogits(t, n)
 			t.Fatalf("q = %v, b = gap/|z| = %v: accepted (features %v, logits %v)", q, b, z, u)
 		}
 		a.OutB = math.Nextafter(b, 10)
-		m, _ := New(a)
+		m := fp.Must(New(a))
 		if err := m.Adversarial(0, q); err != nil {
 			t.Fatalf("q = %v, b one float above gap/|z|: %v", q, err)
 		}
@@ -356,7 +357,7 @@ func TestAdversarialNoRoom(t *testing.T) {
 // TestAdversaryProbabilityError: q at 0 or 1 is reported as a target probability out of range
 // (not as a norm bound too small for an infinite logit gap).
 func TestAdversaryProbabilityError(t *testing.T) {
-	n, _ := New(flatArch(3, 4))
+	n := fp.Must(New(flatArch(3, 4)))
 	for _, q := range []float64{0, 1} {
 		for _, err := range []error{n.Adversarial(0, q), n.AdversarialFlat(0, q)} {
 			if err == nil || !strings.Contains(err.Error(), "target probability") {
