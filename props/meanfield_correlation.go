@@ -334,8 +334,5 @@ func vanillaXi(sw2, s, shared float64) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if !(c.ChiC > 0 && c.ChiC < 1) {
-		return 0, fmt.Errorf("chi_c* = %v outside (0, 1): no finite timescale", c.ChiC)
-	}
-	return -1 / math.Log(c.ChiC), nil
+	return c.Timescale()
 }

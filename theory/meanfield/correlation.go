@@ -118,6 +118,13 @@ func VanillaTimescale(sw2, s, shared float64) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
+	return c.Timescale()
+}
+
+// Timescale returns xi = -1/ln chi_c* for a computed Correlation (VanillaTimescale without
+// recomputing it; derived, catalogue MF-5). Units: steps. Errors: chi_c* outside (0, 1) or NaN
+// (no finite timescale).
+func (c Correlation) Timescale() (float64, error) {
 	if !(c.ChiC > 0 && c.ChiC < 1) {
 		return 0, fmt.Errorf("meanfield: chi_c* = %v outside (0, 1): no finite timescale", c.ChiC)
 	}

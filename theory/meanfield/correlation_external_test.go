@@ -164,3 +164,28 @@ func TestXiLargeGate(t *testing.T) {
 		prev = xi
 	}
 }
+
+// TestCorrelationTimescale: xi = -1/ln chi_c* (1/ln 2 at 1/2), an error outside (0, 1).
+func TestCorrelationTimescale(t *testing.T) {
+	if xi, err := (meanfield.Correlation{ChiC: 0.5}).Timescale(); err != nil || math.Abs(xi-1/math.Ln2) > 1e-15 {
+		t.Errorf("xi(1/2) = %v, %v", xi, err)
+	}
+	for _, chi := range []float64{0, 1, -0.5, 2, math.NaN()} {
+		if xi, err := (meanfield.Correlation{ChiC: chi}).Timescale(); err == nil {
+			t.Errorf("chi_c* = %v: xi = %v, want an error", chi, xi)
+		}
+	}
+}
+
+// FuzzCorrelationTimescale: any chi_c* gives a finite positive xi or an error.
+func FuzzCorrelationTimescale(f *testing.F) {
+	for _, chi := range []float64{0.5, 1e-300, 1 - 1e-16, 1, math.Inf(1)} {
+		f.Add(chi)
+	}
+	f.Fuzz(func(t *testing.T, chi float64) {
+		xi, err := (meanfield.Correlation{ChiC: chi}).Timescale()
+		if err == nil && !(xi > 0 && !math.IsInf(xi, 0)) {
+			t.Fatalf("chi_c* = %v: xi = %v with no error", chi, xi)
+		}
+	})
+}
