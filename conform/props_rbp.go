@@ -327,6 +327,21 @@ func krylovRef(a *mat.SymDense, rhs *mat.VecDense, k int) []float64 {
 	return z
 }
 
+// krylovIterate holds the program's CG-RBP answer to the k-th CG iterate z_k (krylovRef) of the
+// damped system, to (|h*| + 1) (64 eps (n + k) cond |z_k| + 4 dh (1 + |z_k|)(1 + |W|_2)/lambda_min)
+// + 4 |z_k| dh: rbp.cg/iterations and rbp.cg/tolerance.
+func krylovIterate(s *session, c cgCase, r rbpRef, k int) verdict {
+	_, _, lmin, lmax := r.cgRef(c.Damping)
+	a, rhs := r.cgSystem(c.Damping)
+	z := krylovRef(a, rhs, k)
+	zn := floats.Norm(z, 2)
+	dh := r.fixedTolH
+	tolZ := 64*eps*float64(r.n+k)*(lmax/lmin)*zn + 4*dh*(1+zn)*(1+r.q)/lmin
+	var v verdict
+	v.compareGrad(r, s.answer("rbp.cg", c.inputs()), z, (r.hn+1)*tolZ+4*zn*dh+r.tolGrad(0, 0))
+	return v
+}
+
 // krylovDim is krylovRef with the dimension of the Krylov space it used (< k when the space
 // stopped growing).
 func krylovDim(a *mat.SymDense, rhs *mat.VecDense, k int) ([]float64, int) {
@@ -587,16 +602,7 @@ func init() {
 				Damping: edged(t, "damping", rapid.Float64Range(0, 1), 0, 1e-3, 1), Tol: 1e-300}
 		},
 		func(s *session, c cgCase) verdict {
-			r := c.Problem.ref()
-			_, _, lmin, lmax := r.cgRef(c.Damping)
-			a, rhs := r.cgSystem(c.Damping)
-			z := krylovRef(a, rhs, c.Iterations)
-			zn := floats.Norm(z, 2)
-			dh := r.fixedTolH
-			tolZ := 64*eps*float64(r.n+c.Iterations)*(lmax/lmin)*zn + 4*dh*(1+zn)*(1+r.q)/lmin
-			var v verdict
-			v.compareGrad(r, s.answer("rbp.cg", c.inputs()), z, (r.hn+1)*tolZ+4*zn*dh+r.tolGrad(0, 0))
-			return v
+			return krylovIterate(s, c, c.Problem.ref(), c.Iterations)
 		})
 
 	define("rbp.cg/tolerance",
@@ -639,15 +645,7 @@ func init() {
 					break
 				}
 			}
-			_, _, lmin, lmax := r.cgRef(c.Damping)
-			a, rhs := r.cgSystem(c.Damping)
-			z := krylovRef(a, rhs, k)
-			zn := floats.Norm(z, 2)
-			dh := r.fixedTolH
-			tolZ := 64*eps*float64(r.n+k)*(lmax/lmin)*zn + 4*dh*(1+zn)*(1+r.q)/lmin
-			var v verdict
-			v.compareGrad(r, s.answer("rbp.cg", c.inputs()), z, (r.hn+1)*tolZ+4*zn*dh+r.tolGrad(0, 0))
-			return v
+			return krylovIterate(s, c, r, k)
 		})
 
 	drawOrig := func(t *rapid.T) origCase {
