@@ -26,25 +26,11 @@ func ProjectedNetwork(law weights.Law, secondMoment, a float64, width, depth int
 	if rng == nil {
 		return nil, errors.New("kernel: the random source rng is nil")
 	}
-	proj, h, err := projectedArgs(law, secondMoment, a, width, depth, inputs, 1)
+	p, err := newProjected(law, secondMoment, a, width, depth, inputs, 1)
 	if err != nil {
 		return nil, err
 	}
-	g, err := gram(h, 0)
-	if err != nil {
-		return nil, err
-	}
-	fanIn, m := h.Dims()
-	out := []*mat.SymDense{g}
-	w := projWork{p: make([]float64, m), z: make([]float64, m)}
-	for l := range depth {
-		if g, err = w.layer(proj, secondMoment, a, width, fanIn, g, rng); err != nil {
-			return nil, fmt.Errorf("%w (layer %d)", err, l+1)
-		}
-		out = append(out, g)
-		fanIn = width
-	}
-	return out, nil
+	return p.run(rng)
 }
 
 // ProjectedNetworks runs nets independent ProjectedNetworks in parallel, network i drawing from
@@ -53,12 +39,53 @@ func ProjectedNetworks(law weights.Law, secondMoment, a float64, width, depth in
 	if nets < 1 {
 		return nil, fmt.Errorf("kernel: need at least one network, got %d", nets)
 	}
-	if _, _, err := projectedArgs(law, secondMoment, a, width, depth, inputs, nets); err != nil {
+	p, err := newProjected(law, secondMoment, a, width, depth, inputs, nets)
+	if err != nil {
 		return nil, err
 	}
-	return eachNetwork(nets, seed, func(rng *rand.Rand) ([]*mat.SymDense, error) {
-		return ProjectedNetwork(law, secondMoment, a, width, depth, inputs, rng)
-	})
+	return eachNetwork(nets, seed, p.run)
+}
+
+// projected is a validated ProjectedNetwork: its law, settings and the inputs' kernel G_0, shared
+// by every network drawn from it.
+type projected struct {
+	law             weights.Projector
+	secondMoment, a float64
+	width, depth    int
+	fanIn           int
+	g0              *mat.SymDense
+}
+
+func newProjected(law weights.Law, secondMoment, a float64, width, depth int, inputs [][]float64, nets int) (*projected, error) {
+	proj, h, err := projectedArgs(law, secondMoment, a, width, depth, inputs, nets)
+	if err != nil {
+		return nil, err
+	}
+	g0, err := gram(h, 0)
+	if err != nil {
+		return nil, err
+	}
+	fanIn, _ := h.Dims()
+	return &projected{law: proj, secondMoment: secondMoment, a: a, width: width, depth: depth, fanIn: fanIn, g0: g0}, nil
+}
+
+// run draws one network from rng and returns G_0 (a copy) .. G_depth.
+func (p *projected) run(rng *rand.Rand) ([]*mat.SymDense, error) {
+	m := p.g0.SymmetricDim()
+	g := mat.NewSymDense(m, nil)
+	g.CopySym(p.g0)
+	out := []*mat.SymDense{g}
+	w := projWork{p: make([]float64, m), z: make([]float64, m)}
+	fanIn := p.fanIn
+	for l := range p.depth {
+		var err error
+		if g, err = w.layer(p.law, p.secondMoment, p.a, p.width, fanIn, g, rng); err != nil {
+			return nil, fmt.Errorf("%w (layer %d)", err, l+1)
+		}
+		out = append(out, g)
+		fanIn = p.width
+	}
+	return out, nil
 }
 
 // projectedArgs validates ProjectedNetwork's arguments and returns the law as a Projector and the
