@@ -14,6 +14,7 @@ import (
 // TestRegistry: every paper's claims are registered, numbered from 1 without gaps, and in natural
 // order.
 func TestRegistry(t *testing.T) {
+	t.Parallel()
 	want := map[string]int{"kernel": 7, "rbp": 9, "dae": 9, "meanfield": 8, "cnnbound": 7}
 	got := map[string]int{}
 	var prev claim.Claim
@@ -74,6 +75,7 @@ func TestControls(t *testing.T) {
 
 // TestCatalogue holds CLAIMS.md to the registry (-update rewrites it, with the golden files).
 func TestCatalogue(t *testing.T) {
+	t.Parallel()
 	md := claim.Catalogue(claim.Papers(), claim.Claims())
 	const path = "../CLAIMS.md"
 	if *update {

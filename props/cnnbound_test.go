@@ -19,6 +19,7 @@ func refArch(t interface{ Fatal(...any) }, name string) cnnbound.Arch {
 // TestCNN2: the dependence on n over drawn n (1e3 .. 1e8, where the bound is defined) and eps, on
 // A1..A3; the slope theta/2 (a dropped factor) is rejected.
 func TestCNN2(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		a := refArch(t, rapid.SampledFrom([]string{"A1", "A2", "A3"}).Draw(t, "arch"))
 		c := BoundCase{Arch: a, N: rapid.Float64Range(1e3, 1e8).Draw(t, "n"), Eps: rapid.Float64Range(1e-4, 0.5).Draw(t, "eps")}
@@ -39,6 +40,7 @@ func TestCNN2(t *testing.T) {
 // TestCNN3: the logarithmic dependence on every magnitude over drawn n and eps on A1..A3; the
 // slope (l + 1) theta (the scaling law's constant put in the single-b derivative) is rejected.
 func TestCNN3(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		a := refArch(t, rapid.SampledFrom([]string{"A1", "A2", "A3"}).Draw(t, "arch"))
 		c := BoundCase{Arch: a, N: rapid.Float64Range(1e4, 1e8).Draw(t, "n"), Eps: rapid.Float64Range(1e-4, 0.5).Draw(t, "eps")}
@@ -56,6 +58,7 @@ func TestCNN3(t *testing.T) {
 // TestCNN4: kernel, stride, pooling, channels, eps and theta on A1 and A2 over drawn n and eps;
 // the pooling slopes -(l+1), -(2l+1) and -3l times theta are rejected on A2.
 func TestCNN4(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		a := refArch(t, rapid.SampledFrom([]string{"A1", "A2"}).Draw(t, "arch"))
 		c := BoundCase{Arch: a, N: rapid.Float64Range(1e4, 1e8).Draw(t, "n"), Eps: rapid.Float64Range(1e-4, 0.5).Draw(t, "eps")}
@@ -70,12 +73,14 @@ func TestCNN4(t *testing.T) {
 // TestCNN5: depth moves B both ways (A1 -> A2 down; a wide third layer up), and varrho is affine in
 // the number of identical layers; a pair that does not move the claimed way is rejected.
 func TestCNN5(t *testing.T) {
+	t.Parallel()
 	down, up := depthPairs()
 	mustPass(t, CNN5(down, up, 1e5, 0.05, nil)...)
 	mustReject(t, claim.Select(CNN5(up, up, 1e5, 0.05, nil), "B falls from")...)
 }
 
 func TestGoldenCNNBound(t *testing.T) {
+	t.Parallel()
 	entries, err := cnnboundGolden()
 	if err != nil {
 		t.Fatal(err)
@@ -89,6 +94,7 @@ func TestGoldenCNNBound(t *testing.T) {
 // TestCNN1: the built layers match the recursion and count d weights on A1..A3 and on drawn valid
 // one-layer architectures; the recursion without its + 1 is rejected.
 func TestCNN1(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"A1", "A2", "A3"} {
 		mustPass(t, CNN1(refArch(t, name), nil)...)
 	}
@@ -111,6 +117,7 @@ func TestCNN1(t *testing.T) {
 // channels, rank and bound drawn; non-square inputs); also CNN-1 .. CNN-5's built-theta rows on
 // the drawn architectures.
 func TestCNN1Formulas(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"A1", "A2", "A3"} {
 		mustPass(t, CNN1Formulas(refArch(t, name), nil)...)
 	}
@@ -133,6 +140,7 @@ func TestCNN1Formulas(t *testing.T) {
 // slope in theta and CNN-5's per-layer term. Theory's own forms pass all of them (the other
 // tests).
 func TestCNNPerturbedFormulas(t *testing.T) {
+	t.Parallel()
 	for _, w := range wrongFormNames {
 		for _, name := range []string{"A1", "A2", "A3"} {
 			mustReject(t, claim.One(CNN1Formulas(refArch(t, name), wrongForms(w)), wrongFormRow[w]))
@@ -159,6 +167,7 @@ func TestCNNPerturbedFormulas(t *testing.T) {
 // the beta bound hold, also at the adversarial weights (q = 1/3); the paper's 1/8 fails there
 // (the finding's property).
 func TestCNN6(t *testing.T) {
+	t.Parallel()
 	c := ProofCase{Arch: refArch(t, "A1"), Nets: 8, Inputs: 8, Seed: 1, OutConst: cnnbound.CorrectedOutputConst, AdversarialQs: []float64{1.0 / 3}}
 	rows, adv := CNN6(c)
 	mustPass(t, rows...)
@@ -210,6 +219,7 @@ func TestCNN7(t *testing.T) {
 
 // TestCNN7Long (-long) fits the slope over n = 1e2 .. 1e5 (population 1e4, 2048 replicates).
 func TestCNN7Long(t *testing.T) {
+	t.Parallel()
 	if !*long {
 		t.Skip("heavy (n to 1e5): run with -long")
 	}

@@ -61,6 +61,7 @@ func TestDAE2(t *testing.T) {
 // Hessian's largest eigenvalue is 2 lambda_1 - 2 gamma at gamma = 0 and at most 2 lambda_1 always;
 // from a small random start W2 W1 reaches the top-H projector, not the bottom-H one.
 func TestDAE3(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		c := flowCase(t)
 		c.SumN = 0
@@ -88,6 +89,7 @@ func TestDAE3(t *testing.T) {
 // Hessian's largest eigenvalue exceeds 2 (lambda_1 - gamma) and descent at 0.95/(lambda_1 - gamma)
 // diverges.
 func TestDAE3StableRangeFinding(t *testing.T) {
+	t.Parallel()
 	c := stableRangeCase()
 	mustReject(t, claim.Select(DAE3Hessian(c), "= 2 (lambda_1 - gamma)")...)
 	mustReject(t, DAE3Converge(c, 0.95, 1/(c.Lambda[0]-c.Gamma)))
@@ -97,6 +99,7 @@ func TestDAE3StableRangeFinding(t *testing.T) {
 // time ratio off by 1e-6 rejected); in simulation the time ratio to
 // O(alpha) and u_DAE >= u_WD, with the swapped ratio rejected.
 func TestDAE4(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		lam := rapid.Float64Range(0.05, 10).Draw(t, "lambda")
 		s2 := rapid.Float64Range(0.01, 5).Draw(t, "sigma2")
@@ -121,6 +124,7 @@ func TestDAE4(t *testing.T) {
 // TestDAE5: the low-variance statements over drawn modes; the condition without 2 gamma is rejected
 // on a mode with gamma > 0 where it matters.
 func TestDAE5(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		m := dae.Mode{Lambda: rapid.Float64Range(0, 5).Draw(t, "lambda"), Sigma2: rapid.Float64Range(0, 5).Draw(t, "sigma2")}
 		if rapid.Bool().Draw(t, "decay") {
@@ -136,6 +140,7 @@ func TestDAE5(t *testing.T) {
 // TestDAE6: monotonicity from u0 <= 0.1 f u* over drawn modes; from u0 = 0.9 f u* t_f grows with
 // lambda (the control).
 func TestDAE6(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		m := dae.Mode{Lambda: rapid.Float64Range(0.1, 5).Draw(t, "lambda"), Sigma2: rapid.Float64Range(0, 5).Draw(t, "sigma2")}
 		m.Gamma = m.Lambda * rapid.Float64Range(0, 0.5).Draw(t, "gamma/lambda")
@@ -149,6 +154,7 @@ func TestDAE6(t *testing.T) {
 // bound's order, with and without weight decay over drawn cases; the decay e^{-gamma t} (the 2
 // dropped) is rejected.
 func TestDAE7(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		d := rapid.IntRange(2, 5).Draw(t, "D")
 		lam := daeLambdas(t, d)
@@ -232,6 +238,7 @@ func TestDAE9(t *testing.T) {
 // less accurate: with 1000 images pooled 4 x 4 to D = 49 and H = 10, mode 1's half-time was 18% off
 // at the 15th drawn seed; the per-mode balanced part fluctuates like sqrt(2/H).)
 func TestDAE9Long(t *testing.T) {
+	t.Parallel()
 	if !*long {
 		t.Skip("about 6 s a run: run with -long -rapid.checks=24")
 	}
@@ -252,6 +259,7 @@ func TestDAE9Long(t *testing.T) {
 // TestDAE9MissingData: a missing file is a SKIP with its reason, or a failure when the data are
 // required.
 func TestDAE9MissingData(t *testing.T) {
+	t.Parallel()
 	c := realCase(1)
 	c.Path = t.TempDir() + "/absent.gz"
 	rows, _ := realOutcome(c)
@@ -267,6 +275,7 @@ func TestDAE9MissingData(t *testing.T) {
 }
 
 func TestGoldenDAE(t *testing.T) {
+	t.Parallel()
 	entries, err := daeGolden()
 	if err != nil {
 		t.Fatal(err)
@@ -279,6 +288,7 @@ func TestGoldenDAE(t *testing.T) {
 
 // TestDAEFigures builds the synthetic figures and checks their shape.
 func TestDAEFigures(t *testing.T) {
+	t.Parallel()
 	c := daeFlowCases(1)[1]
 	c.T = 4
 	for _, build := range []func() (claim.Figure, error){func() (claim.Figure, error) { return curvesFigure(c) }, tfFigure} {

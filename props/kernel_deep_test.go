@@ -25,6 +25,7 @@ func TestKER5Map(t *testing.T) {
 // networks: the finite-width bias, O(1/width), stays inside the t-test's resolution, about 6%);
 // TestKER5NetworkWide runs the catalogue's width-1000 case.
 func TestKER5NetworkSmall(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		a := rapid.Float64Range(0, 0.5).Draw(t, "a")
 		m2 := rapid.Float64Range(0.5, 3).Draw(t, "m2")
@@ -37,6 +38,7 @@ func TestKER5NetworkSmall(t *testing.T) {
 }
 
 func TestKER5NetworkWide(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("width-1000 networks: run without -short")
 	}
@@ -53,6 +55,7 @@ func TestKER5NetworkWide(t *testing.T) {
 }
 
 func TestKER6Initialisation(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		d := rapid.IntRange(1, 8).Draw(t, "d")
 		law := lightRotLaw().Draw(t, "law")
@@ -72,6 +75,7 @@ func TestKER6Initialisation(t *testing.T) {
 // is far below the effect (0.76); for a scale mixture with E V^2 near 18 the exact standard
 // deviation is 16 times the mean and no affordable sample tells 0.24 from 1.
 func TestKER6Control(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		scale := rapid.Float64Range(0.1, 3).Draw(t, "scale")
 		mustReject(t, KER6(Initialisation{
@@ -84,6 +88,7 @@ func TestKER6Control(t *testing.T) {
 
 // TestKER6Command runs the command's setting (32768 networks of width 24, depth 4).
 func TestKER6Command(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("1024 networks of depth 6: run without -short")
 	}
@@ -92,6 +97,7 @@ func TestKER6Command(t *testing.T) {
 }
 
 func TestKER7Conditional(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		d := rapid.IntRange(2, 10).Draw(t, "d")
 		p := pair(d).Draw(t, "inputs")
@@ -113,6 +119,7 @@ func TestKER7Conditional(t *testing.T) {
 // TestKER7Control: the infinite-width prediction is right on average over first layers but wrong
 // given one narrow first layer (width 2); fixed seeds, each rejected.
 func TestKER7Control(t *testing.T) {
+	t.Parallel()
 	x, y := seededInputs(6, 3)
 	for seed := uint64(1); seed <= 8; seed++ {
 		mustReject(t, KER7(Conditional{Law: weights.Gaussian{Scale: 1}, A: 0.2, X: x, Y: y, N1: 2, N2: propN, Seed: seed,

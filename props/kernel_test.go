@@ -28,6 +28,7 @@ const (
 // TestKER1Invariance holds every light-tailed rotationally invariant law to the closed form, and
 // every z-test row where the kernel is informative to the default run's power target (requirePower).
 func TestKER1Invariance(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		d := rapid.IntRange(2, 32).Draw(t, "d")
 		p := pair(d).Draw(t, "inputs")
@@ -97,6 +98,7 @@ func slope(p [2][]float64) *rapid.Generator[float64] {
 // (k = 0 exactly) and nearly antiparallel inputs with a = 0 or a = 1e-5, where k is below 1e-3 of
 // its scale. They must pass, but their detectable error is not small (or not finite).
 func TestKER1Trivial(t *testing.T) {
+	t.Parallel()
 	x := []float64{1, -2, 0.5, 3}
 	for _, c := range []Invariance{
 		{Law: weights.Gaussian{Scale: 1}, A: 0.3, X: x, Y: make([]float64, 4), N: propN / 4, Seed: 1},
@@ -111,6 +113,7 @@ func TestKER1Trivial(t *testing.T) {
 
 // TestKER1HeavyTails covers Student-t weights with 4 < nu < 30, checked with the robust bound.
 func TestKER1HeavyTails(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		d := rapid.IntRange(2, 6).Draw(t, "d")
 		p := pair(d).Draw(t, "inputs")
@@ -129,6 +132,7 @@ func TestKER1HeavyTails(t *testing.T) {
 // (e1, e2: Rademacher gives 1/4, uniform 3/16, Gaussian 1/(2 pi)); the formula with theta in place
 // of (pi - theta) is rejected, with the z-test and with the robust bound.
 func TestKER1Control(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		seed := rapid.Uint64().Draw(t, "seed")
 		scale := rapid.Float64Range(0.1, 3).Draw(t, "scale")
@@ -148,6 +152,7 @@ func TestKER1Control(t *testing.T) {
 }
 
 func TestKER2SecondMomentOnly(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		d := rapid.IntRange(2, 16).Draw(t, "d")
 		p := pair(d).Draw(t, "inputs")
@@ -169,6 +174,7 @@ func TestKER2SecondMomentOnly(t *testing.T) {
 // comparison. At theta <= pi/3 and a <= 1/2 the effect is at least 0.32 s2|x||y| and the standard
 // error at most 0.012 s2|x||y| (|f(u) f(v)| <= |u v|): z >= 25 against a bound of 6.5.
 func TestKER2Control(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		d := rapid.IntRange(2, 16).Draw(t, "d")
 		x := nonZeroVector(d).Draw(t, "x")
@@ -185,6 +191,7 @@ func TestKER2Control(t *testing.T) {
 // rounding bound, for C away from 1 (|1 - 1/C| >= 0.047) and inputs within pi/3 (k >= 0.16 of
 // s2|x||y| at a = 0, against a bound near 1e-13 of it).
 func TestKER2ScalingControl(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		d := rapid.IntRange(2, 16).Draw(t, "d")
 		x := nonZeroVector(d).Draw(t, "x")
@@ -199,6 +206,7 @@ func TestKER2ScalingControl(t *testing.T) {
 // Gaussian mixtures, a = 8.0e-188, c = 0.02296, seed 0x4d1fd4d, nearly antiparallel inputs with
 // entries down to 1e-21) as table cases: the derived bound must accept them.
 func TestKER2ScalingFlake(t *testing.T) {
+	t.Parallel()
 	x := make([]float64, 16)
 	for i := range x {
 		x[i] = math.Pow(10, -21*float64(i)/15) * float64(1-2*(i%2))
@@ -267,6 +275,7 @@ func symmetryCase(t *rapid.T) Symmetries {
 // positive). A random Q is no control: in d = 2 the Rademacher kernel of a pair at angle theta is
 // unchanged by every rotation that keeps |cos(A + B)| <= |cos theta|, a set of positive measure.
 func TestKER3Control(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		c := symmetryCase(t)
 		x := nonZeroVector(len(c.Points[0])).Draw(t, "x")
@@ -305,6 +314,7 @@ func TestKER3Control(t *testing.T) {
 // per draw of missing the bound;
 // larger D are covered by the slope fit (TestKER4SlopeMC, d up to 16; the command, 32).
 func TestKER4CLT(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		law := ker4Laws[rapid.IntRange(0, 2).Draw(t, "law")]
 		scale := rapid.Float64Range(0.1, 3).Draw(t, "scale")
@@ -324,6 +334,7 @@ func TestKER4CLT(t *testing.T) {
 // a(1 - a) k_0 >= 0.16 k_0 >= 0.025 s2|x||y|; the paired difference keeps its u v terms, and its
 // SE at this N is about 0.004 s2|x||y|: z >= 12 at a = 0.8, theta = pi/2).
 func TestKER4Identity(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		d := rapid.IntRange(1, 12).Draw(t, "d")
 		p := pair(d).Draw(t, "inputs")
@@ -336,6 +347,7 @@ func TestKER4Identity(t *testing.T) {
 }
 
 func TestKER4IdentityControl(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		d := rapid.IntRange(2, 12).Draw(t, "d")
 		x := nonZeroVector(d).Draw(t, "x")
@@ -355,6 +367,7 @@ func TestKER4IdentityControl(t *testing.T) {
 // the symmetric laws the gap is (1 - a)^2 times the gap at a = 0 (KER4Identity), so the slope does
 // not depend on a; the skewed law is also fitted at a = 0.6.
 func TestKER4SlopeMC(t *testing.T) {
+	t.Parallel()
 	for i, law := range ker4Laws {
 		mustPass(t, KER4SlopeMC(CLT{Law: law, Ds: ker4Dims, N: 4 * propN, Seed: uint64(11 + i)}))
 	}
@@ -375,6 +388,7 @@ func TestKER4Exact(t *testing.T) {
 // TestKER4SpecGaps checks the catalogue's quoted exact gaps: 0.0223 at d = 6 and 0.0235 at d = 8
 // (the gap is not monotone step by step).
 func TestKER4SpecGaps(t *testing.T) {
+	t.Parallel()
 	for d, want := range map[int]float64{6: 0.0223, 8: 0.0235} {
 		g, err := rademacherGap(0, d, simkernel.CLTInputs)
 		if err != nil || math.Abs(math.Abs(g)-want) > 6e-5 { // the catalogue rounds to 3 figures
@@ -388,6 +402,7 @@ func TestKER4SpecGaps(t *testing.T) {
 // d = 12 (even) ties make it 0.0118. The claim holds along even d only; this is a finding about
 // the comparison, not a tolerance to loosen.
 func TestKER4ParityFinding(t *testing.T) {
+	t.Parallel()
 	r := KER4Exact(ExactCLT{D: 3})
 	if r.Pass {
 		t.Fatalf("the Rademacher gap from d=3 to d=12 no longer grows: %s", r)
@@ -402,6 +417,7 @@ func TestKER4ParityFinding(t *testing.T) {
 // skewness of 12 needs for NormalApproxOK). The cases have no free parameter but the seed (the
 // inputs are fixed and the kernel is homogeneous in the law's scale), so they are a table.
 func TestKER4Control(t *testing.T) {
+	t.Parallel()
 	for seed := uint64(1); seed <= 3; seed++ {
 		for _, law := range ker4Laws {
 			mustReject(t, KER4Shrink(CLT{Law: law, D: 2, N: propN, Seed: seed, Inputs: simkernel.DominantInputs}))
@@ -417,6 +433,7 @@ func TestKER4Control(t *testing.T) {
 
 // TestNetworkDeterministic: a network's result depends on its seed only.
 func TestNetworkDeterministic(t *testing.T) {
+	t.Parallel()
 	in := [][]float64{{1, 2}, {3, -1}}
 	a := fp.Must(simkernel.Networks(weights.Gaussian{Scale: 1}, 2, 0, 50, 3, in, 5, 9))
 	b := fp.Must(simkernel.Networks(weights.Gaussian{Scale: 1}, 2, 0, 50, 3, in, 5, 9))
@@ -431,6 +448,7 @@ func TestNetworkDeterministic(t *testing.T) {
 
 // TestNilLaws: a case without a law, or with a typed nil one, fails with an error, never a panic.
 func TestNilLaws(t *testing.T) {
+	t.Parallel()
 	var typed *weights.Gaussian
 	x, y := seededInputs(3, 1)
 	for _, law := range []weights.Law{nil, typed} {
@@ -456,6 +474,7 @@ func TestNilLaws(t *testing.T) {
 
 // TestKER3BadInput: malformed cases fail with an error instead of panicking.
 func TestKER3BadInput(t *testing.T) {
+	t.Parallel()
 	q := mat.NewDense(2, 2, []float64{1, 0, 0, 1})
 	for name, c := range map[string]Symmetries{
 		"one point":   {Points: [][]float64{{1, 2}}, Q: q, SecondMoment: 1},
@@ -474,6 +493,7 @@ func TestKER3BadInput(t *testing.T) {
 // TestLawSecondMoments checks every law's stated E|w|^2 against its samples (z-test; |w|^2 has
 // skewness at most sqrt(8/d) times the law's radial spread, inside NormalApproxOK at this n).
 func TestLawSecondMoments(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		d := rapid.IntRange(1, 12).Draw(t, "d")
 		var law weights.Law
@@ -513,6 +533,7 @@ func TestLawSecondMoments(t *testing.T) {
 // TestKER4DiagonalSymmetric: for every symmetric i.i.d. law the diagonal k(x, x) is exact at
 // every d (KER-4).
 func TestKER4DiagonalSymmetric(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		law := iidLaw().Filter(func(l weights.Law) bool { return l.Symmetric() }).Draw(t, "law")
 		mustPass(t, KER4Diagonal(CLT{Law: law, A: rapid.Float64Range(0, 1).Draw(t, "a"), D: rapid.IntRange(1, 8).Draw(t, "d"),
@@ -521,6 +542,7 @@ func TestKER4DiagonalSymmetric(t *testing.T) {
 }
 
 func TestGoldenKernel(t *testing.T) {
+	t.Parallel()
 	entries, err := kernelGolden()
 	if err != nil {
 		t.Fatal(err)
@@ -534,6 +556,7 @@ func TestGoldenKernel(t *testing.T) {
 // TestKernelFigures holds the KER figures' simulated points to their curves at small sizes (the
 // command draws them at larger ones, from the same functions).
 func TestKernelFigures(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("Monte-Carlo figures: run without -short")
 	}

@@ -108,7 +108,7 @@ func MF2Map(c CorrelationCase) []claim.Result {
 	per := make([][]float64, c.Steps)
 	var oneMinusC []float64
 	for i := range c.Seeds {
-		ps, err := c.Net.Pair(c.Steps, c.Seed+uint64(i), c.Identical, simmf.Apart)
+		ps, err := vanillaPair(c.Net, c.Steps, c.Seed+uint64(i), c.Identical, simmf.Apart)
 		if err != nil {
 			return []claim.Result{claim.Failed("MF-2 simulation", err)}
 		}
@@ -195,7 +195,7 @@ func MF2Rate(c RateCase) claim.Result {
 	}
 	slopes := make([]float64, c.Corr.Seeds)
 	for i := range slopes {
-		ps, err := n.Pair(c.Corr.Steps, c.Corr.Seed+uint64(i), true, simmf.Apart)
+		ps, err := vanillaPair(n, c.Corr.Steps, c.Corr.Seed+uint64(i), true, simmf.Apart)
 		if err != nil {
 			return claim.Failed(what, err)
 		}
@@ -281,8 +281,8 @@ func MF2Approach(c ApproachCase) claim.Result {
 	w := min(window(append([]float64{th[0]}, th...), 2), c.Steps)
 	per := make([][]float64, c.Seeds)
 	for i := range per {
-		a, err1 := n.Pair(c.Steps, c.Seed+uint64(i), false, simmf.Together)
-		b, err2 := n.Pair(c.Steps, c.Seed+uint64(i), false, simmf.Independent)
+		a, err1 := vanillaPair(n, c.Steps, c.Seed+uint64(i), false, simmf.Together)
+		b, err2 := vanillaPair(n, c.Steps, c.Seed+uint64(i), false, simmf.Independent)
 		if err := claim.FirstErr(err1, err2); err != nil {
 			return claim.Failed(what, err)
 		}
@@ -325,6 +325,35 @@ func vanillaCorrelation(sw2, s, shared float64) (meanfield.Correlation, error) {
 		correlations.Store(key, c)
 	}
 	return c, err
+}
+
+// pairs memoises simmf.Vanilla.Pair per network: MF-2's controls rerun the claim's own networks
+// against a wrong value (the rate against chi_1 with tanh', the approach rate against chi_1, the
+// map without its bias against the map with it), and a power control's base row is the claim's row;
+// a run of k networks is the first k of a run of more with the same seed. The runs are
+// deterministic in their key and read only, so the memo is safe for the parallel tests; an entry
+// is a few floats per step.
+var pairs sync.Map // pairKey -> []simmf.PairStep
+
+type pairKey struct {
+	net       simmf.Vanilla
+	steps     int
+	seed      uint64
+	identical bool
+	from      simmf.PairStart
+}
+
+// vanillaPair is net.Pair(steps, seed, identical, from) through the memo (errors are not memoised).
+func vanillaPair(net simmf.Vanilla, steps int, seed uint64, identical bool, from simmf.PairStart) ([]simmf.PairStep, error) {
+	key := pairKey{net, steps, seed, identical, from}
+	if v, ok := pairs.Load(key); ok {
+		return v.([]simmf.PairStep), nil
+	}
+	ps, err := net.Pair(steps, seed, identical, from)
+	if err == nil {
+		pairs.Store(key, ps)
+	}
+	return ps, err
 }
 
 // vanillaXi is meanfield.VanillaTimescale through the memo: xi = -1/ln chi_c*, an error when chi_c*

@@ -19,6 +19,7 @@ import (
 // parameter space, not a power test: at width 200 and 16 networks its rows detect 10-40% (the
 // critical value at 15 degrees of freedom is 15.7); TestMF2Rate holds fixed settings to <= 10%.
 func TestMF2(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		if rapid.IntRange(0, 9).Draw(t, "run") != 0 { // a tenth: the map's gradient costs quadrature
 			return
@@ -42,6 +43,7 @@ func TestMF2(t *testing.T) {
 // independent-input map at width 300 (16 networks, 4 pairs) with the shared bias dropped, and its
 // c* row with the inputs taken as identical (c* = 1), both rejected.
 func TestMF2Rate(t *testing.T) {
+	t.Parallel()
 	c0 := mf2Rate(32, 1)
 	c0.Corr.Net.N = 600
 	r := MF2Rate(c0)
@@ -72,6 +74,7 @@ func TestMF2Rate(t *testing.T) {
 // TestMF4 drives the one-step Jacobian check: vanilla networks at width 200 (orthogonal 100) and
 // annealed minimalRNNs at width 64, and the control with tanh' for tanh'^2.
 func TestMF4(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		seed := rapid.Uint64().Draw(t, "seed")
 		if rapid.Bool().Draw(t, "vanilla") {
@@ -102,6 +105,7 @@ func TestMF4(t *testing.T) {
 // TestMF4Tied: the tied minimalRNN within tiedJacobianTol of chi_1 at the catalogue's two gate
 // settings, width 200.
 func TestMF4Tied(t *testing.T) {
+	t.Parallel()
 	for _, c := range mf4Cases(16, 9)[2:] {
 		if c.Tol == 0 {
 			continue
@@ -118,6 +122,7 @@ func TestMF4Tied(t *testing.T) {
 // the shared bias's covariance sb^2 dropped, 10% low at mu_b = 0), and checks the closed-form xi
 // rows on a small grid (and their control without input noise).
 func TestMF5(t *testing.T) {
+	t.Parallel()
 	for i, mu := range []float64{0, 2, 4} {
 		c := mf5Case(mu, 96, uint64(11+i))
 		if mu == 0 {
@@ -145,6 +150,7 @@ func TestMF5(t *testing.T) {
 // logs each row's MDE (at most 10%). The near misses (m_1 = chi_1^(T-1), the orthogonal s_1 for
 // Gaussian W) are TestControls/MF-6's, at width 300.
 func TestMF6(t *testing.T) {
+	t.Parallel()
 	for _, c := range spectrumCases(64, 21, []int{4}) {
 		c.Net.N, c.Probes, c.Controls = 300, 16, 32 // at T = 4 probes and control trajectories are cheap
 		rows, _ := MF6(c)
@@ -169,6 +175,7 @@ func logMDE(t *testing.T, most float64, rows ...claim.Result) {
 // TestControls/MF-7's at width 300) and the minimalRNN's at mu_b = 0 and 2 (annealed, width 200,
 // 32 networks), with sw^2 1.5 times the critical value rejected.
 func TestMF7(t *testing.T) {
+	t.Parallel()
 	cs, err := criticalCases(32, 31, []int{4})
 	if err != nil {
 		t.Fatal(err)
@@ -189,6 +196,7 @@ func TestMF7(t *testing.T) {
 
 // TestCriticalDriveIncreasing: the allowed drive increases with q* over drawn pairs (0.001 .. 2).
 func TestCriticalDriveIncreasing(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		a := rapid.Float64Range(0.001, 2).Draw(t, "q1")
 		b := a * rapid.Float64Range(1.01, 3).Draw(t, "ratio")
@@ -202,6 +210,7 @@ func TestCriticalDriveIncreasing(t *testing.T) {
 
 // TestMFFigures builds the spread, xi and q_t figures at small settings and checks their shape.
 func TestMFFigures(t *testing.T) {
+	t.Parallel()
 	ts := []int{2, 4}
 	cs := spectrumCases(8, 51, ts)
 	var spreads [][]stats.Estimate
@@ -244,6 +253,7 @@ func TestMFFigures(t *testing.T) {
 // 6-11% against a 3% tolerance, and the m_1 biases at 500 change sign with T (noise, not a
 // bias model).
 func TestMF6Long(t *testing.T) {
+	t.Parallel()
 	if !*long {
 		t.Skip("heavy (widths 1000 and 2000): run with -long")
 	}
@@ -265,6 +275,7 @@ func TestMF6Long(t *testing.T) {
 // beyond the budget's critical value (measured over 32 networks: 0.72 against 0.77, a difference
 // of 0.070 in ln-rate with SE 0.027; 384 networks bring the SE near 0.008).
 func TestMF5TiedLong(t *testing.T) {
+	t.Parallel()
 	if !*long {
 		t.Skip("heavy (384 tied networks of width 1000, about 3 CPU-minutes): run with -long")
 	}

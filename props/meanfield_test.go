@@ -11,6 +11,7 @@ import (
 )
 
 func TestGoldenMeanfield(t *testing.T) {
+	t.Parallel()
 	entries, err := meanfieldGolden()
 	if err != nil {
 		t.Fatal(err)
@@ -27,11 +28,12 @@ func TestGoldenMeanfield(t *testing.T) {
 // is sb2 near 0.5 with sw2 near 1.5, where the frozen bias's persistent state is most of a
 // network's noise: there q_6's stated MDE over 12 seeds ranged 6.3-9.8% with 64 networks (a seed
 // failed the 10% at 10.1%: the SE of 64 heavy-tailed networks varies by about 15%) and 4.9-6.7%
-// with 96. Half of rapid's draws simulate (a draw is about 0.2 s). The
+// with 96. A quarter of rapid's draws simulate (a draw is about 0.2 s; -rapid.checks buys more). The
 // finite-width correction, O(1/N), stays inside the t-test's resolution in the generator's phases.
 func TestMF1(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
-		if rapid.IntRange(0, 1).Draw(t, "run") != 0 {
+		if rapid.IntRange(0, 3).Draw(t, "run") != 0 {
 			return
 		}
 		net := vanillaNet(128).Draw(t, "net")
@@ -45,14 +47,14 @@ func TestMF1(t *testing.T) {
 // TestMF1Control: the registered controls at Quick, each rejected: the off-by-one through the
 // chaotic transient, the stationary q with the bias's variance forgotten, and the power control.
 func TestMF1Control(t *testing.T) {
-	for seed := uint64(1); seed <= 2; seed++ {
-		mustReject(t, quickControls(t, "MF-1", seed)...)
-	}
+	t.Parallel()
+	mustReject(t, quickControls(t, "MF-1", 2)...) // seed 1 runs in TestControls
 }
 
 // TestMF8 holds the quadrature to the erf closed form over drawn variances and correlations (in two
 // dimensions: a few dozen draws' worth of time), and rejects the closed form without its 2s.
 func TestMF8(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		if rapid.IntRange(0, 4).Draw(t, "run") != 0 { // a fifth of the draws: each is a 2-D quadrature
 			return
@@ -76,6 +78,7 @@ func TestMF3Identity(t *testing.T) {
 // TestMF3Annealed drives the annealed check at width 1024 with 96 networks over 4 steps (the
 // command runs width 1000, 256 networks, 40 steps), every row detecting a 10% error.
 func TestMF3Annealed(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		net := simmf.Minimal{N: 1024, MuB: rapid.Float64Range(-2, 2).Draw(t, "mu_b"), SW: rapid.Float64Range(0.5, 3).Draw(t, "sw"),
 			SV: rapid.Float64Range(0.5, 1.5).Draw(t, "sv"), SB: rapid.Float64Range(0, 1).Draw(t, "sb"), R: 1, Annealed: true}
@@ -88,14 +91,14 @@ func TestMF3Annealed(t *testing.T) {
 // TestMF3AnnealedControl: the registered controls at Quick, each rejected: the off-by-one at
 // the first step, the recursion without the bias's variance in the gate's, and the power control.
 func TestMF3AnnealedControl(t *testing.T) {
-	for seed := uint64(1); seed <= 2; seed++ {
-		mustReject(t, quickControls(t, "MF-3", seed)...)
-	}
+	t.Parallel()
+	mustReject(t, quickControls(t, "MF-3", 2)...) // seed 1 runs in TestControls
 }
 
 // TestMF3TiedGap: the finding holds at two widths (fixed seeds): the tied network's stationary Q is
 // outside the bound around Q*, by about -27%.
 func TestMF3TiedGap(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{100, 400} {
 		r := MF3Tied(tiedCase(n, 1), 30)
 		mustReject(t, r)

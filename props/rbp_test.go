@@ -13,6 +13,7 @@ import (
 )
 
 func TestGoldenRBP(t *testing.T) {
+	t.Parallel()
 	entries, err := rbpGolden()
 	if err != nil {
 		t.Fatal(err)
@@ -37,6 +38,7 @@ func TestRBP1(t *testing.T) {
 // O(|J|^2 |J - J^T|), so the control needs real coupling (|W|_2 >= 0.5) and an asymmetric J
 // (n >= 2): at |W|_2 = 0.06 it moves by 1e-6 relative, inside the finite-difference bound.
 func TestRBP1Control(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		p, err := simrbp.NewTanhProblem(rapid.IntRange(2, 5).Draw(t, "n"), rapid.Float64Range(0.5, 0.95).Draw(t, "|W|_2"), rapid.Uint64().Draw(t, "seed"))
 		if err != nil {
@@ -120,12 +122,14 @@ func TestRBP2Unrolled(t *testing.T) {
 // J^K-weighted h_0 term, which may fall below rounding, so the property uses K = 0 (the command
 // shows K = 3 on the canonical problem).
 func TestRBP2Unconverged(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		mustReject(t, RBP2Unconverged(Truncated{Problem: tanhProblem(t, 6), K: 0}))
 	})
 }
 
 func TestRBP2Limits(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		mustPass(t, RBP2Limits(Truncated{Problem: tanhProblem(t, 6)})...)
 	})
@@ -133,6 +137,7 @@ func TestRBP2Limits(t *testing.T) {
 
 // TestRBP3: the identity and the bound in every induced norm below 1, on non-normal J.
 func TestRBP3(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		c := spectralCase(t, 0.1, 0.95, true, false)
 		c.K = rapid.IntRange(0, 30).Draw(t, "K")
@@ -153,6 +158,7 @@ func TestRBP3(t *testing.T) {
 // claim's rate is a limit); complex pairs below the leading one are drawn, and complex leading
 // pairs are covered by TestRBP3's identity and bound.
 func TestRBP3Rate(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		c := spectralCase(t, 0.3, 0.95, false, true)
 		c.K, c.K2 = 30, 70
@@ -163,6 +169,7 @@ func TestRBP3Rate(t *testing.T) {
 // TestRBP3Control: the bound with the norm of J in place of that of J^T fails on WrongNormJ (the
 // error is m times the wrong bound).
 func TestRBP3Control(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		m := rapid.IntRange(2, 6).Draw(t, "m")
 		c := WrongNormJ(m, rapid.Float64Range(0.05, 0.9/float64(m)).Draw(t, "beta"))
@@ -174,6 +181,7 @@ func TestRBP3Control(t *testing.T) {
 }
 
 func TestRBP4(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		c := spectralCase(t, 0.1, 0.95, true, false)
 		n := dims(c.J)
@@ -200,6 +208,7 @@ func TestRBP4(t *testing.T) {
 // 1); a real leading eigenvalue, for the reason given at TestRBP3Rate (TestRBP5 draws unstable
 // complex leading pairs for CG-RBP).
 func TestRBP4Unstable(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		c := spectralCase(t, 1.2, 1.8, false, true)
 		c.K = 60
@@ -208,6 +217,7 @@ func TestRBP4Unstable(t *testing.T) {
 }
 
 func TestRBP5(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		var c Spectral
 		if rapid.Bool().Draw(t, "unstable") {
@@ -256,6 +266,7 @@ func TestRBP7(t *testing.T) {
 // TestRBP7Control: the slope without its gain beta is rejected by the finite-difference check
 // (beta kept away from 1, where the slip vanishes).
 func TestRBP7Control(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		beta := []float64{rapid.Float64Range(0.2, 0.8).Draw(t, "beta low"), rapid.Float64Range(1.25, 1.8).Draw(t, "beta high")}[rapid.IntRange(0, 1).Draw(t, "which")]
 		c := HopfieldCase{N: rapid.IntRange(2, 6).Draw(t, "n"), Scale: rapid.Float64Range(0.2, 0.5).Draw(t, "scale"),
@@ -311,6 +322,7 @@ func TestRBP9(t *testing.T) {
 }
 
 func TestRBPFigures(t *testing.T) {
+	t.Parallel()
 	f, err := neumannFigure()
 	if err != nil {
 		t.Fatal(err)
@@ -321,6 +333,7 @@ func TestRBPFigures(t *testing.T) {
 // TestFindingsConfirmed: the evidence each finding's claim measures still shows it (deterministic
 // claims only; the Monte-Carlo ones run in the command).
 func TestFindingsConfirmed(t *testing.T) {
+	t.Parallel()
 	for _, id := range []string{"RBP-2", "RBP-3", "RBP-5"} {
 		c, ok := claim.Lookup(id)
 		if !ok {

@@ -25,6 +25,7 @@ import (
 // paper has the same file set (paperFiles), every file belongs to a paper, none is over maxLines.
 // It type-checks the package (tests included) from the compiler's export data of its imports.
 func TestShape(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("type-checks the package: not in -short")
 	}
