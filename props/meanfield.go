@@ -148,7 +148,7 @@ func mf1Estimates(c VarianceMapCase, seed uint64) ([]stats.Estimate, error) {
 	}
 	// run returns one network's linearly corrected values and its bias covariates.
 	run := func(seed uint64) ([]float64, []float64, error) {
-		steps, err := n.PreactivationVariance(c.Steps, seed)
+		steps, err := vanillaVariance(n, c.Steps, seed)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -396,7 +396,7 @@ func (c MinimalCase) estimates() ([]stats.Estimate, error) {
 		prev = Q[t]
 	}
 	return stepEstimates(c.Seeds, c.Steps, c.Seed, func(seed uint64) ([]float64, error) {
-		tr, err := c.Net.Trajectory(c.Steps, seed)
+		tr, err := minimalTrajectory(c.Net, c.Steps, seed)
 		out := make([]float64, len(tr))
 		carried := 0.0
 		for t, st := range tr {
@@ -410,7 +410,7 @@ func (c MinimalCase) estimates() ([]stats.Estimate, error) {
 
 // minimalSeries runs one minimalRNN and returns one quantity of each step.
 func minimalSeries(net simmf.Minimal, steps int, seed uint64, of func(simmf.MinimalStep) float64) ([]float64, error) {
-	tr, err := net.Trajectory(steps, seed)
+	tr, err := minimalTrajectory(net, steps, seed)
 	out := make([]float64, len(tr))
 	for t, s := range tr {
 		out[t] = of(s)

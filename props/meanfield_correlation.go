@@ -6,7 +6,6 @@ package props
 import (
 	"fmt"
 	"math"
-	"sync"
 
 	simmf "github.com/dlt5/verify/numeric/meanfield"
 	"github.com/dlt5/verify/numeric/stats"
@@ -308,52 +307,6 @@ func MF2Approach(c ApproachCase) claim.Result {
 	r.Detail += fmt.Sprintf("; fitted rate %.4f, recursion over the window %.4f, chi_c* %.4f, held to %.4f; c* = %.4f",
 		math.Exp(slope.Mean), math.Exp(rec), fix.ChiC, want, fix.CStar)
 	return r
-}
-
-// correlations memoises meanfield.VanillaCorrelation (a bisection of two-dimensional quadratures,
-// about 1.4 s): MF-2's approach case, its controls and its power control ask for the same three
-// parameters. Deterministic values only; safe for the parallel tests.
-var correlations sync.Map // [3]float64 -> meanfield.Correlation
-
-func vanillaCorrelation(sw2, s, shared float64) (meanfield.Correlation, error) {
-	key := [3]float64{sw2, s, shared}
-	if v, ok := correlations.Load(key); ok {
-		return v.(meanfield.Correlation), nil
-	}
-	c, err := meanfield.VanillaCorrelation(sw2, s, shared)
-	if err == nil {
-		correlations.Store(key, c)
-	}
-	return c, err
-}
-
-// pairs memoises simmf.Vanilla.Pair per network: MF-2's controls rerun the claim's own networks
-// against a wrong value (the rate against chi_1 with tanh', the approach rate against chi_1, the
-// map without its bias against the map with it), and a power control's base row is the claim's row;
-// a run of k networks is the first k of a run of more with the same seed. The runs are
-// deterministic in their key and read only, so the memo is safe for the parallel tests; an entry
-// is a few floats per step.
-var pairs sync.Map // pairKey -> []simmf.PairStep
-
-type pairKey struct {
-	net       simmf.Vanilla
-	steps     int
-	seed      uint64
-	identical bool
-	from      simmf.PairStart
-}
-
-// vanillaPair is net.Pair(steps, seed, identical, from) through the memo (errors are not memoised).
-func vanillaPair(net simmf.Vanilla, steps int, seed uint64, identical bool, from simmf.PairStart) ([]simmf.PairStep, error) {
-	key := pairKey{net, steps, seed, identical, from}
-	if v, ok := pairs.Load(key); ok {
-		return v.([]simmf.PairStep), nil
-	}
-	ps, err := net.Pair(steps, seed, identical, from)
-	if err == nil {
-		pairs.Store(key, ps)
-	}
-	return ps, err
 }
 
 // vanillaXi is meanfield.VanillaTimescale through the memo: xi = -1/ln chi_c*, an error when chi_c*

@@ -161,7 +161,7 @@ func (c SpectrumCase) spectrum() (m1, spread []stats.Estimate, err error) {
 	const cols = 4 // per T: M1, C1, M2, C2; then the network's Bias - SB2, BWB, Frozen
 	per := make([][]float64, c.Seeds)
 	for i := range per {
-		ms, err := c.Net.JacobianMoments(c.Ts, c.Probes, c.Controls, c.Seed+uint64(i))
+		ms, err := jacobianMoments(c.Net, c.Ts, c.Probes, c.Controls, c.Seed+uint64(i))
 		if err != nil {
 			return nil, nil, err
 		}

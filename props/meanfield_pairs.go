@@ -6,6 +6,7 @@ package props
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	simmf "github.com/dlt5/verify/numeric/meanfield"
 	"github.com/dlt5/verify/numeric/stats"
@@ -137,7 +138,7 @@ func (c JacobianCase) setUp() (string, float64, func(uint64) ([]float64, error),
 		want, err := chi(v.SW2, q)
 		v.Start = q
 		return what, want, func(seed uint64) ([]float64, error) {
-			st, err := v.PreactivationVariance(c.Steps, seed)
+			st, err := vanillaVariance(v, c.Steps, seed)
 			out := make([]float64, len(st))
 			for t, s := range st {
 				out[t] = s.Jacobian
@@ -254,12 +255,12 @@ func (c TimescaleCase) crossEstimates() ([][]float64, []float64, float64, error)
 	crn := (net.Annealed && c.Burn == 0) || c.Apart
 	var q0 float64
 	for i := range per {
-		qab, q, err := net.Pair(c.Burn, c.Steps, c.Seed+uint64(i))
+		qab, q, err := minimalPair(net, c.Burn, c.Steps, c.Seed+uint64(i), false)
 		if err != nil {
 			return nil, nil, 0, err
 		}
 		if crn {
-			apart, err := net.PairApart(c.Burn, c.Steps, c.Seed+uint64(i))
+			apart, _, err := minimalPair(net, c.Burn, c.Steps, c.Seed+uint64(i), true)
 			if err != nil {
 				return nil, nil, 0, err
 			}
@@ -406,4 +407,107 @@ func rateRow(label string, per [][]float64, traj []float64, w int, c TimescaleCa
 	r := claim.MeanCheck(what, expRate(est), rate, c.Seed)
 	r.Detail += fmt.Sprintf("; fitted rate %.4f per step, recursion %.4f, asymptotic chi_ab %.4f", math.Exp(est.Mean), rate, chi)
 	return r, est.Mean, want
+}
+
+// sims memoises the mean-field claims' seeded per-network simulations and their slow theory
+// values. A claim's negative controls rerun its own networks against a wrong value, a power
+// control's base row is the claim's row, and a run of k networks is the first k of a longer run
+// with the same seed: each is simulated once per process. Entries are deterministic in their key
+// (all randomness is the seed) and read only; errors are not memoised. Safe for the parallel tests
+// and the command's parallel claims; an entry is a few floats per step.
+var sims sync.Map
+
+// memo returns the value stored under key, or runs run and stores its value when it succeeds.
+func memo[K comparable, V any](key K, run func() (V, error)) (V, error) {
+	if v, ok := sims.Load(key); ok {
+		return v.(V), nil
+	}
+	v, err := run()
+	if err == nil {
+		sims.Store(key, v)
+	}
+	return v, err
+}
+
+type (
+	correlationKey struct{ sw2, s, shared float64 }
+	vanillaPairKey struct {
+		net       simmf.Vanilla
+		steps     int
+		seed      uint64
+		identical bool
+		from      simmf.PairStart
+	}
+	vanillaKey struct {
+		net   simmf.Vanilla
+		steps int
+		seed  uint64
+	}
+	jacobianKey struct {
+		net              simmf.Vanilla
+		ts               string
+		probes, controls int
+		seed             uint64
+	}
+	minimalKey struct {
+		net         simmf.Minimal
+		burn, steps int
+		seed        uint64
+		apart       bool
+	}
+	minimalPairRun struct {
+		qab []float64
+		q0  float64
+	}
+)
+
+// vanillaCorrelation is meanfield.VanillaCorrelation (a bisection of two-dimensional quadratures,
+// about 1.4 s) through the memo: MF-2's approach case, its controls and MF-5's grid ask for the
+// same parameters.
+func vanillaCorrelation(sw2, s, shared float64) (meanfield.Correlation, error) {
+	return memo(correlationKey{sw2, s, shared}, func() (meanfield.Correlation, error) {
+		return meanfield.VanillaCorrelation(sw2, s, shared)
+	})
+}
+
+// vanillaPair is net.Pair(steps, seed, identical, from) through the memo.
+func vanillaPair(net simmf.Vanilla, steps int, seed uint64, identical bool, from simmf.PairStart) ([]simmf.PairStep, error) {
+	return memo(vanillaPairKey{net, steps, seed, identical, from}, func() ([]simmf.PairStep, error) {
+		return net.Pair(steps, seed, identical, from)
+	})
+}
+
+// vanillaVariance is net.PreactivationVariance(steps, seed) through the memo.
+func vanillaVariance(net simmf.Vanilla, steps int, seed uint64) ([]simmf.Step, error) {
+	return memo(vanillaKey{net, steps, seed}, func() ([]simmf.Step, error) {
+		return net.PreactivationVariance(steps, seed)
+	})
+}
+
+// jacobianMoments is net.JacobianMoments(ts, probes, controls, seed) through the memo.
+func jacobianMoments(net simmf.Vanilla, ts []int, probes, controls int, seed uint64) ([]simmf.Moments, error) {
+	return memo(jacobianKey{net, fmt.Sprint(ts), probes, controls, seed}, func() ([]simmf.Moments, error) {
+		return net.JacobianMoments(ts, probes, controls, seed)
+	})
+}
+
+// minimalTrajectory is net.Trajectory(steps, seed) through the memo.
+func minimalTrajectory(net simmf.Minimal, steps int, seed uint64) ([]simmf.MinimalStep, error) {
+	return memo(minimalKey{net: net, steps: steps, seed: seed}, func() ([]simmf.MinimalStep, error) {
+		return net.Trajectory(steps, seed)
+	})
+}
+
+// minimalPair is net.Pair(burn, steps, seed), or net.PairApart when apart, through the memo; the
+// caller gets its own copy of Q^ab (MF-5 subtracts the apart run from it).
+func minimalPair(net simmf.Minimal, burn, steps int, seed uint64, apart bool) ([]float64, float64, error) {
+	r, err := memo(minimalKey{net, burn, steps, seed, apart}, func() (minimalPairRun, error) {
+		if apart {
+			qab, err := net.PairApart(burn, steps, seed)
+			return minimalPairRun{qab: qab}, err
+		}
+		qab, q0, err := net.Pair(burn, steps, seed)
+		return minimalPairRun{qab, q0}, err
+	})
+	return append([]float64(nil), r.qab...), r.q0, err
 }
