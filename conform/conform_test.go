@@ -216,9 +216,6 @@ func checks() int {
 }
 
 func TestGoProgramPasses(t *testing.T) {
-	if !*long { // -long times the run against its budget: alone
-		t.Parallel()
-	}
 	start := time.Now()
 	rep := run(t, self(t, "go"), Options{Checks: checks()})
 	if rep.Status() != 0 || len(rep.Rows) != len(registry) {
@@ -236,9 +233,6 @@ func TestGoProgramPasses(t *testing.T) {
 }
 
 func TestPythonProgramPasses(t *testing.T) {
-	if !*long { // -long times the run against its budget: alone
-		t.Parallel()
-	}
 	argv := python(t)
 	start := time.Now()
 	rep := run(t, argv, Options{Checks: checks()})
@@ -260,7 +254,6 @@ func TestPythonProgramPasses(t *testing.T) {
 // Python program answered "math domain error" (-1/ln 0) there, which 8 drawn cases missed (the
 // edge is drawn about once in 50 cases). (The Go program is theory/ itself.)
 func TestTimescaleEdge(t *testing.T) {
-	t.Parallel()
 	rep := run(t, python(t), Options{Property: "meanfield.vanilla_timescale/theory", Case: `{"sw2":0,"sv2":0,"sb2":1,"R":0}`})
 	if rep.Status() != 0 {
 		t.Errorf("%s", report(rep))
@@ -291,11 +284,9 @@ var faults = []struct {
 // answer, a shrunk case printed as request and reply, and a replay command that judges just that
 // case again (and fails again).
 func TestFaultsCaught(t *testing.T) {
-	t.Parallel()
 	python(t)
 	for _, f := range faults {
 		t.Run(f.fault, func(t *testing.T) {
-			t.Parallel()
 			argv := python(t, "--fault", f.fault)
 			shrink := 300 * time.Millisecond // a shrunk case, not the smallest one: go test ./conform stays quick
 			if *long {
@@ -344,7 +335,6 @@ func TestFaultsCaught(t *testing.T) {
 // TestEveryPropertyCanFail: a program whose every number is off by a relative 1e-6, and which
 // answers what it must refuse, fails every property.
 func TestEveryPropertyCanFail(t *testing.T) {
-	t.Parallel()
 	rep := run(t, self(t, "perturb"), Options{Checks: 40, ShrinkTime: 50 * time.Millisecond})
 	for _, r := range rep.Rows {
 		if r.Verdict != "FAIL" {
@@ -357,7 +347,6 @@ func TestEveryPropertyCanFail(t *testing.T) {
 }
 
 func TestHangIsATimeout(t *testing.T) {
-	t.Parallel()
 	start := time.Now()
 	rep := run(t, self(t, "hang:kernel.deep"), Options{Paper: "kernel", Timeout: 300 * time.Millisecond})
 	if time.Since(start) > 10*time.Second {
@@ -383,7 +372,6 @@ func TestHangIsATimeout(t *testing.T) {
 }
 
 func TestCrashIsReported(t *testing.T) {
-	t.Parallel()
 	rep := run(t, self(t, "crash:dae.ustar"), Options{Op: "dae.ustar,dae.u", ShrinkTime: 500 * time.Millisecond})
 	for _, r := range rep.Rows {
 		if r.Op != "dae.ustar" && !(r.Property == "monotone") {
@@ -403,7 +391,6 @@ func TestCrashIsReported(t *testing.T) {
 }
 
 func TestProtocolErrors(t *testing.T) {
-	t.Parallel()
 	for _, mode := range []string{"garbage:kernel.kappa", "wrongid:kernel.kappa"} {
 		rep := run(t, self(t, mode), Options{Op: "kernel.kappa", ShrinkTime: 200 * time.Millisecond})
 		if rep.Status() != 2 {
@@ -435,7 +422,6 @@ func TestProtocolErrors(t *testing.T) {
 // writes block once the pipe is full (64 KiB); the write deadline turns that into a TIMEOUT (it
 // held the runner forever before).
 func TestNotReadingIsATimeout(t *testing.T) {
-	t.Parallel()
 	start := time.Now()
 	rep := run(t, self(t, "noread"), Options{Op: "kernel.kappa,kernel.deep,rbp.fixed_point", Timeout: 300 * time.Millisecond, ShrinkTime: 200 * time.Millisecond})
 	if time.Since(start) > 20*time.Second {
@@ -453,7 +439,6 @@ func TestNotReadingIsATimeout(t *testing.T) {
 // TestNaNIsAWrongAnswer: a NaN answer (Python's bare NaN token) is a failure of the case, not a
 // protocol error.
 func TestNaNIsAWrongAnswer(t *testing.T) {
-	t.Parallel()
 	rep := run(t, self(t, "nan:kernel.kappa"), Options{Property: "kernel.kappa/theory", ShrinkTime: 200 * time.Millisecond})
 	if r := rep.Rows[0]; r.Verdict != "FAIL" || r.Class != classNonFinite || rep.Status() != 1 {
 		t.Errorf("%s", report(rep))
@@ -462,7 +447,6 @@ func TestNaNIsAWrongAnswer(t *testing.T) {
 
 // TestProcessGroupEnded: a hanging program's own child is ended with it.
 func TestProcessGroupEnded(t *testing.T) {
-	t.Parallel()
 	if _, err := exec.LookPath("sleep"); err != nil {
 		t.Skip("no sleep command")
 	}
@@ -492,7 +476,6 @@ func TestProcessGroupEnded(t *testing.T) {
 }
 
 func TestUnsupportedOps(t *testing.T) {
-	t.Parallel()
 	rep := run(t, self(t, "only-kappa"), Options{Paper: "kernel", Checks: 3})
 	for _, r := range rep.Rows {
 		want := "PASS"
@@ -513,7 +496,6 @@ func TestUnsupportedOps(t *testing.T) {
 }
 
 func TestKnownFailures(t *testing.T) {
-	t.Parallel()
 	rep := run(t, self(t, "go"), Options{Op: "kernel.kappa", KnownFailures: []string{"kernel.kappa/theory"}, Checks: 3})
 	if rep.Status() != 1 {
 		t.Errorf("a listed property that passes must fail the run:\n%s", report(rep))
@@ -546,7 +528,6 @@ func TestKnownFailures(t *testing.T) {
 }
 
 func TestMainCommand(t *testing.T) {
-	t.Parallel()
 	var out, errOut bytes.Buffer
 	if code := Main([]string{"-no-such-flag"}, &out, &errOut); code != 2 {
 		t.Errorf("bad flag: exit %d", code)
@@ -590,7 +571,6 @@ func TestMainCommand(t *testing.T) {
 // TestDeepStepBound holds the bound kernel.deep/fixed-point uses on theory/kernel's map:
 // theta' <= theta / (1 + c theta), c = (1-a)^2 / (3 pi (1 + a^2)), to rounding.
 func TestDeepStepBound(t *testing.T) {
-	t.Parallel()
 	for _, a := range []float64{0, 1e-3, 0.01, 0.1, 0.3, 0.5, 0.8, 0.99, 1} {
 		c := deepRate(a)
 		for i := 1; i <= 20000; i++ {
@@ -611,7 +591,6 @@ func TestDeepStepBound(t *testing.T) {
 // about one case in ten; a CG that tests |r|/|rhs| <= tol before its first step answered 0/0
 // there and passed, with no such case drawn.
 func TestCGDrawsZeroRHS(t *testing.T) {
-	t.Parallel()
 	initRapid()
 	setRapid(200, 7, time.Second)
 	zero, all := 0, 0
@@ -629,7 +608,6 @@ func TestCGDrawsZeroRHS(t *testing.T) {
 // TestPropertySeed: the seed depends on the run's seed and the property's id (so a property draws
 // the same cases alone or with the others), and is never 0 (rapid's "random").
 func TestPropertySeed(t *testing.T) {
-	t.Parallel()
 	if propertySeed(1, "a") == propertySeed(1, "b") || propertySeed(1, "a") == propertySeed(2, "a") {
 		t.Error("propertySeed ignores the seed or the id")
 	}

@@ -130,7 +130,9 @@ func selectProperties(o Options) ([]*Property, error) {
 }
 
 // Run runs the selected properties against the program argv and returns the report. The
-// program's whole process group is ended before Run returns.
+// program's whole process group is ended before Run returns. Runs must not overlap in one process:
+// rapid's settings (checks, seed, shrink time) are process-wide flags that Run sets per property
+// (tests that ran Runs in parallel saw a property stop after 20 of its cases).
 func Run(argv []string, o Options) (*Report, error) {
 	props, err := selectProperties(o)
 	if err != nil {

@@ -47,8 +47,9 @@ func TestRegistry(t *testing.T) {
 
 // TestControls runs every registered claim's negative controls at go test's size (claim.Quick):
 // each returns at least one row, and every row is rejected by its check (not by an error, a skip
-// or a NaN statistic). The command runs the same controls at claim.Full.
+// or a NaN statistic). The command runs the same controls at claim.Full. Not under -short.
 func TestControls(t *testing.T) {
+	skipHeavy(t)
 	for _, c := range claim.Claims() {
 		t.Run(c.ID, func(t *testing.T) {
 			if !c.Alone { // a claim that measures the whole process runs before the others start

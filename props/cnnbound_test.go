@@ -190,7 +190,8 @@ func TestCNN6(t *testing.T) {
 // paper's rapid properties) passes and detects a 10% error of the slope; the near-miss slope -0.4
 // and the power control are rejected; the figures' shapes.
 func TestCNN7(t *testing.T) {
-	t.Parallel()                // a simulation of seconds, independent of the other tests: overlaps them on 2 cores
+	t.Parallel() // a simulation of seconds, independent of the other tests: overlaps them on 2 cores
+	skipHeavy(t)
 	c := mcCase(1, claim.Quick) // TestControls' seed: one simulation serves both (mcRuns)
 	r, res := CNN7(c)
 	mustPass(t, r)

@@ -203,6 +203,7 @@ func TestDAE8(t *testing.T) {
 // the environment requires the data (.ci/run sets DLT5_REQUIRE_DATA=1), where it fails.
 func TestDAE9(t *testing.T) {
 	t.Parallel() // a simulation of seconds, independent of the other tests: overlaps them on 2 cores
+	skipHeavy(t)
 	rows, res := realOutcome(realCase(1))
 	if r := claim.Only(rows); r.Skipped() {
 		t.Skip(r.Skip)

@@ -368,6 +368,7 @@ func TestKER4IdentityControl(t *testing.T) {
 // not depend on a; the skewed law is also fitted at a = 0.6.
 func TestKER4SlopeMC(t *testing.T) {
 	t.Parallel()
+	skipHeavy(t)
 	for i, law := range ker4Laws {
 		mustPass(t, KER4SlopeMC(CLT{Law: law, Ds: ker4Dims, N: 4 * propN, Seed: uint64(11 + i)}))
 	}

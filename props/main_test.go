@@ -21,8 +21,17 @@ var (
 // TestMain enforces the false-alarm budget: a default run (rapid.checks = 100, not -long, not
 // -short) must make at most claim.Comparisons statistical comparisons, or the z it uses is too
 // small.
+//
+// Under -short, rapid draws 10 cases per property instead of 100 (unless -rapid.checks is given)
+// and the fixed-seed simulations of seconds skip (skipHeavy): the developer's quick loop, not the gate.
 func TestMain(m *testing.M) {
 	flag.Parse()
+	if testing.Short() && !flagGiven("rapid.checks") {
+		if err := flag.Set("rapid.checks", "10"); err != nil {
+			fmt.Println("props:", err)
+			os.Exit(2)
+		}
+	}
 	code := m.Run()
 	made := claim.Made()
 	checks := flag.Lookup("rapid.checks")
@@ -34,6 +43,22 @@ func TestMain(m *testing.M) {
 		code = 1
 	}
 	os.Exit(code)
+}
+
+// flagGiven reports whether the named flag was set on the command line.
+func flagGiven(name string) bool {
+	given := false
+	flag.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
+}
+
+// skipHeavy skips t under -short: a fixed-seed simulation of seconds, which the full go test (the CI
+// gate) runs.
+func skipHeavy(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: a fixed-seed simulation of seconds; the full go test runs it")
+	}
 }
 
 // fataler is the part of *testing.T and *rapid.T a shared assertion needs.

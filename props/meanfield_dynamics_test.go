@@ -44,6 +44,7 @@ func TestMF2(t *testing.T) {
 // c* row with the inputs taken as identical (c* = 1), both rejected.
 func TestMF2Rate(t *testing.T) {
 	t.Parallel()
+	skipHeavy(t)
 	c0 := mf2Rate(32, 1)
 	c0.Corr.Net.N = 600
 	r := MF2Rate(c0)
@@ -128,6 +129,7 @@ func TestMF4Tied(t *testing.T) {
 // rows on a small grid (and their control without input noise).
 func TestMF5(t *testing.T) {
 	t.Parallel()
+	skipHeavy(t)
 	for i, mu := range []float64{0, 2, 4} {
 		c := mf5Case(mu, 96, uint64(11+i))
 		if mu == 0 {
@@ -156,6 +158,7 @@ func TestMF5(t *testing.T) {
 // Gaussian W) are TestControls/MF-6's, at width 300.
 func TestMF6(t *testing.T) {
 	t.Parallel()
+	skipHeavy(t)
 	for _, c := range spectrumCases(64, 21, []int{4}) {
 		c.Net.N, c.Probes, c.Controls = 300, 16, 32 // at T = 4 probes and control trajectories are cheap
 		rows, _ := MF6(c)
@@ -181,6 +184,7 @@ func logMDE(t *testing.T, most float64, rows ...claim.Result) {
 // 32 networks), with sw^2 1.5 times the critical value rejected.
 func TestMF7(t *testing.T) {
 	t.Parallel()
+	skipHeavy(t)
 	cs, err := criticalCases(32, 31, []int{4})
 	if err != nil {
 		t.Fatal(err)
@@ -216,6 +220,7 @@ func TestCriticalDriveIncreasing(t *testing.T) {
 // TestMFFigures builds the spread, xi and q_t figures at small settings and checks their shape.
 func TestMFFigures(t *testing.T) {
 	t.Parallel()
+	skipHeavy(t)
 	ts := []int{2, 4}
 	cs := spectrumCases(8, 51, ts)
 	var spreads [][]stats.Estimate

@@ -48,6 +48,7 @@ func TestMF1(t *testing.T) {
 // chaotic transient, the stationary q with the bias's variance forgotten, and the power control.
 func TestMF1Control(t *testing.T) {
 	t.Parallel()
+	skipHeavy(t)
 	mustReject(t, quickControls(t, "MF-1", 2)...) // seed 1 runs in TestControls
 }
 
@@ -92,6 +93,7 @@ func TestMF3Annealed(t *testing.T) {
 // the first step, the recursion without the bias's variance in the gate's, and the power control.
 func TestMF3AnnealedControl(t *testing.T) {
 	t.Parallel()
+	skipHeavy(t)
 	mustReject(t, quickControls(t, "MF-3", 2)...) // seed 1 runs in TestControls
 }
 
