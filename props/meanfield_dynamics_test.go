@@ -54,22 +54,32 @@ func TestMF2Rate(t *testing.T) {
 	mustReject(t, MF2Rate(c0))
 	a := mf2Approach(32, 3)
 	a.Net.N = 300
-	r = MF2Approach(a)
-	mustPass(t, r)
-	mustDetect(t, 0.10, r)
+	rows := MF2Approach(a)
+	mustPass(t, rows...)
+	mustDetect(t, 0.10, rows...)
 	a.Rate = identicalRate
-	mustReject(t, MF2Approach(a))
+	mustReject(t, chiCRow(MF2Approach(a)))
+	a.Rate = func(sw2, s, shared float64) (float64, error) { // chi_c* 2% high: the deterministic row sees it
+		c, err := vanillaCorrelation(sw2, s, shared)
+		return 1.02 * c.ChiC, err
+	}
+	mustReject(t, chiCRow(MF2Approach(a)))
 	m := mf2Maps(32, 4)[1] // the chaotic identical-input map at the command's width, 4 steps
 	m.Steps = 4
-	rows := MF2Map(m)
+	rows = MF2Map(m)
 	mustPass(t, rows...)
 	mustDetect(t, 0.10, rows...)
 	c := mf2Maps(16, 3)[0]
 	c.Net.N, c.Net.Seqs, c.Steps = 300, 4, 3
 	c.Shared = 0
 	mustReject(t, rowEnding(MF2Map(c), "q_ab,2"))
-	c.Shared = c.Net.SV2 + c.Net.SB2
-	mustReject(t, claim.Only(claim.Select(MF2Map(c), "c* < 1")))
+	for _, c := range mf2CStar(64, 1) { // TestControls/MF-2 simulates these (seed 1, half the command's networks; width 300 detected 10.1%)
+		r := MF2CStar(c)
+		mustPass(t, r)
+		mustDetect(t, 0.10, r)
+		c.CStar = 1 // the ordered answer: independent inputs taken as identical, the chaotic phase as ordered
+		mustReject(t, MF2CStar(c))
+	}
 }
 
 // TestMF4 drives the one-step Jacobian check: vanilla networks at width 200 (orthogonal 100) and

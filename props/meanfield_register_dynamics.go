@@ -24,12 +24,24 @@ func mf2Rate(seeds int, seed uint64) RateCase {
 }
 
 // mf2Maps are MF-2's map cases: independent inputs (shared drive sb2 = 0.2 of s = 0.5; c* = 0.37)
-// and identical inputs in the chaotic phase (sw2 = 2.5, chi_1 = 1.10, c* = 0.89), 6 steps, width
+// and identical inputs in the chaotic phase (sw2 = 2.5, chi_1 = 1.10, c* = 0.66), 6 steps, width
 // 1000, 16 and 8 pairs through each network (the independent case's sequence noise is the larger).
 func mf2Maps(seeds int, seed uint64) []CorrelationCase {
 	return []CorrelationCase{
 		{Net: simmf.Vanilla{N: 1000, SW2: 1.5, SV2: 0.3, SB2: 0.2, DirectInput: true, Seqs: 16}, Steps: 6, Seeds: seeds, Seed: seed, Shared: 0.2},
 		{Net: simmf.Vanilla{N: 1000, SW2: 2.5, SV2: 0.05, SB2: 0.05, Start: 1, DirectInput: true, Seqs: 8}, Steps: 6, Seeds: seeds, Seed: seed + 1, Identical: true, Shared: 0.1},
+	}
+}
+
+// mf2CStar are MF-2's fixed-point cases, run until the mean-field trajectory has settled (its last
+// step moves 1 - c by less than 1e-4 of itself): independent inputs as in mf2Maps (c* = 0.369,
+// chi_c* = 0.53, 12 steps) and identical inputs deep in the chaotic phase (sw2 = 6, s = 0.6,
+// chi_1 = 1.45, c* = 0.521, chi_c* = 0.80, 25 steps; mf2Maps' chaotic case approaches at 0.93 and
+// needs over 60), width 500, 8 pairs through each network.
+func mf2CStar(seeds int, seed uint64) []CorrelationCase {
+	return []CorrelationCase{
+		{Net: simmf.Vanilla{N: 500, SW2: 1.5, SV2: 0.3, SB2: 0.2, DirectInput: true, Seqs: 8}, Steps: 12, Seeds: seeds, Seed: seed + 2, Shared: 0.2},
+		{Net: simmf.Vanilla{N: 500, SW2: 6, SV2: 0.3, SB2: 0.3, Start: 1, DirectInput: true, Seqs: 8}, Steps: 25, Seeds: seeds, Seed: seed + 3, Identical: true, Shared: 0.6},
 	}
 }
 
@@ -176,13 +188,17 @@ func init() {
 	claim.Register(claim.Claim{ID: "MF-2", Paper: "meanfield",
 		Statement:  "Two sequences through one vanilla tanh network: with identical inputs 1 - c_t decays like chi_1^t in the ordered phase (the fitted rate within its statistical bound of chi_1, which must detect 10%) and chi_1 > 1 gives c* < 1; with independent inputs c* < 1 whenever sv2 R > 0, approached at the rate chi_c* = sw2 E[tanh'(A) tanh'(B)] at (q*, q* c*). The covariance follows the mean-field map q_ab' = sw2 E[tanh(A) tanh(B)] + shared at every step.",
 		Source:     "Section 3 (correlation map and phases of the vanilla RNN), with the input term split into the shared and the independent drive (derived by the suite).",
-		Conditions: "Tied weights, width 1000 (the approach rate: 500), sequence a from h_0 = 0 and b from a random start, 16 or 8 pairs per network; each map row tests one step (control variates: the bias's b.b/N and the previous step's moments less the trajectory, through the map's gradient); c* < 1 is 1 - c_6 held to the map and above 0 beyond its bound; the rate of 1 - c_t is fitted where 1e-11 < 1 - c_t < 1e-2; the approach rate from the difference of runs from c_0 = 1 and c_0 = 0 with common random numbers, fitted where it stays above e^-2 of its start, allowing the recursion's own departure from chi_c* there.",
+		Conditions: "Tied weights, width 1000 (the approach rate and c*: 500), sequence a from h_0 = 0 and b from a random start, 16 or 8 pairs per network; each map row tests one step (control variates: the bias's b.b/N and the previous step's moments less the trajectory, through the map's gradient); c* is held where the mean-field trajectory has settled (12 steps for independent inputs, 25 for identical inputs at sw2 = 6, chi_1 = 1.45), 128 networks, 1 - c_T to 1 - c* with no allowance and above 0 beyond its bound; the rate of 1 - c_t is fitted where 1e-11 < 1 - c_t < 1e-2; the approach from the difference of runs from c_0 = 1 and c_0 = 0 with common random numbers, its fitted rate held to the recursion's over the same window (where D stays above e^-2 of its start), and chi_c* held to the covariance map's slope at the fixed point (a central difference, 1e-5).",
 		Run: func(seed uint64) claim.Outcome {
 			var o claim.Outcome
 			for _, c := range mf2Maps(64, seed) {
 				o.Add(MF2Map(c)...)
 			}
-			o.Add(MF2Rate(mf2Rate(32, seed)), MF2Approach(mf2Approach(64, seed)))
+			for _, c := range mf2CStar(128, seed) {
+				o.Add(MF2CStar(c))
+			}
+			o.Add(MF2Rate(mf2Rate(32, seed)))
+			o.Add(MF2Approach(mf2Approach(64, seed))...)
 			return o
 		},
 		Control: func(seed uint64, size claim.Size) []claim.Result {
@@ -195,12 +211,13 @@ func init() {
 			wrong := mf2Rate(16, seed)
 			wrong.Chi = WrongChi1
 			// A real bug's near misses: the bias dropped from the shared drive (c* = 0), independent
-			// inputs taken as identical (c* = 1 in this ordered network), the identical-input rate
-			// chi_1 for chi_c*.
+			// inputs taken as identical (c* = 1 in this ordered network), the chaotic phase's c*
+			// taken as the ordered answer 1, the identical-input rate chi_1 for chi_c*.
 			dropped := mf2Maps(16, seed)[0]
 			dropped.Net.Seqs, dropped.Shared = 4, 0
-			same := mf2Maps(16, seed)[0]
-			same.Net.Seqs, same.Shared = 4, same.Net.SV2+same.Net.SB2
+			cs := mf2CStar(n(128), seed)
+			same, ordered := cs[0], cs[1]
+			same.CStar, ordered.CStar = 1, 1
 			chi1 := mf2Approach(32, seed)
 			chi1.Rate = identicalRate
 			power := claim.Power(MF2Rate(mf2Rate(n(32), seed)), func(f float64) claim.Result {
@@ -219,13 +236,13 @@ func init() {
 				fresh.Factor = f
 				return rowEnding(MF2Map(fresh), "q_ab,2")
 			})
-			approachPower := claim.Power(MF2Approach(mf2Approach(n(64), seed)), func(f float64) claim.Result {
+			approachPower := claim.Power(approachRow(MF2Approach(mf2Approach(n(64), seed))), func(f float64) claim.Result {
 				fresh := mf2Approach(n(64), seed+freshSeed)
 				fresh.Factor = f
-				return MF2Approach(fresh)
+				return approachRow(MF2Approach(fresh))
 			})
-			return []claim.Result{MF2Rate(wrong), rowEnding(MF2Map(dropped), "q_ab,2"), claim.Only(claim.Select(MF2Map(same), "c* < 1")),
-				MF2Approach(chi1), power, mapPower, approachPower}
+			return []claim.Result{MF2Rate(wrong), rowEnding(MF2Map(dropped), "q_ab,2"), MF2CStar(same), MF2CStar(ordered),
+				chiCRow(MF2Approach(chi1)), power, mapPower, approachPower}
 		},
 	})
 	claim.Register(claim.Claim{ID: "MF-4", Paper: "meanfield",
