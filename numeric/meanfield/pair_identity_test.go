@@ -42,3 +42,20 @@ func TestOneMinusCValues(t *testing.T) {
 		}
 	}
 }
+
+// TestOneMinusCScale: 1 - c depends on the moments only through their ratios, so the hand cases
+// of TestOneMinusCValues scaled by 1e-300 .. 1e300 give the same 1 - c (1e-14). Before, sqrt(QA QB)
+// overflowed or underflowed beyond 1e+-154: orthogonal states with moments near 1e200 had 1 - c = 0
+// with a nil error, and moments near 1e-200 were a "not finite" error.
+func TestOneMinusCScale(t *testing.T) {
+	for _, c := range [][3]float64{{4, 1, 1}, {4, 1, -2}, {9, 4, 6}, {2, 8, 0}, {0.25, 1, 0.3}, {1, 1, 1}} {
+		qa, qb, qab := c[0], c[1], c[2]
+		want := 1 - qab/math.Sqrt(qa*qb)
+		for _, s := range []float64{1e-300, 1e-200, 1e-160, 1e160, 1e200, 1e300} {
+			p := meanfield.PairStep{QA: s * qa, QB: s * qb, QAB: s * qab, QD: s * (qa + qb - 2*qab)}
+			if got, err := p.OneMinusC(); err != nil || math.Abs(got-want) > 1e-14 {
+				t.Errorf("%+v: 1 - c = %v (%v), want %v", p, got, err, want)
+			}
+		}
+	}
+}
