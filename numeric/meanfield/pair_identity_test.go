@@ -2,6 +2,7 @@ package meanfield_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/dlt5/verify/numeric/meanfield"
@@ -57,5 +58,20 @@ func TestOneMinusCScale(t *testing.T) {
 				t.Errorf("%+v: 1 - c = %v (%v), want %v", p, got, err, want)
 			}
 		}
+	}
+}
+
+// TestOneMinusCZeroMoment: a zero second moment (QA = 0 or QB = 0, the boundary of "positive") is
+// refused by the positivity check itself, whatever QD, not left to become a 0/0 or x/0 later;
+// the smallest positive moments are admitted.
+func TestOneMinusCZeroMoment(t *testing.T) {
+	for _, p := range []meanfield.PairStep{{QA: 0, QB: 1, QD: 1}, {QA: 0, QB: 1, QD: 2}, {QA: 1, QB: 0, QD: 1}, {QA: 1, QB: 0, QD: 0.5}} {
+		if d, err := p.OneMinusC(); err == nil || !strings.Contains(err.Error(), "positive") {
+			t.Errorf("%+v: 1 - c = %v, %v; want the positivity error", p, d, err)
+		}
+	}
+	tiny := math.SmallestNonzeroFloat64
+	if d, err := (meanfield.PairStep{QA: tiny, QB: tiny, QAB: tiny}).OneMinusC(); err != nil || d != 0 {
+		t.Errorf("equal states, QA = QB = QAB = %v: 1 - c = %v, %v; want 0", tiny, d, err)
 	}
 }
