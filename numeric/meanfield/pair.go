@@ -28,7 +28,7 @@ func (p PairStep) OneMinusC() (float64, error) {
 		return 0, fmt.Errorf("meanfield: 1 - c needs a finite squared distance QD >= 0, got %v", p.QD)
 	}
 	d := math.Sqrt(p.QA) - math.Sqrt(p.QB)
-	r := (p.QD - d*d) / (2 * math.Sqrt(p.QA*p.QB))
+	r := (p.QD - d*d) / 2 / (math.Sqrt(p.QA) * math.Sqrt(p.QB)) // not sqrt(QA QB): that under- or overflows beyond 1e+-154
 	if math.IsNaN(r) || math.IsInf(r, 0) {
 		return 0, fmt.Errorf("meanfield: 1 - c is not finite (QA %v, QB %v, QD %v)", p.QA, p.QB, p.QD)
 	}

@@ -2,6 +2,7 @@ package meanfield_test
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/dlt5/verify/numeric/meanfield"
@@ -40,5 +41,37 @@ func TestOneMinusCValues(t *testing.T) {
 		if err != nil || math.Abs(got-want) > 1e-14 {
 			t.Errorf("QA %v, QB %v, QAB %v: 1 - c = %v (%v), want %v", qa, qb, qab, got, err, want)
 		}
+	}
+}
+
+// TestOneMinusCScale: 1 - c depends on the moments only through their ratios, so the hand cases
+// of TestOneMinusCValues scaled by 1e-300 .. 1e300 give the same 1 - c (1e-14). Before, sqrt(QA QB)
+// overflowed or underflowed beyond 1e+-154: orthogonal states with moments near 1e200 had 1 - c = 0
+// with a nil error, and moments near 1e-200 were a "not finite" error.
+func TestOneMinusCScale(t *testing.T) {
+	for _, c := range [][3]float64{{4, 1, 1}, {4, 1, -2}, {9, 4, 6}, {2, 8, 0}, {0.25, 1, 0.3}, {1, 1, 1}} {
+		qa, qb, qab := c[0], c[1], c[2]
+		want := 1 - qab/math.Sqrt(qa*qb)
+		for _, s := range []float64{1e-300, 1e-200, 1e-160, 1e160, 1e200, 1e300} {
+			p := meanfield.PairStep{QA: s * qa, QB: s * qb, QAB: s * qab, QD: s * (qa + qb - 2*qab)}
+			if got, err := p.OneMinusC(); err != nil || math.Abs(got-want) > 1e-14 {
+				t.Errorf("%+v: 1 - c = %v (%v), want %v", p, got, err, want)
+			}
+		}
+	}
+}
+
+// TestOneMinusCZeroMoment: a zero second moment (QA = 0 or QB = 0, the boundary of "positive") is
+// refused by the positivity check itself, whatever QD, not left to become a 0/0 or x/0 later;
+// the smallest positive moments are admitted.
+func TestOneMinusCZeroMoment(t *testing.T) {
+	for _, p := range []meanfield.PairStep{{QA: 0, QB: 1, QD: 1}, {QA: 0, QB: 1, QD: 2}, {QA: 1, QB: 0, QD: 1}, {QA: 1, QB: 0, QD: 0.5}} {
+		if d, err := p.OneMinusC(); err == nil || !strings.Contains(err.Error(), "positive") {
+			t.Errorf("%+v: 1 - c = %v, %v; want the positivity error", p, d, err)
+		}
+	}
+	tiny := math.SmallestNonzeroFloat64
+	if d, err := (meanfield.PairStep{QA: tiny, QB: tiny, QAB: tiny}).OneMinusC(); err != nil || d != 0 {
+		t.Errorf("equal states, QA = QB = QAB = %v: 1 - c = %v, %v; want 0", tiny, d, err)
 	}
 }
