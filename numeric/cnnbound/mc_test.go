@@ -3,6 +3,7 @@ package cnnbound
 import (
 	"github.com/dlt5/verify/internal/fp"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -167,5 +168,51 @@ func TestReplicateSizes(t *testing.T) {
 				t.Errorf("sizes %v (nested %v): %v", c.ns, nested, err)
 			}
 		}
+	}
+}
+
+// TestUniformInvariant: Replicate on a Uniform NewUniform did not make, or whose M, W or D changed
+// afterwards, is an error, never a panic (the audit's &Uniform{M: 3, W: 1, D: 2} panicked with
+// "slice bounds out of range" in draw).
+func TestUniformInvariant(t *testing.T) {
+	pop := fp.Must(NewPopulation(s1(), 6, 1))
+	good, err := NewUniform([]*Net{randomNet(t, s1(), 1, 1), randomNet(t, s1(), 1, 2)}, pop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := good.Replicate([]int{1, 4}, 1, true); err != nil {
+		t.Fatalf("a Uniform from NewUniform rejected: %v", err)
+	}
+	cases := map[string]func(u *Uniform){
+		"M = 3, W = 1, D = 2 by hand": func(u *Uniform) { *u = Uniform{M: 3, W: 1, D: 2} },
+		"the zero Uniform":            func(u *Uniform) { *u = Uniform{} },
+		"M + 1":                       func(u *Uniform) { u.M++ },
+		"W + 1":                       func(u *Uniform) { u.W++ },
+		"D + 1":                       func(u *Uniform) { u.D++ },
+		"D - 1":                       func(u *Uniform) { u.D-- },
+		"M = -3":                      func(u *Uniform) { u.M = -3 },
+		"M W D overflowing int":       func(u *Uniform) { u.M, u.W, u.D = 1<<40, 1<<40, 1<<40 },
+		"TraceCov cut":                func(u *Uniform) { u.TraceCov = u.TraceCov[:1] },
+		"PopLoss nil":                 func(u *Uniform) { u.PopLoss = nil },
+	}
+	for why, mutate := range cases {
+		u := *good
+		mutate(&u)
+		for _, nested := range []bool{false, true} {
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Errorf("%s (nested %v): Replicate panicked: %v", why, nested, r)
+					}
+				}()
+				if _, _, err := u.Replicate([]int{1, 4}, 1, nested); err == nil || !strings.Contains(err.Error(), "Uniform") {
+					t.Errorf("%s (nested %v): %v, want an error about the Uniform", why, nested, err)
+				}
+			}()
+		}
+	}
+	var u *Uniform
+	if _, _, err := u.Replicate([]int{1}, 1, false); err == nil {
+		t.Error("Replicate on a nil Uniform accepted")
 	}
 }

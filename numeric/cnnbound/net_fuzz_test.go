@@ -117,13 +117,18 @@ func requirePasses(t *testing.T, n *Net, pop *Population, x []float64) {
 }
 
 // FuzzMisuse calls the API the wrong way round: a nil or zero net, a nil rng, AddTo into a slice of
-// fuzzed length, kernels resized after building, Replicate with fuzzed sample sizes, an index
-// list with fuzzed entries. Errors, never panics.
+// fuzzed length, kernels resized after building, Replicate with fuzzed sample sizes and on a
+// Uniform whose M, W, D are fuzzed (by hand, or changed after NewUniform), an index list with
+// fuzzed entries. Errors, never panics.
 func FuzzMisuse(f *testing.F) {
-	f.Add(0, 0, 5, 1, 2, -1, false)
-	f.Add(3, 2, 0, 0, 0, 7, true)
-	f.Add(90, 5, 3, 7, 3, 64, false)
-	f.Fuzz(func(t *testing.T, dst, cut, n1, n2, which, index int, zero bool) {
+	f.Add(0, 0, 5, 1, 2, -1, false, 0, 0, 0)
+	f.Add(3, 2, 0, 0, 0, 7, true, 0, 0, 0)
+	f.Add(90, 5, 3, 7, 3, 64, false, 0, 0, 0)
+	// The audit's &Uniform{M: 3, W: 1, D: 2} (a "slice bounds out of range" panic in draw), and M
+	// changed after NewUniform.
+	f.Add(0, 0, 1, 4, 2, 0, true, 3, 1, 2)
+	f.Add(0, 0, 1, 4, 2, 0, false, 9, 1, 0)
+	f.Fuzz(func(t *testing.T, dst, cut, n1, n2, which, index int, zero bool, um, uw, ud int) {
 		if dst < 0 || dst > 1<<12 || n1 > 1<<12 || n2 > 1<<12 {
 			return
 		}
@@ -151,6 +156,22 @@ func FuzzMisuse(f *testing.F) {
 		if u, err := NewUniform([]*Net{n}, pop); err == nil {
 			dev2, gap, err := u.Replicate([]int{n1, n2}, uint64(which), zero)
 			fp.RequireFinite(t, "Replicate", err, append(flat(dev2), flat(gap)...)...)
+			if um != 0 || uw != 0 || ud != 0 {
+				// By hand when zero, else NewUniform's with M, W, D replaced (ud = 0 keeps D).
+				bad := &Uniform{M: um, W: uw, D: ud}
+				if !zero {
+					bad = u
+					bad.M, bad.W = um, uw
+					if ud != 0 {
+						bad.D = ud
+					}
+				}
+				dev2, gap, err = bad.Replicate([]int{1, 4}, 1, true)
+				if err == nil && (zero || bad.M != 8 || bad.W != 1 || bad.D != n.NumWeights()) {
+					t.Fatalf("Replicate on a Uniform of M = %d, W = %d, D = %d (by hand %v) accepted", bad.M, bad.W, bad.D, zero)
+				}
+				fp.RequireFinite(t, "Replicate", err, append(flat(dev2), flat(gap)...)...)
+			}
 		}
 		if cut >= 0 && cut < len(n.Kernels[0]) {
 			n.Kernels[0] = n.Kernels[0][:cut]

@@ -12,7 +12,10 @@ import (
 // n sampled rows is the deviation of the empirical risk and gradient from the population's), and
 // per weight vector the population risk R(w), the trace of the per-sample gradient's covariance
 // tr Cov(w) = mean_j |grad f_j(w) - grad R(w)|^2 and the loss's variance. Sampling n points i.i.d.
-// from the population, E |grad R_n(w) - grad R(w)|^2 = tr Cov(w) / n exactly.
+// from the population, E |grad R_n(w) - grad R(w)|^2 = tr Cov(w) / n exactly. Only NewUniform
+// makes a valid one: M, W, D >= 1, M W D centred gradient rows and M W centred losses inside, and
+// PopLoss, TraceCov and LossVar of W entries each (see check); a Uniform built by hand or with M, W
+// or D changed afterwards is an error in Replicate.
 type Uniform struct {
 	M, W, D  int
 	PopLoss  []float64 // R(w) per weight vector
@@ -86,10 +89,11 @@ func indexStream(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 0x7
 // population (from seed). Nested, the sample at n is the first n points of one sequence of
 // max(ns) draws (every n shares its first points: common random numbers across n); otherwise
 // each n draws its own n points, in turn from the same stream. Every weight vector sees the same
-// points. Errors: a nil Uniform, ns empty, not increasing or from below 1, max(ns) above 2^27.
+// points. Errors: a nil or invalid Uniform (one NewUniform did not make, see check), ns empty,
+// not increasing or from below 1, max(ns) above 2^27.
 func (u *Uniform) Replicate(ns []int, seed uint64, nested bool) (dev2, gap [][]float64, err error) {
-	if u == nil || u.M == 0 {
-		return nil, nil, errors.New("cnnbound: an empty Uniform (use NewUniform)")
+	if err := u.check(); err != nil {
+		return nil, nil, err
 	}
 	if len(ns) == 0 || ns[0] < 1 || ns[len(ns)-1] > maxFloats {
 		return nil, nil, fmt.Errorf("cnnbound: sample sizes %v must be in [1, %d]", ns, maxFloats)
@@ -115,6 +119,27 @@ func (u *Uniform) Replicate(ns []int, seed uint64, nested bool) (dev2, gap [][]f
 		prev = n
 	}
 	return dev2, gap, nil
+}
+
+// check returns an error naming what breaks u's invariant, or nil: u not nil, M, W, D in
+// [1, 2^27] with M W D <= 2^27, M W D gradient floats and M W losses inside (as NewUniform fills
+// them: not a Uniform built by hand, nor one whose M, W or D changed since), and PopLoss, TraceCov
+// and LossVar of W entries each.
+func (u *Uniform) check() error {
+	if u == nil {
+		return errors.New("cnnbound: a nil Uniform (use NewUniform)")
+	}
+	if u.M < 1 || u.W < 1 || u.D < 1 || u.M > maxFloats || u.W > maxFloats || u.D > maxFloats || u.W > maxFloats/u.D || u.M > maxFloats/(u.W*u.D) {
+		return fmt.Errorf("cnnbound: a Uniform of M = %d points, W = %d weight vectors and D = %d weights: each must be >= 1 and M W D at most %d (use NewUniform)", u.M, u.W, u.D, maxFloats)
+	}
+	if len(u.rows) != u.M*u.W*u.D || len(u.losses) != u.M*u.W {
+		return fmt.Errorf("cnnbound: a Uniform with M = %d, W = %d, D = %d holds %d gradient floats and %d losses, not M W D = %d and M W = %d (built by hand, or M, W or D changed after NewUniform)",
+			u.M, u.W, u.D, len(u.rows), len(u.losses), u.M*u.W*u.D, u.M*u.W)
+	}
+	if len(u.PopLoss) != u.W || len(u.TraceCov) != u.W || len(u.LossVar) != u.W {
+		return fmt.Errorf("cnnbound: a Uniform of W = %d weight vectors with %d, %d and %d entries in PopLoss, TraceCov and LossVar (want W each)", u.W, len(u.PopLoss), len(u.TraceCov), len(u.LossVar))
+	}
+	return nil
 }
 
 // draw adds count points drawn from rng into the sums of centred gradients and losses, as counts

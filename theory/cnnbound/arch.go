@@ -145,19 +145,20 @@ func (a Arch) Varrho(n float64) (float64, error) {
 		return 0, fmt.Errorf("cnnbound: sample size n = %v must be finite and > 0", n)
 	}
 	p := float64(a.P)
-	v := math.Log(a.OutB) + math.Log(n) - math.Log(128*p*p)
+	v := ln(a.OutB) + ln(n) - ln(128*p*p)
 	for _, l := range a.Layers {
 		// A sum of logarithms: the product sqrt(d_i) b_i (k_i - s_i + 1) overflows for b_i near
 		// the largest float.
-		v += 0.5*math.Log(float64(l.D)) + math.Log(l.B) + math.Log(float64(l.K-l.S+1)) - math.Log(4*p)
+		v += 0.5*ln(float64(l.D)) + ln(l.B) + ln(float64(l.K-l.S+1)) - ln(4*p)
 	}
 	return v, nil
 }
 
 // Bound is Theorem 1's bound on the expected generalisation gap, holding with probability at least
 // 1 - eps: B(n) = sqrt((theta varrho + ln(4/eps)) / (2n)), in units of the loss (which lies in
-// [0, 1]). Errors: an invalid architecture, n not finite and > 0, eps outside (0, 1), and
-// theta varrho + ln(4/eps) <= 0 (the bound is undefined there).
+// [0, 1]). ln(4/eps) is computed as ln 4 - ln eps (4/eps overflows for subnormal eps). Errors: an
+// invalid architecture, n not finite and > 0, eps outside (0, 1), theta varrho + ln(4/eps) <= 0
+// (the bound is undefined there), and a bound that is not a finite normal float.
 func (a Arch) Bound(n, eps float64) (float64, error) {
 	num, err := a.boundNumerator(n, eps, 0)
 	if err != nil {
@@ -167,13 +168,14 @@ func (a Arch) Bound(n, eps float64) (float64, error) {
 }
 
 // perSample returns sqrt(num / (2n)) for num > 0, dividing by n before halving (2n overflows for n
-// near the largest float); an error when the quotient underflows to 0.
+// near the largest float). When num / n / 2 is not a normal float (num / n overflows for subnormal
+// n, although the root itself is at most about 1e+174) it is sqrt(num / 2) / sqrt(n), whose three
+// operations stay in range. An error when the result under- or overflows.
 func perSample(num, n float64) (float64, error) {
-	b := math.Sqrt(num / n / 2)
-	if !(b > 0) {
-		return 0, fmt.Errorf("cnnbound: sqrt(%v / (2n)) underflows at n = %v", num, n)
+	if q := num / n / 2; q >= minNormal && q <= math.MaxFloat64 {
+		return positive(fmt.Sprintf("sqrt(%v / (2n)) at n = %v", num, n), math.Sqrt(q))
 	}
-	return b, nil
+	return positive(fmt.Sprintf("sqrt(%v / (2n)) at n = %v", num, n), math.Sqrt(num/2)/math.Sqrt(n))
 }
 
 // boundNumerator returns extra + theta varrho + ln(4/eps), checked positive.
@@ -189,7 +191,12 @@ func (a Arch) boundNumerator(n, eps, extra float64) (float64, error) {
 	if !(eps > 0 && eps < 1) {
 		return 0, fmt.Errorf("cnnbound: eps = %v must be in (0, 1)", eps)
 	}
-	num := extra + theta*v + math.Log(4/eps)
+	// ln(4/eps) as ln 4 - ln eps: 4/eps overflows to +Inf for eps below 4/MaxFloat64 (subnormal),
+	// where ln 4 - ln eps is at most about 746.
+	num := extra + theta*v + (ln(4) - ln(eps))
+	if math.IsInf(num, 0) || math.IsNaN(num) {
+		return 0, fmt.Errorf("cnnbound: n = %v, eps = %v: theta varrho + ln(4/eps) = %v is not finite", n, eps, num-extra)
+	}
 	if !(num > 0) {
 		return 0, fmt.Errorf("cnnbound: theta varrho + ln(4/eps) = %v <= 0 at n = %v: the bound is undefined", num-extra, n)
 	}
@@ -216,10 +223,7 @@ func (a Arch) Beta2() (float64, error) {
 	for i := range l {
 		beta2 += math.Exp(a.logLayerTerm(conv, i))
 	}
-	if math.IsInf(beta2, 0) {
-		return 0, errors.New("cnnbound: beta^2 overflows")
-	}
-	return beta2, nil
+	return finite("beta^2", beta2)
 }
 
 // logLayerTerm returns the logarithm of beta^2's term of layer i (from 0; conv as Sizes gives it).
@@ -229,17 +233,18 @@ func (a Arch) logLayerTerm(conv []Size, i int) float64 {
 		in = conv[i-1]
 	}
 	li := a.Layers[i]
-	logP2 := 2 * math.Log(float64(a.P))
-	t := 2*math.Log(a.OutB) + math.Log(float64(in.D*in.R*in.C)) - math.Log(8) - logP2 - 2*math.Log(li.B) - math.Log(float64(li.D))
+	logP2 := 2 * ln(float64(a.P))
+	t := 2*ln(a.OutB) + ln(float64(in.D*in.R*in.C)) - ln(8) - logP2 - 2*ln(li.B) - ln(float64(li.D))
 	for _, lj := range a.Layers[i:] {
-		t += math.Log(float64(lj.D)) + 2*math.Log(lj.B) + 2*math.Log(float64(lj.K-lj.S+1)) - math.Log(16) - logP2
+		t += ln(float64(lj.D)) + 2*ln(lj.B) + 2*ln(float64(lj.K-lj.S+1)) - ln(16) - logP2
 	}
 	return t
 }
 
 // GradBound is Theorem 2's bound on the uniform deviation of the empirical gradient:
 // G(n) = c_g beta sqrt((2d + theta varrho + ln(4/eps)) / (2n)), c_g > 0 the constant the paper
-// leaves open (12 suffices in its proof). Errors: as Bound, and c_g not finite and > 0.
+// leaves open (12 suffices in its proof). Errors: as Bound, c_g not finite and > 0, beta^2 above
+// the largest float, and G(n) not a finite normal float.
 func (a Arch) GradBound(n, eps, cg float64) (float64, error) {
 	if !(cg > 0) || math.IsInf(cg, 0) {
 		return 0, fmt.Errorf("cnnbound: constant c_g = %v must be finite and > 0", cg)
@@ -260,20 +265,65 @@ func (a Arch) GradBound(n, eps, cg float64) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return finite("G(n)", cg*math.Sqrt(b2)*per)
+	return positive(fmt.Sprintf("G(n) at n = %v, eps = %v, c_g = %v", n, eps, cg), product(cg, math.Sqrt(b2), per))
+}
+
+// product returns the product of positive finite factors, left to right, on their mantissas with
+// the powers of two summed apart: the same rounding as x1 * x2 * ... wherever that stays in range,
+// and no intermediate over- or underflow where only the result is in range (c_g = 1e300 with
+// beta near 1e10 and a small sqrt(.../(2n)), say). The result may be +Inf, 0 or subnormal: check it
+// with positive.
+func product(xs ...float64) float64 {
+	m, e := 1.0, 0
+	for _, x := range xs {
+		f, k := math.Frexp(x)
+		f, j := math.Frexp(m * f)
+		m, e = f, e+k+j
+	}
+	return math.Ldexp(m, e)
 }
 
 // finite returns v, or an error naming what when v is infinite or not a number.
 func finite(what string, v float64) (float64, error) {
-	if math.IsInf(v, 0) || math.IsNaN(v) {
+	if math.IsNaN(v) {
+		return 0, fmt.Errorf("cnnbound: %s is not a number", what)
+	}
+	if math.IsInf(v, 0) {
 		return 0, fmt.Errorf("cnnbound: %s = %v overflows", what, v)
 	}
 	return v, nil
 }
 
+// positive returns v, a result whose exact value is positive, or an error naming what when v is
+// not finite (overflow, NaN) or below the smallest normal float 2^-1022 (it underflowed, to 0 or
+// to a subnormal of fewer than 53 significant bits).
+func positive(what string, v float64) (float64, error) {
+	if _, err := finite(what, v); err != nil {
+		return 0, err
+	}
+	if !(v >= minNormal) {
+		return 0, fmt.Errorf("cnnbound: %s = %v underflows (below the smallest normal float %v)", what, v, minNormal)
+	}
+	return v, nil
+}
+
+// minNormal is the smallest positive normal float64, 2^-1022.
+const minNormal = 0x1p-1022
+
+// ln is the natural logarithm, correct for a subnormal x too: Go's amd64 math.Log reads a
+// subnormal's exponent as that of 2^-1023 (golang/go#56600: math.Log(1e-320) = -709.09, not
+// -736.83), so a subnormal is first scaled into the normal range by 2^54 (exact).
+func ln(x float64) float64 {
+	if x > 0 && x < minNormal {
+		return math.Log(x*0x1p54) - 54*math.Ln2
+	}
+	return math.Log(x)
+}
+
 // StationaryDistance is Theorem 3's bound (2/zeta) G(n) on the distance between corresponding
 // non-degenerate stationary points of the empirical and population risks, zeta > 0 the
-// non-degeneracy level. Errors: as GradBound, and zeta not finite and > 0.
+// non-degeneracy level. Errors: as GradBound, zeta not finite and > 0, and the distance not a
+// finite normal float.
 func (a Arch) StationaryDistance(n, eps, cg, zeta float64) (float64, error) {
 	if !(zeta > 0) || math.IsInf(zeta, 0) {
 		return 0, fmt.Errorf("cnnbound: non-degeneracy zeta = %v must be finite and > 0", zeta)
@@ -282,13 +332,18 @@ func (a Arch) StationaryDistance(n, eps, cg, zeta float64) (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return finite("(2/zeta) G(n)", 2/zeta*g)
+	// 2 (G / zeta), not (2 / zeta) G: 2/zeta overflows for subnormal zeta where the distance is
+	// finite (G = 1e-20, zeta = 1e-320: 2e300).
+	return positive(fmt.Sprintf("(2/zeta) G(n) at zeta = %v", zeta), 2*(g/zeta))
 }
 
 // SunRademacher is the Rademacher term of the earlier CNN bound of Sun et al. (2016) (catalogue,
 // Closed forms): R_m = bx (2 p b~)^{l+1} sqrt(ln(r0 c0)) / sqrt(n), bx >= the input entries and
-// b~ >= every kernel's and the output layer's entrywise l1 norm. Units: those of the loss.
-// Errors: an invalid architecture, bx, b~ or n not finite and > 0, overflow.
+// b~ >= every kernel's and the output layer's entrywise l1 norm. Units: those of the loss. It is 0
+// exactly when r0 c0 = 1. Where a factor over- or underflows although R_m does not (b~ = 1e-300
+// with n = 1e-320, say, where the direct product is 0 x Inf), R_m is exp of its logarithm,
+// rounded to about |ln R_m| ulp. Errors: an invalid architecture, bx, b~ or n not finite and > 0,
+// R_m above the largest float or (r0 c0 > 1) below the smallest normal float 2^-1022.
 func (a Arch) SunRademacher(n, bx, btilde float64) (float64, error) {
 	if err := a.Validate(); err != nil {
 		return 0, err
@@ -298,12 +353,30 @@ func (a Arch) SunRademacher(n, bx, btilde float64) (float64, error) {
 			return 0, fmt.Errorf("cnnbound: n = %v, bx = %v and b~ = %v must be finite and > 0", n, bx, btilde)
 		}
 	}
-	r := bx * math.Pow(2*float64(a.P)*btilde, float64(len(a.Layers)+1)) * math.Sqrt(math.Log(float64(a.R0*a.C0))/n)
-	if math.IsInf(r, 0) {
-		return 0, errors.New("cnnbound: the Sun et al. term overflows")
+	lnRC := ln(float64(a.R0 * a.C0))
+	if lnRC == 0 {
+		return 0, nil
 	}
-	return r, nil
+	what := fmt.Sprintf("the Sun et al. term at n = %v, bx = %v, b~ = %v", n, bx, btilde)
+	l1 := float64(len(a.Layers) + 1)
+	base := 2 * float64(a.P) * btilde
+	pow := math.Pow(base, l1)
+	root := math.Sqrt(lnRC / n)
+	head := bx * pow
+	r := head * root
+	if normal(base) && normal(pow) && normal(lnRC/n) && normal(head) && normal(r) {
+		return r, nil
+	}
+	// ln R_m = ln bx + (l+1) (ln 2p + ln b~) + (ln ln(r0 c0) - ln n) / 2, every term finite.
+	logR := ln(bx) + l1*(ln(2*float64(a.P))+ln(btilde)) + (ln(lnRC)-ln(n))/2
+	if logR > ln(math.MaxFloat64) {
+		return 0, fmt.Errorf("cnnbound: %s = exp(%v) overflows", what, logR)
+	}
+	return positive(what, math.Exp(logR))
 }
+
+// normal reports whether v is a finite normal float: in [2^-1022, MaxFloat64].
+func normal(v float64) bool { return v >= minNormal && v <= math.MaxFloat64 }
 
 // Output-layer gradient constants (catalogue, Lemma 11): the paper's |grad_{W_{l+1}} f|_F^2 <=
 // rt_l ct_l d_l / 8, and the corrected 128/729: the largest squared norm of
@@ -316,7 +389,8 @@ const (
 
 // OutputGradBound returns c rt_l ct_l d_l, the per-sample output-layer gradient bound with
 // constant c (PaperOutputConst or CorrectedOutputConst; 1 gives rt_l ct_l d_l), in units of a
-// squared gradient norm. Errors: an invalid architecture, c not finite and > 0.
+// squared gradient norm. Errors: an invalid architecture, c not finite and > 0, and the bound not
+// a finite normal float (c near the largest float or subnormal).
 func (a Arch) OutputGradBound(c float64) (float64, error) {
 	if !(c > 0) || math.IsInf(c, 0) {
 		return 0, fmt.Errorf("cnnbound: output-layer constant c = %v must be finite and > 0", c)
@@ -326,7 +400,7 @@ func (a Arch) OutputGradBound(c float64) (float64, error) {
 		return 0, err
 	}
 	last := pooled[len(pooled)-1]
-	return finite("c rt_l ct_l d_l", c*float64(last.R*last.C*last.D))
+	return positive(fmt.Sprintf("c rt_l ct_l d_l at c = %v", c), c*float64(last.R*last.C*last.D))
 }
 
 // Reference returns the catalogue's reference architectures A1, A2 and A3 (golden grid).

@@ -20,6 +20,13 @@ func FuzzArch(f *testing.F) {
 	f.Add(28, 2, 5, 1, 8, 4, 1e200, 0, 0, 0, 0, 0.0, 1e-200, 1e308, 0.05, math.NaN())
 	f.Add(28, 2, 5, 1, 8, 4, 1e200, 3, 1, 16, 8, 1e200, 1e-200, 1e4, 0.05, -1.0)
 	f.Add(28, 2, 5, 1, 8, 4, 1.7e308, 3, 1, 64, 8, 1e308, 1e308, 1e308, 0.05, 1e308)
+	// The audit's subnormal arguments: B(1, 1e-320) was +Inf (ln(4/eps) of 4/eps = +Inf), B at
+	// n = 1e-320 with b = b_out = 1e300 was +Inf (num / n), the Sun et al. term at n = 1e-320,
+	// b~ = 1e-300 was NaN (0 x Inf), and zeta = eps = 1e-320 with c_g = 1e-20 (2/zeta = +Inf).
+	f.Add(28, 2, 5, 1, 8, 4, 2.0, 0, 0, 0, 0, 0.0, 3.0, 1.0, 1e-320, 0.125)
+	f.Add(28, 2, 5, 1, 8, 4, 2.0, 0, 0, 0, 0, 0.0, 3.0, 1e4, 1e-320, 1e-20)
+	f.Add(28, 2, 5, 1, 8, 4, 1e300, 0, 0, 0, 0, 0.0, 1e300, 1e-320, 0.05, 0.125)
+	f.Add(28, 2, 5, 1, 8, 4, 1e-300, 0, 0, 0, 0, 0.0, 3.0, 1e-320, 0.05, 0.125)
 	f.Fuzz(func(t *testing.T, r0, p, k1, s1, d1, a1 int, b1 float64, k2, s2, d2, a2 int, b2, bo, n, eps, c float64) {
 		a := cnnbound.Arch{R0: r0, C0: r0, D0: 1, P: p, Layers: []cnnbound.Layer{{K: k1, S: s1, D: d1 % 64, A: a1, B: b1}}, Out: 10, OutA: 5, OutB: bo}
 		if k2 > 0 {
