@@ -102,7 +102,7 @@ func TestMF4(t *testing.T) {
 			return
 		}
 		m := simmf.Minimal{N: 64, MuB: rapid.Float64Range(-2, 4).Draw(t, "mu_b"), SW: rapid.Float64Range(0.5, 3).Draw(t, "sw"),
-			SV: rapid.Float64Range(0.5, 1.5).Draw(t, "sv"), SB: rapid.Float64Range(0, 1).Draw(t, "sb"), R: 1, Annealed: true}
+			SV: rapid.Float64Range(0.5, 1.5).Draw(t, "sv"), SB: rapid.Float64Range(0, 1).Draw(t, "sb"), R: rapid.Float64Range(0.25, 4).Draw(t, "R"), Annealed: true}
 		mustPass(t, MF4(JacobianCase{Minimal: &m, Steps: 3, Tail: 3, Seeds: 12, Seed: seed}))
 	})
 	c := mf4Cases(16, 5)[0]
