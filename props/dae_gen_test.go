@@ -36,6 +36,9 @@ func flowCase(t *rapid.T) FlowCase {
 		// Up to 0.8 lambda_1: trained modes with lambda <= gamma decay (the closed form's a < 0
 		// branch against descent).
 		c.Gamma = rapid.Float64Range(0, 0.8*big).Draw(t, "gamma")
+		if k := rapid.IntRange(0, 3*d).Draw(t, "mode at gamma"); k < d && lam[k] <= 0.8*big {
+			c.Gamma = lam[k] // a = lambda - gamma = 0: u0 / (1 + 2 b u0 t), the closed form's own branch
+		}
 	}
 	if rapid.Bool().Draw(t, "summed") {
 		c.SumN = rapid.IntRange(2, 5000).Draw(t, "n")
