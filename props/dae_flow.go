@@ -212,6 +212,14 @@ func NearRatio(lambda, sigma2 float64) (float64, error) {
 	return r * (1 + 1e-6), err
 }
 
+// ratioOff returns the matched time ratio 1 + sigma2/lambda times f (a near-miss control).
+func ratioOff(f float64) func(lambda, sigma2 float64) (float64, error) {
+	return func(lambda, sigma2 float64) (float64, error) {
+		r, err := dae.MatchedTimeRatio(lambda, sigma2)
+		return f * r, err
+	}
+}
+
 // SwappedRatio is the control's time ratio 1 + lambda/sigma2 (lambda and sigma2 swapped).
 func SwappedRatio(lambda, sigma2 float64) (float64, error) {
 	return dae.MatchedTimeRatio(sigma2, lambda)
