@@ -193,3 +193,29 @@ func FuzzCorrelationTimescale(f *testing.F) {
 		}
 	})
 }
+
+// TestVanillaCorrelationNearCritical: identical inputs just beyond the critical line, where the
+// covariance map's dip under the diagonal below q* is lost in its rounding, give a correlation and
+// not an error. At the critical scheme's q*0 = 0.1 with sw2 raised by 1e-10 relative, chi_1 - 1 =
+// 1.4e-11 and c* is about 1 - 1e-9 (1 - c* = 2 (chi_1 - 1)/kappa, kappa = 0.026 measured where the
+// root is resolved), within the documented resolution 2e-7 of 1; c* is a fixed point of the map and
+// chi_c* within 2e-7 of 1. With no drive at all (s = shared = 0) and sw2 = 1 + 2^-26 (q* = 7.5e-9,
+// chaotic by (4/3) q*^2), c* = 0 exactly (tanh is odd: 0 is the stable root), whatever the rounding
+// near q*; chi_c* = sw2 E[sech^2]^2 = 1 - (2/3) q*^2 to 1e-15.
+func TestVanillaCorrelationNearCritical(t *testing.T) {
+	sw2 := fp.Must(meanfield.VanillaCriticalSW2(0.1)) * (1 + 1e-10)
+	s := fp.Must(meanfield.VanillaCriticalDrive(0.1))
+	c, err := meanfield.VanillaCorrelation(sw2, s, s)
+	if err != nil || math.Abs(c.CStar-1) > 2e-7 || math.Abs(c.ChiC-1) > 2e-7 {
+		t.Fatalf("sw2 %v s %v: %+v (%v), want c* and chi_c* within 2e-7 of 1", sw2, s, c, err)
+	}
+	q, qab := c.QStar, c.CStar*c.QStar
+	if m := fp.Must(meanfield.CovarianceMap(q, q, qab, sw2, s)); math.Abs(m-qab) > 1e-10*q {
+		t.Errorf("sw2 %v s %v: c* %v is not a fixed point: map(%.12g) = %.12g", sw2, s, c.CStar, qab, m)
+	}
+	sw2 = 1 + math.Ldexp(1, -26)
+	c, err = meanfield.VanillaCorrelation(sw2, 0, 0)
+	if err != nil || c.CStar != 0 || math.Abs(c.ChiC-(1-2*c.QStar*c.QStar/3)) > 1e-15 {
+		t.Errorf("sw2 = 1 + 2^-26, s = 0: %+v (%v), want c* = 0 and chi_c* = 1 - (2/3) q*^2", c, err)
+	}
+}
