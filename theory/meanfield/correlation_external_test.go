@@ -219,3 +219,32 @@ func TestVanillaCorrelationNearCritical(t *testing.T) {
 		t.Errorf("sw2 = 1 + 2^-26, s = 0: %+v (%v), want c* = 0 and chi_c* = 1 - (2/3) q*^2", c, err)
 	}
 }
+
+// TestVanillaCorrelationAtChi1One: identical inputs at chi_1 = 1 exactly are on the ordered side
+// (c = 1 is stable iff chi_1 <= 1: c* = 1, chi_c* = chi_1), one float beyond it on the chaotic side.
+// With no drive (s = shared = 0), sw2 = 1 + 2^-k and k = 30 .. 52, q* is below 1e-9 and chi_1 is 1
+// + (4/3) q*^2 up to rounding, so the computed chi_1 falls on 1 exactly for several k (8 of the 23
+// here) and on either side of it for the others. chi_1 is computed as VanillaCorrelation computes
+// it, sw2 E[sech^2(A) sech^2(B)] by Expect2 at covariance q* (VanillaChi1 integrates the same
+// function in one variable and differs from it by an ulp at some k), only to sort the cases; the
+// expected values are the phase rule's: c* = 1 and chi_c* = chi_1 at chi_1 <= 1, c* = 0 above
+// (shared = 0: 0 is then the stable root, tanh being odd).
+func TestVanillaCorrelationAtChi1One(t *testing.T) {
+	sech2 := func(x float64) float64 { c := math.Cosh(x); return 1 / (c * c) }
+	exact := 0
+	for k := 30; k <= 52; k++ {
+		sw2 := 1 + math.Ldexp(1, -k)
+		q := fp.Must(meanfield.VanillaFixedPoint(sw2, 0))
+		chi1 := sw2 * fp.Must(meanfield.Expect2(func(a, b float64) float64 { return sech2(a) * sech2(b) }, 0, 0, q, q, q))
+		if chi1 == 1 {
+			exact++
+		}
+		c, err := meanfield.VanillaCorrelation(sw2, 0, 0)
+		if ordered := chi1 <= 1; err != nil || ordered && (c.CStar != 1 || c.ChiC != chi1) || !ordered && c.CStar != 0 {
+			t.Errorf("sw2 = 1 + 2^-%d: chi_1 - 1 = %v: %+v (%v)", k, chi1-1, c, err)
+		}
+	}
+	if exact == 0 {
+		t.Errorf("no sw2 = 1 + 2^-k, k = 30 .. 52, has chi_1 = 1 exactly: the boundary is not tested")
+	}
+}
