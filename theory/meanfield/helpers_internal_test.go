@@ -149,3 +149,41 @@ func TestDriveSeriesSwitch(t *testing.T) {
 		t.Errorf("q* just above seriesLimit: %v (%v), series %v", got, err, driveSeries(q))
 	}
 }
+
+// TestBelow: below's contract on step functions, where the answer is known by hand. The points
+// are q (1 - 2^-k) for k = 1 .. 50 in turn, so with q = 1 and g negative from x = 1 - 2^-50 on,
+// the answer is 1 - 2^-50 (the last point); negative only from 1 - 2^-51 on, no point is found
+// (false, no error). g = 0 is not under the diagonal: with g zero at 1/2 and negative from 3/4 the
+// answer is 3/4. An error from g is returned.
+func TestBelow(t *testing.T) {
+	step := func(from float64) func(float64) (float64, error) {
+		return func(x float64) (float64, error) {
+			if x >= from {
+				return -1, nil
+			}
+			return 1, nil
+		}
+	}
+	if x, ok, err := below(step(1-math.Ldexp(1, -50)), 1); x != 1-math.Ldexp(1, -50) || !ok || err != nil {
+		t.Errorf("g < 0 from 1 - 2^-50: %v %v %v, want 1 - 2^-50", x, ok, err)
+	}
+	if x, ok, err := below(step(1-math.Ldexp(1, -51)), 1); ok || err != nil {
+		t.Errorf("g < 0 from 1 - 2^-51: %v %v %v, want none found", x, ok, err)
+	}
+	zero := func(x float64) (float64, error) {
+		switch {
+		case x == 0.5:
+			return 0, nil
+		case x >= 0.75:
+			return -1, nil
+		}
+		return 1, nil
+	}
+	if x, ok, err := below(zero, 1); x != 0.75 || !ok || err != nil {
+		t.Errorf("g = 0 at 1/2, < 0 from 3/4: %v %v %v, want 3/4", x, ok, err)
+	}
+	bad := errors.New("g failed")
+	if _, _, err := below(func(float64) (float64, error) { return 0, bad }, 1); err != bad {
+		t.Errorf("g's error: %v", err)
+	}
+}
