@@ -1,6 +1,7 @@
 package meanfield_test
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -125,7 +126,7 @@ func FuzzCorrelation(f *testing.F) {
 
 // TestCrossMap: the cross map's factor at Q^ab = 0 is chi_ab (its derivative there, by a central
 // difference to 1e-6), Q^ab = Q* maps below Q* (the copies decorrelate), and outside [-Q*, Q*]
-// is an error.
+// is an error that names Q^ab and the interval's ends.
 func TestCrossMap(t *testing.T) {
 	for _, m := range []meanfield.Minimal{{MuB: 2, SW: 3, SV: 1, SB: 0, R: 1}, {MuB: 0, SW: 1, SV: 1, SB: 0.5, R: 1}} {
 		chi := fp.Must(m.ChiAB())
@@ -138,8 +139,12 @@ func TestCrossMap(t *testing.T) {
 		if v := fp.Must(m.CrossMap(Q)); !(v > 0 && v < Q) {
 			t.Errorf("%+v: CrossMap(Q*) = %v, want in (0, %v)", m, v, Q)
 		}
-		if _, err := m.CrossMap(1.01 * Q); err == nil {
+		_, err := m.CrossMap(1.01 * Q)
+		var x, lo, hi float64
+		if err == nil {
 			t.Errorf("%+v: CrossMap(1.01 Q*) gave no error", m)
+		} else if _, serr := fmt.Sscanf(err.Error(), "meanfield: cross moment %g outside [-Q*, Q*] = [%g, %g]", &x, &lo, &hi); serr != nil || x != 1.01*Q || lo != -Q || hi != Q {
+			t.Errorf("%+v: CrossMap(1.01 Q*): %q does not name %v and [-Q*, Q*] = [%v, %v]", m, err, 1.01*Q, -Q, Q)
 		}
 	}
 }
@@ -169,15 +174,23 @@ func TestXiLargeGate(t *testing.T) {
 	}
 }
 
-// TestCorrelationTimescale: xi = -1/ln chi_c* (1/ln 2 at 1/2), an error outside (0, 1).
+// TestCorrelationTimescale: xi = -1/ln chi_c* (1/ln 2 at 1/2), an error outside (0, 1) that says
+// so and names chi_c* (at chi_c* = 1 too, where -1/ln 1 would be an infinity: not a float64 range
+// problem but no finite timescale).
 func TestCorrelationTimescale(t *testing.T) {
 	if xi, err := (meanfield.Correlation{ChiC: 0.5}).Timescale(); err != nil || math.Abs(xi-1/math.Ln2) > 1e-15 {
 		t.Errorf("xi(1/2) = %v, %v", xi, err)
 	}
-	for _, chi := range []float64{0, 1, -0.5, 2, math.NaN()} {
+	for _, chi := range []float64{0, 1, -0.5, 2} {
+		var named float64
 		if xi, err := (meanfield.Correlation{ChiC: chi}).Timescale(); err == nil {
 			t.Errorf("chi_c* = %v: xi = %v, want an error", chi, xi)
+		} else if _, serr := fmt.Sscanf(err.Error(), "meanfield: chi_c* = %g outside (0, 1)", &named); serr != nil || named != chi {
+			t.Errorf("chi_c* = %v: %q does not name it outside (0, 1)", chi, err)
 		}
+	}
+	if xi, err := (meanfield.Correlation{ChiC: math.NaN()}).Timescale(); err == nil {
+		t.Errorf("chi_c* = NaN: xi = %v, want an error", xi)
 	}
 }
 
