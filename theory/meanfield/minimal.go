@@ -147,7 +147,8 @@ func (m Minimal) ChiAB() (float64, error) {
 }
 
 func (m Minimal) crossFactor(q, Qab float64) (float64, error) {
-	return Expect2(func(a, b float64) float64 { return sigmoid(a) * sigmoid(b) }, m.MuB, m.MuB, q, q, m.SW*m.SW*Qab+m.SB*m.SB)
+	both := func(a, b float64) float64 { return sigmoid(a) * sigmoid(b) }
+	return Expect2(both, m.MuB, m.MuB, q, q, m.SW*m.SW*Qab+m.SB*m.SB)
 }
 
 // CrossMap is one step of the recursion for the cross moment Q^ab = h^a.h^b/N of two copies that
@@ -180,10 +181,11 @@ func (m Minimal) Xi() (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	d, err := Expect2(func(a, b float64) float64 {
+	either := func(a, b float64) float64 { // 1 - u^a u^b
 		va, vb := sigmoid(-a), sigmoid(-b)
 		return va + vb - va*vb
-	}, m.MuB, m.MuB, q, q, m.SB*m.SB)
+	}
+	d, err := Expect2(either, m.MuB, m.MuB, q, q, m.SB*m.SB)
 	if err != nil {
 		return 0, err
 	}
