@@ -39,7 +39,12 @@ type Correlation struct {
 // in the covariance (the Hermite coefficients of tanh are all of one sign per order), so with
 // shared < s it crosses the diagonal once in [shared, q*), from above, and chi_c* < 1: no ordered
 // phase. With identical inputs c = 1 is a fixed point, stable iff chi_1 <= 1 (c* = 1, chi_c* =
-// chi_1); in the chaotic phase the stable c* is the root below it. Dimensionless. Errors: sw2, s
+// chi_1); in the chaotic phase the stable c* is the root below it (0 when shared = 0). Just beyond
+// the critical line (chi_1 - 1 of order 1e-8 or less) the map's dip under the diagonal below q* is
+// lost in its rounding, and c* is resolved only to about 2 sqrt(2e-16 / kappa), kappa q* the
+// map's second derivative in the covariance at q*: 2e-7 at q* = 0.1 (kappa = 0.026), 2e-6 at 0.01
+// and 2e-5 at 0.001 (kappa about 4 q*^2); where no covariance under the diagonal is found, c* = 1
+// is returned with chi_c* = chi_1 (c* is within that resolution of 1). Dimensionless. Errors: sw2, s
 // negative or not finite, shared outside [0, s], s = 0 with sw2 <= 1 (q* = 0: no correlation).
 func VanillaCorrelation(sw2, s, shared float64) (Correlation, error) {
 	if err := checkParams([]string{"sw2", "s", "shared"}, sw2, s, shared); err != nil {
@@ -75,9 +80,16 @@ func VanillaCorrelation(sw2, s, shared float64) (Correlation, error) {
 		if chi1 <= 1 {
 			return Correlation{QStar: q, CStar: 1, ChiC: chi1}, nil
 		}
-		// Chaotic: g(q*) = 0 with slope chi_1 - 1 > 0, so g < 0 just below q*.
-		if hi, err = below(g, q); err != nil {
-			return Correlation{}, err
+		// Chaotic: g(q*) = 0 with slope chi_1 - 1 > 0, so g < 0 just below q*. With shared = 0 the
+		// stable root is 0 (qab = 0, next) and needs no bracket.
+		if shared > 0 {
+			var under bool
+			if hi, under, err = below(g, q); err != nil {
+				return Correlation{}, err
+			}
+			if !under { // within float64's resolution of the critical line: c* = 1 to that resolution
+				return Correlation{QStar: q, CStar: 1, ChiC: chi1}, nil
+			}
 		}
 	}
 	qab := 0.0 // shared = 0: c* = 0 exactly (tanh is odd, so E[tanh(A) tanh(B)] = 0 at covariance 0)
@@ -94,19 +106,22 @@ func VanillaCorrelation(sw2, s, shared float64) (Correlation, error) {
 	return Correlation{QStar: q, CStar: math.Min(qab/q, 1), ChiC: chi}, nil
 }
 
-// below returns a point q (1 - 2^-k) at which g is negative, for g(q) = 0 with a positive slope.
-func below(g func(float64) (float64, error), q float64) (float64, error) {
+// below returns the first point q (1 - 2^-k), k = 1 .. 50, at which g is negative, for g(q) = 0
+// with a positive slope, and false when g is negative at none of them: the slope is then so close
+// to 0 (chi_1 - 1 of order 1e-8 or less) that g's dip below 0 between its lower root and q is lost
+// in its rounding (about 1e-16 q), and the lower root is as close to q as VanillaCorrelation says.
+func below(g func(float64) (float64, error), q float64) (float64, bool, error) {
 	for k := 1; k <= 50; k++ {
 		x := q * (1 - math.Ldexp(1, -k))
 		v, err := g(x)
 		if err != nil {
-			return 0, err
+			return 0, false, err
 		}
 		if v < 0 {
-			return x, nil
+			return x, true, nil
 		}
 	}
-	return 0, fmt.Errorf("meanfield: no covariance below q* = %v where the map is under the diagonal", q)
+	return 0, false, nil
 }
 
 // VanillaTimescale returns xi = -1/ln chi_c*, the number of steps over which the correlation of two

@@ -1,6 +1,7 @@
 package meanfield_test
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
@@ -125,7 +126,7 @@ func FuzzCorrelation(f *testing.F) {
 
 // TestCrossMap: the cross map's factor at Q^ab = 0 is chi_ab (its derivative there, by a central
 // difference to 1e-6), Q^ab = Q* maps below Q* (the copies decorrelate), and outside [-Q*, Q*]
-// is an error.
+// is an error that names Q^ab and the interval's ends.
 func TestCrossMap(t *testing.T) {
 	for _, m := range []meanfield.Minimal{{MuB: 2, SW: 3, SV: 1, SB: 0, R: 1}, {MuB: 0, SW: 1, SV: 1, SB: 0.5, R: 1}} {
 		chi := fp.Must(m.ChiAB())
@@ -138,8 +139,12 @@ func TestCrossMap(t *testing.T) {
 		if v := fp.Must(m.CrossMap(Q)); !(v > 0 && v < Q) {
 			t.Errorf("%+v: CrossMap(Q*) = %v, want in (0, %v)", m, v, Q)
 		}
-		if _, err := m.CrossMap(1.01 * Q); err == nil {
+		_, err := m.CrossMap(1.01 * Q)
+		var x, lo, hi float64
+		if err == nil {
 			t.Errorf("%+v: CrossMap(1.01 Q*) gave no error", m)
+		} else if _, serr := fmt.Sscanf(err.Error(), "meanfield: cross moment %g outside [-Q*, Q*] = [%g, %g]", &x, &lo, &hi); serr != nil || x != 1.01*Q || lo != -Q || hi != Q {
+			t.Errorf("%+v: CrossMap(1.01 Q*): %q does not name %v and [-Q*, Q*] = [%v, %v]", m, err, 1.01*Q, -Q, Q)
 		}
 	}
 }
@@ -169,15 +174,23 @@ func TestXiLargeGate(t *testing.T) {
 	}
 }
 
-// TestCorrelationTimescale: xi = -1/ln chi_c* (1/ln 2 at 1/2), an error outside (0, 1).
+// TestCorrelationTimescale: xi = -1/ln chi_c* (1/ln 2 at 1/2), an error outside (0, 1) that says
+// so and names chi_c* (at chi_c* = 1 too, where -1/ln 1 would be an infinity: not a float64 range
+// problem but no finite timescale).
 func TestCorrelationTimescale(t *testing.T) {
 	if xi, err := (meanfield.Correlation{ChiC: 0.5}).Timescale(); err != nil || math.Abs(xi-1/math.Ln2) > 1e-15 {
 		t.Errorf("xi(1/2) = %v, %v", xi, err)
 	}
-	for _, chi := range []float64{0, 1, -0.5, 2, math.NaN()} {
+	for _, chi := range []float64{0, 1, -0.5, 2} {
+		var named float64
 		if xi, err := (meanfield.Correlation{ChiC: chi}).Timescale(); err == nil {
 			t.Errorf("chi_c* = %v: xi = %v, want an error", chi, xi)
+		} else if _, serr := fmt.Sscanf(err.Error(), "meanfield: chi_c* = %g outside (0, 1)", &named); serr != nil || named != chi {
+			t.Errorf("chi_c* = %v: %q does not name it outside (0, 1)", chi, err)
 		}
+	}
+	if xi, err := (meanfield.Correlation{ChiC: math.NaN()}).Timescale(); err == nil {
+		t.Errorf("chi_c* = NaN: xi = %v, want an error", xi)
 	}
 }
 
@@ -192,4 +205,59 @@ func FuzzCorrelationTimescale(f *testing.F) {
 			t.Fatalf("chi_c* = %v: xi = %v with no error", chi, xi)
 		}
 	})
+}
+
+// TestVanillaCorrelationNearCritical: identical inputs just beyond the critical line, where the
+// covariance map's dip under the diagonal below q* is lost in its rounding, give a correlation and
+// not an error. At the critical scheme's q*0 = 0.1 with sw2 raised by 1e-10 relative, chi_1 - 1 =
+// 1.4e-11 and c* is about 1 - 1e-9 (1 - c* = 2 (chi_1 - 1)/kappa, kappa = 0.026 measured where the
+// root is resolved), within the documented resolution 2e-7 of 1; c* is a fixed point of the map and
+// chi_c* within 2e-7 of 1. With no drive at all (s = shared = 0) and sw2 = 1 + 2^-26 (q* = 7.5e-9,
+// chaotic by (4/3) q*^2), c* = 0 exactly (tanh is odd: 0 is the stable root), whatever the rounding
+// near q*; chi_c* = sw2 E[sech^2]^2 = 1 - (2/3) q*^2 to 1e-15.
+func TestVanillaCorrelationNearCritical(t *testing.T) {
+	sw2 := fp.Must(meanfield.VanillaCriticalSW2(0.1)) * (1 + 1e-10)
+	s := fp.Must(meanfield.VanillaCriticalDrive(0.1))
+	c, err := meanfield.VanillaCorrelation(sw2, s, s)
+	if err != nil || math.Abs(c.CStar-1) > 2e-7 || math.Abs(c.ChiC-1) > 2e-7 {
+		t.Fatalf("sw2 %v s %v: %+v (%v), want c* and chi_c* within 2e-7 of 1", sw2, s, c, err)
+	}
+	q, qab := c.QStar, c.CStar*c.QStar
+	if m := fp.Must(meanfield.CovarianceMap(q, q, qab, sw2, s)); math.Abs(m-qab) > 1e-10*q {
+		t.Errorf("sw2 %v s %v: c* %v is not a fixed point: map(%.12g) = %.12g", sw2, s, c.CStar, qab, m)
+	}
+	sw2 = 1 + math.Ldexp(1, -26)
+	c, err = meanfield.VanillaCorrelation(sw2, 0, 0)
+	if err != nil || c.CStar != 0 || math.Abs(c.ChiC-(1-2*c.QStar*c.QStar/3)) > 1e-15 {
+		t.Errorf("sw2 = 1 + 2^-26, s = 0: %+v (%v), want c* = 0 and chi_c* = 1 - (2/3) q*^2", c, err)
+	}
+}
+
+// TestVanillaCorrelationAtChi1One: identical inputs at chi_1 = 1 exactly are on the ordered side
+// (c = 1 is stable iff chi_1 <= 1: c* = 1, chi_c* = chi_1), one float beyond it on the chaotic side.
+// With no drive (s = shared = 0), sw2 = 1 + 2^-k and k = 30 .. 52, q* is below 1e-9 and chi_1 is 1
+// + (4/3) q*^2 up to rounding, so the computed chi_1 falls on 1 exactly for several k (8 of the 23
+// here) and on either side of it for the others. chi_1 is computed as VanillaCorrelation computes
+// it, sw2 E[sech^2(A) sech^2(B)] by Expect2 at covariance q* (VanillaChi1 integrates the same
+// function in one variable and differs from it by an ulp at some k), only to sort the cases; the
+// expected values are the phase rule's: c* = 1 and chi_c* = chi_1 at chi_1 <= 1, c* = 0 above
+// (shared = 0: 0 is then the stable root, tanh being odd).
+func TestVanillaCorrelationAtChi1One(t *testing.T) {
+	sech2 := func(x float64) float64 { c := math.Cosh(x); return 1 / (c * c) }
+	exact := 0
+	for k := 30; k <= 52; k++ {
+		sw2 := 1 + math.Ldexp(1, -k)
+		q := fp.Must(meanfield.VanillaFixedPoint(sw2, 0))
+		chi1 := sw2 * fp.Must(meanfield.Expect2(func(a, b float64) float64 { return sech2(a) * sech2(b) }, 0, 0, q, q, q))
+		if chi1 == 1 {
+			exact++
+		}
+		c, err := meanfield.VanillaCorrelation(sw2, 0, 0)
+		if ordered := chi1 <= 1; err != nil || ordered && (c.CStar != 1 || c.ChiC != chi1) || !ordered && c.CStar != 0 {
+			t.Errorf("sw2 = 1 + 2^-%d: chi_1 - 1 = %v: %+v (%v)", k, chi1-1, c, err)
+		}
+	}
+	if exact == 0 {
+		t.Errorf("no sw2 = 1 + 2^-k, k = 30 .. 52, has chi_1 = 1 exactly: the boundary is not tested")
+	}
 }

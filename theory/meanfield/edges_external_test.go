@@ -113,3 +113,27 @@ func TestMinimalShutGate(t *testing.T) {
 		t.Errorf("mu_b = -10: xi = %v (%v), want > 0", xi, err)
 	}
 }
+
+// TestMinimalLargeGateMeanQStar: Q* where E[(1 - u)^2] underflows (mu_b above 372) but Q* does not.
+// Gate variance 0 (sw = sv = sb = 0): Q* = R (1 - u)/(1 + u) = R e^-mu_b / (2 + e^-mu_b), u =
+// sigmoid(mu_b), at mu_b = 400 and 700 (9.6e-175 R and 4.9e-305 R). Gate variance q = sv^2 R = 1
+// at mu_b = 400: 1 - u = e^-e (1 + O(e^-e)) and the lognormal moments give Q* = R E[e^-2e] /
+// (2 E[e^-e]) = R e^(-mu_b + 3q/2) / 2. A gate opened by sw^2 Q (sw = 1e150 at mu_b = 373, 1e152
+// at 400: sw^2 Q is 1 and 1e4 already at Q = 1e-300, so g > 0 on (0, 1e-300]) and then a step
+// (E[u (1 - u)] below 1e-149 at Q near R): (1 - u)^2 = 1 - u^2 and Q* = R. Each was 0 before.
+func TestMinimalLargeGateMeanQStar(t *testing.T) {
+	for _, c := range []struct {
+		m    meanfield.Minimal
+		want float64
+	}{
+		{meanfield.Minimal{MuB: 400, R: 2}, 2 * math.Exp(-400) / (2 + math.Exp(-400))},
+		{meanfield.Minimal{MuB: 700, R: 2}, 2 * math.Exp(-700) / (2 + math.Exp(-700))},
+		{meanfield.Minimal{MuB: 400, SV: 1, R: 1}, math.Exp(-400+1.5) / 2},
+		{meanfield.Minimal{MuB: 373, SW: 1e150, R: 2.5}, 2.5},
+		{meanfield.Minimal{MuB: 400, SW: 1e152, R: 2.5}, 2.5},
+	} {
+		if Q, err := c.m.QStar(); err != nil || math.Abs(Q/c.want-1) > 1e-13 {
+			t.Errorf("%+v: Q* = %v (%v), want %v", c.m, Q, err, c.want)
+		}
+	}
+}

@@ -216,7 +216,8 @@ func Expect2(f func(a, b float64) float64, meanA, meanB, varA, varB, cov float64
 	}
 	rule := func(g func(a, b float64) float64) float64 {
 		return expect(func(a float64) float64 {
-			return expect(func(b float64) float64 { return g(a, b) }, meanB+slope*(a-meanA), condVar, breakpoints)
+			ga := func(b float64) float64 { return g(a, b) }
+			return expect(ga, meanB+slope*(a-meanA), condVar, breakpoints)
 		}, meanA, varA, breakpoints)
 	}
 	// h is f with its arguments in the order of the rule (outer, inner).

@@ -33,11 +33,16 @@ func TestFirstErr(t *testing.T) {
 
 // TestBisect: the root finder's contract. A root at an end of the bracket is returned as it is;
 // roots are found to 1e-15 relative; the Illinois steps need about 10 evaluations where plain
-// bisection needs 50 (cos x = x on [0, 1]: at most 15); a bracket spanning 300 decades is first
-// cut geometrically (9 halvings of its logarithm down to a ratio of 4, then about 10 steps: at
-// most 25 for ln(r/x) with r = 1e-100 on [1e-300, 1]); false position that rounds onto the end
-// of the bracket (g(lo) = 1, g(hi) = -2e-22) falls back to the midpoint instead of returning the
-// end; and a bracket that cannot shrink (one subnormal wide at 0) is returned at once.
+// bisection needs 50 (cos x = x on [0, 1]: at most 15), also where one end's value is retained
+// for many steps (1 - x^10 on [0, 1.5], 10 - e^x on [0, 4]: at most 25 and 30, where halving the
+// other end's value instead takes 197 and 79); false position is exact on a linear g, one step (3
+// evaluations) from lo = 0 and from hi = 4 lo exactly (the geometric step is for hi/lo > 4 and lo
+// > 0 only); a bracket spanning 300 decades is first cut geometrically (9 halvings of its
+// logarithm down to a ratio of 4, then about 10 steps: at most 25 for ln(r/x) with r = 1e-100 on
+// [1e-300, 1]); false position that rounds onto the end of the bracket (g(lo) = 1, g(hi) =
+// -2e-22) falls back to the midpoint instead of returning the end; a bracket that cannot shrink
+// (one subnormal wide at 0) is returned at once; and a bracket below 0 converges as one above it
+// (x^3 = -2 on [-3, -1]).
 func TestBisect(t *testing.T) {
 	run := func(g func(float64) float64, lo, hi float64) (float64, int) {
 		n := 0
@@ -64,6 +69,10 @@ func TestBisect(t *testing.T) {
 		{"ln(1e-100/x)", func(x float64) float64 { return math.Log(1e-100 / x) }, 1e-300, 1, 1e-100, 25},
 		{"1/x - 1/3", func(x float64) float64 { return 1/x - 1.0/3 }, 1, 3.5, 3, 15},
 		{"e^-x - e^-50", func(x float64) float64 { return math.Exp(-x) - math.Exp(-50) }, 0, 60, 50, 2000},
+		{"1 - 4x", func(x float64) float64 { return 1 - 4*x }, 0, 1, 0.25, 3},
+		{"1.75 - x", func(x float64) float64 { return 1.75 - x }, 1, 4, 1.75, 3},
+		{"1 - x^10", func(x float64) float64 { return 1 - math.Pow(x, 10) }, 0, 1.5, 1, 25},
+		{"10 - e^x", func(x float64) float64 { return 10 - math.Exp(x) }, 0, 4, math.Log(10), 30},
 	} {
 		r, n := run(c.g, c.lo, c.hi)
 		if math.Abs(r/c.root-1) > 1e-15 || n > c.maxEvals {
@@ -72,6 +81,10 @@ func TestBisect(t *testing.T) {
 	}
 	if r, n := run(func(x float64) float64 { return 0.5 - x/5e-324 }, 0, 5e-324); r != 0 || n > 3 {
 		t.Errorf("bracket [0, 5e-324]: %v after %d evaluations", r, n)
+	}
+	// A bracket below 0 (the tolerance is relative to |mid|): x^3 = -2 on [-3, -1].
+	if r, n := run(func(x float64) float64 { return -2 - x*x*x }, -3, -1); math.Abs(r/-math.Cbrt(2)-1) > 1e-15 || n > 25 {
+		t.Errorf("x^3 = -2 on [-3, -1]: root %.17g after %d evaluations, want %.17g", r, n, -math.Cbrt(2))
 	}
 }
 
@@ -147,5 +160,43 @@ func TestDriveSeriesSwitch(t *testing.T) {
 	q := math.Nextafter(seriesLimit, 1)
 	if got, err := VanillaCriticalDrive(q); err != nil || math.Abs(got/driveSeries(q)-1) > 1e-9 {
 		t.Errorf("q* just above seriesLimit: %v (%v), series %v", got, err, driveSeries(q))
+	}
+}
+
+// TestBelow: below's contract on step functions, where the answer is known by hand. The points
+// are q (1 - 2^-k) for k = 1 .. 50 in turn, so with q = 1 and g negative from x = 1 - 2^-50 on,
+// the answer is 1 - 2^-50 (the last point); negative only from 1 - 2^-51 on, no point is found
+// (false, no error). g = 0 is not under the diagonal: with g zero at 1/2 and negative from 3/4 the
+// answer is 3/4. An error from g is returned.
+func TestBelow(t *testing.T) {
+	step := func(from float64) func(float64) (float64, error) {
+		return func(x float64) (float64, error) {
+			if x >= from {
+				return -1, nil
+			}
+			return 1, nil
+		}
+	}
+	if x, ok, err := below(step(1-math.Ldexp(1, -50)), 1); x != 1-math.Ldexp(1, -50) || !ok || err != nil {
+		t.Errorf("g < 0 from 1 - 2^-50: %v %v %v, want 1 - 2^-50", x, ok, err)
+	}
+	if x, ok, err := below(step(1-math.Ldexp(1, -51)), 1); ok || err != nil {
+		t.Errorf("g < 0 from 1 - 2^-51: %v %v %v, want none found", x, ok, err)
+	}
+	zero := func(x float64) (float64, error) {
+		switch {
+		case x == 0.5:
+			return 0, nil
+		case x >= 0.75:
+			return -1, nil
+		}
+		return 1, nil
+	}
+	if x, ok, err := below(zero, 1); x != 0.75 || !ok || err != nil {
+		t.Errorf("g = 0 at 1/2, < 0 from 3/4: %v %v %v, want 3/4", x, ok, err)
+	}
+	bad := errors.New("g failed")
+	if _, _, err := below(func(float64) (float64, error) { return 0, bad }, 1); err != bad {
+		t.Errorf("g's error: %v", err)
 	}
 }

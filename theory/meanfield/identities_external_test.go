@@ -39,6 +39,32 @@ func TestExpectShiftedErf(t *testing.T) {
 	}
 }
 
+// TestExpectKnots: the rule's pieces end at the knots x = -16 .. 16, so an integrand with a kink at
+// a knot is smooth on every piece and integrated to rounding: E|X - c| for X ~ N(m, v), the folded
+// normal's mean sqrt(2v/pi) exp(-d^2/2v) + d erf(d/sqrt(2v)) with d = m - c, to 1e-14 relative
+// at c = -16, 0 and 16 (the ends of the knots and the middle) and variances 1e2 .. 1e6 (a kink
+// between knots, c = 15.5, is off by 1e-10 .. 3e-7). And f is evaluated only at Gauss-Legendre
+// nodes, inside the pieces, never at a cut: sin(x)/x, NaN at x = 0 exactly, where the knot x = 0
+// and the 2-sigma grid meet (mean 0, variance 1), integrates to E[sin X / X] = int_0^1 E cos(tX) dt
+// = int_0^1 exp(-t^2/2) dt = sqrt(pi/2) erf(1/sqrt 2).
+func TestExpectKnots(t *testing.T) {
+	for _, c := range []float64{-16, 0, 16} {
+		for _, v := range []float64{1e2, 1e4, 1e6} {
+			m := 0.3
+			d, sd := m-c, math.Sqrt(v)
+			want := sd*math.Sqrt(2/math.Pi)*math.Exp(-d*d/(2*v)) + d*math.Erf(d/(sd*math.Sqrt2))
+			got, err := meanfield.Expect(func(x float64) float64 { return math.Abs(x - c) }, m, v)
+			if err != nil || math.Abs(got/want-1) > 1e-14 {
+				t.Errorf("E|X - %v|, X ~ N(%v, %v) = %.16g (%v), closed form %.16g", c, m, v, got, err, want)
+			}
+		}
+	}
+	sinc := func(x float64) float64 { return math.Sin(x) / x }
+	if got, err := meanfield.Expect(sinc, 0, 1); err != nil || math.Abs(got-math.Sqrt(math.Pi/2)*math.Erf(1/math.Sqrt2)) > 1e-15 {
+		t.Errorf("E[sin X / X], X ~ N(0, 1) = %.16g (%v), closed form %.16g", got, err, math.Sqrt(math.Pi/2)*math.Erf(1/math.Sqrt2))
+	}
+}
+
 // TestExpect2Means: the two-dimensional expectation with non-zero means against closed forms:
 // E[A B] = cov + mA mB, and E[erf(A + B)] = erf((mA + mB) / sqrt(1 + 2 (vA + vB + 2 cov))) (A + B
 // is normal); both orders of the variances (the wider one is integrated outside), one variance 0,

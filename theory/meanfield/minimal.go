@@ -62,32 +62,39 @@ func (m Minimal) oneMinusU2(q float64) (float64, error) {
 // QStar returns the minimalRNN's stationary per-unit second moment of h (derived; catalogue,
 // "Closed forms"): the self-consistent fixed point Q* = R E[(1 - u)^2] / (1 - E[u^2]) with the gate
 // variance q = sw^2 Q* + sv^2 R + sb^2. Since u^2 <= u, Q* <= R, and the map is above Q at 0 and
-// at most Q at R: bisection on [0, R] to 1e-15 relative. Units: those of R. Errors: invalid
-// parameters (Minimal).
+// at most Q at R: bisection on [0, R] to 1e-15 relative. Both expectations are computed scaled by
+// e^c, c = mu_b in [0, 700]: at a small gate variance they are about e^-2mu_b and 2 e^-mu_b, and
+// Q* about R e^-mu_b / 2, which is representable to mu_b = 700 although E[(1 - u)^2] itself
+// underflows above mu_b = 372. Units: those of R. Errors: invalid parameters (Minimal), and
+// 1 - E[u^2] underflowing even scaled (mu_b above about 1445 at a small gate variance).
 func (m Minimal) QStar() (float64, error) {
 	if err := m.validate(); err != nil {
 		return 0, err
 	}
+	c := math.Min(math.Max(m.MuB, 0), 700)
 	g := func(Q float64) (float64, error) {
 		q := m.gateVariance(Q)
-		_, _, eomu2, _, err1 := m.gateMoments(q)
-		d, err2 := m.oneMinusU2(q)
+		n, err1 := Expect(func(x float64) float64 { v := expSigmoidNeg(x, c/2); return v * v }, m.MuB, q)
+		d, err2 := Expect(func(x float64) float64 { return expSigmoidNeg(x, c) * (1 + sigmoid(x)) }, m.MuB, q)
 		if err := firstErr(err1, err2); err != nil {
 			return 0, err
 		}
 		if !(d > 0) {
 			return 0, fmt.Errorf("meanfield: 1 - E[u^2] underflows at mu_b = %v: the gate never opens", m.MuB)
 		}
-		return m.R*eomu2/d - Q, nil
+		return m.R*n/d - Q, nil
 	}
-	v0, err := g(0)
-	if err != nil {
-		return 0, err
-	}
-	if v0 <= 0 { // only when E[(1-u)^2] underflows: the gate is shut
-		return 0, nil
-	}
+	// g(0) > 0 unless E[(1-u)^2] e^c underflows (mu_b above about 722 at a small gate variance,
+	// where the root R e^-mu_b / 2 is below 1e-313). The gate variance sw^2 Q can still open the
+	// gate at Q > 0 (sw = 1e152 at Q = 1e-300), so the bracket is tried from 1e-300 first; only
+	// when g is negative there is [0, 1e-300] searched, and a g(0) of 0 is then the answer.
 	return bisectAbove(g, 1e-300, m.R)
+}
+
+// expSigmoidNeg is e^h sigmoid(-x) = e^h / (1 + e^x), formed so that neither e^h nor sigmoid(-x)
+// overflows or underflows apart when the product does not (h <= 700).
+func expSigmoidNeg(x, h float64) float64 {
+	return math.Exp(h-math.Max(x, 0)) / (1 + math.Exp(-math.Abs(x)))
 }
 
 // Stationary returns the minimalRNN's stationary state (derived; catalogue, "Closed forms"): Q*
@@ -140,7 +147,8 @@ func (m Minimal) ChiAB() (float64, error) {
 }
 
 func (m Minimal) crossFactor(q, Qab float64) (float64, error) {
-	return Expect2(func(a, b float64) float64 { return sigmoid(a) * sigmoid(b) }, m.MuB, m.MuB, q, q, m.SW*m.SW*Qab+m.SB*m.SB)
+	both := func(a, b float64) float64 { return sigmoid(a) * sigmoid(b) }
+	return Expect2(both, m.MuB, m.MuB, q, q, m.SW*m.SW*Qab+m.SB*m.SB)
 }
 
 // CrossMap is one step of the recursion for the cross moment Q^ab = h^a.h^b/N of two copies that
@@ -173,10 +181,11 @@ func (m Minimal) Xi() (float64, error) {
 	if err != nil {
 		return 0, err
 	}
-	d, err := Expect2(func(a, b float64) float64 {
+	either := func(a, b float64) float64 { // 1 - u^a u^b
 		va, vb := sigmoid(-a), sigmoid(-b)
 		return va + vb - va*vb
-	}, m.MuB, m.MuB, q, q, m.SB*m.SB)
+	}
+	d, err := Expect2(either, m.MuB, m.MuB, q, q, m.SB*m.SB)
 	if err != nil {
 		return 0, err
 	}
