@@ -2,6 +2,7 @@ package cnnbound_test
 
 import (
 	"math"
+	"math/big"
 	"strconv"
 	"strings"
 	"testing"
@@ -86,5 +87,53 @@ func TestBoundNumeratorZero(t *testing.T) {
 	// 2 n B^2 is the numerator, within a few ulp of 33.6 (its cancellation).
 	if b, err := a.Bound(n, epsPos); err != nil || !(b > 0) || 2*n*b*b > 4e-14 {
 		t.Errorf("Bound(%v, %v) = %v (%v), want a positive bound with 2 n B^2 about 7e-15", n, epsPos, b, err)
+	}
+}
+
+// TestOutputGradBoundSmallestNormal: the bound is accepted down to the smallest normal float
+// 2^-1022 inclusive. The 1x1 architecture's rt_l ct_l d_l is 4 * 4 * 1 = 16, so c = 2^-1026 gives
+// exactly 2^-1022, and the next smaller c a subnormal bound (an underflow error).
+func TestOutputGradBoundSmallestNormal(t *testing.T) {
+	a := base1x1()
+	if v, err := a.OutputGradBound(0x1p-1026); err != nil || v != 0x1p-1022 {
+		t.Errorf("OutputGradBound(2^-1026) = %v (%v), want 2^-1022", v, err)
+	}
+	c := math.Nextafter(0x1p-1026, 0)
+	if v, err := a.OutputGradBound(c); err == nil || !strings.Contains(err.Error(), "underflows") {
+		t.Errorf("OutputGradBound(%v) = %v (%v), want an underflow error", c, v, err)
+	}
+}
+
+// ln2 is ln 2 to 60 digits.
+const ln2 = "0.693147180559945309417232121458176568075500134360255254120680"
+
+// ulpDiff returns |got - want| in units of want's last place.
+func ulpDiff(got, want float64) float64 {
+	return math.Abs(got-want) / (math.Nextafter(want, math.Inf(1)) - want)
+}
+
+// TestSunRademacherDirect: where every factor of bx (2 p b~)^{l+1} sqrt(ln(r0 c0) / n) is a
+// normal float, including factors exactly 2^-1022 or the largest float, the product is taken
+// directly and is within an ulp or two (exp of the logarithm would be off by about |ln R| ulp:
+// 90 to 290 ulp here, or +Inf). A 2 x 1 input (ln(r0 c0) = ln 2), p = 1, one layer (l + 1 = 2);
+// R = bx (2 b~)^2 sqrt(ln 2 / n) at 300 bits.
+func TestSunRademacherDirect(t *testing.T) {
+	a := cnnbound.Arch{Name: "2x1", R0: 2, C0: 1, D0: 1, P: 1, Layers: []cnnbound.Layer{{K: 1, S: 1, D: 1, A: 1, B: 1}}, Out: 1, OutA: 1, OutB: 1}
+	for _, c := range []struct {
+		why       string
+		n, bx, bt float64
+	}{
+		{"ln 2 / n = ln 2 * 2^1022, ln 2 * n subnormal", 0x1p-1022, 1, 0.5},
+		{"(2 b~)^2 = 2^-1022 exactly", 1, 3, 0x1p-512},
+		{"bx (2 b~)^2 = the largest float", 1, math.MaxFloat64, 0.5},
+	} {
+		x, _ := new(big.Float).SetPrec(300).SetString(ln2)
+		x.Quo(x, new(big.Float).SetFloat64(c.n)).Sqrt(x)
+		f := new(big.Float).SetFloat64(2 * c.bt)
+		x.Mul(x, f).Mul(x, f).Mul(x, new(big.Float).SetFloat64(c.bx))
+		want, _ := x.Float64()
+		if r, err := a.SunRademacher(c.n, c.bx, c.bt); err != nil || ulpDiff(r, want) > 2 {
+			t.Errorf("SunRademacher(%v, %v, %v) (%s) = %v (%v), want %v within 2 ulp", c.n, c.bx, c.bt, c.why, r, err, want)
+		}
 	}
 }
