@@ -74,6 +74,10 @@ func misbehave(mode string) {
 			}
 			os.Stdout.Write(protocol.AppendReply(nil, reply))
 			if what == "noread" { // answers without reading its requests: the runner's writes fill the pipe
+				// Shrink the pipe to one page (Linux F_SETPIPE_SZ = 1031), so that it fills after
+				// about 60 requests whatever rapid's case count (under -short rapid draws fewer
+				// cases, and 661 requests never filled 64 KiB).
+				_, _, _ = syscall.Syscall(syscall.SYS_FCNTL, 0, 1031, 4096)
 				for id := int64(1); ; id++ {
 					os.Stdout.Write(protocol.AppendReply(nil, protocol.Reply{ID: id, IsError: true, Error: "not reading"}))
 				}
@@ -435,11 +439,9 @@ func TestProtocolErrors(t *testing.T) {
 // held the runner forever before).
 func TestNotReadingIsATimeout(t *testing.T) {
 	start := time.Now()
-	// The pipe fills after about 900 requests (64 KiB). Every answer is an error reply, so each
-	// property fails and shrinks: a shrink time of 200 ms made about 660 requests on a loaded
-	// machine and the pipe never filled. Shrinking stops at the timeout, so a long one costs
-	// nothing when the check works.
-	rep := run(t, self(t, "noread"), Options{Op: "kernel.kappa,kernel.deep,rbp.fixed_point", Timeout: 300 * time.Millisecond, ShrinkTime: 10 * time.Second})
+	// The child shrinks its pipe to one page, which fills after about 60 requests, before the first
+	// property's failure has shrunk (with 64 KiB, 661 requests under -short never filled it).
+	rep := run(t, self(t, "noread"), Options{Op: "kernel.kappa,kernel.deep,rbp.fixed_point", Timeout: 300 * time.Millisecond, ShrinkTime: 200 * time.Millisecond})
 	if time.Since(start) > 20*time.Second {
 		t.Errorf("a program that does not read its input held the run for %v", time.Since(start))
 	}
