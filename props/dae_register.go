@@ -299,11 +299,14 @@ func init() {
 			return o
 		},
 		Control: func(seed uint64, size claim.Size) []claim.Result {
-			// e^{-gamma t} for e^{-2 gamma t} (the 2 dropped), and the rate 2% low.
+			// e^{-gamma t} for e^{-2 gamma t} (the 2 dropped), the rate 2% low, and the one-step
+			// identity's shrink (1 - alpha gamma)^2 with its square dropped.
 			c := InvariantCase{Lambda: []float64{2.5, 1, 0.5, 0.1}, H: 3, Sigma2: 0.5, Gamma: 0.1, S: 0.3, Alpha: 0.004, T: 2, Seed: seed, Decay: 0.1}
 			out := claim.Select(DAE7(c), "within the O(alpha) bound")
 			c.Decay = 0.98 * 2 * c.Gamma
-			return append(out, claim.Select(DAE7(c), "within the O(alpha) bound")...)
+			out = append(out, claim.Select(DAE7(c), "within the O(alpha) bound")...)
+			c.Decay, c.Linear = 0, true
+			return append(out, claim.Select(DAE7(c), "one-step identity")...)
 		},
 	})
 	claim.Register(claim.Claim{ID: "DAE-8", Paper: "dae",

@@ -156,7 +156,7 @@ func TestDAE6(t *testing.T) {
 
 // TestDAE7: the invariant's one-step identity, its deviation within the O(alpha) bound and the
 // bound's order, with and without weight decay over drawn cases; the decay e^{-gamma t} (the 2
-// dropped) is rejected.
+// dropped) and the identity's shrink without its square are rejected.
 func TestDAE7(t *testing.T) {
 	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
@@ -173,8 +173,13 @@ func TestDAE7(t *testing.T) {
 		}
 		mustPass(t, DAE7(c)...)
 	})
+	// A soak's case: |Q| is 1e-3 of the terms it is the difference of (H = 1, nearly balanced), so
+	// the identity's residual is measured against the terms' size, not |Q| (7.4e-10 against |Q|).
+	mustPass(t, DAE7(InvariantCase{Lambda: []float64{3, 1, 1, 1}, H: 1, Sigma2: 0.5, S: 0.3, Alpha: 0.01 / 3, T: 1, Seed: 0x782d})...)
 	c := InvariantCase{Lambda: []float64{2, 1, 0.5}, H: 2, Sigma2: 0.5, Gamma: 0.2, S: 0.3, Alpha: 0.005, T: 1, Seed: 4, Decay: 0.2}
 	mustReject(t, claim.Select(DAE7(c), "within the O(alpha) bound")...)
+	c.Decay, c.Linear = 0, true
+	mustReject(t, claim.Select(DAE7(c), "one-step identity")...)
 }
 
 // TestDAE8: the sampled-noise SGD tracks u(t) over drawn cases (D 2..4, 32 data, 24 streams, alpha
