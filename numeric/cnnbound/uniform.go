@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+
+	"gonum.org/v1/gonum/floats"
 )
 
 // Uniform is the exact material of CNN-7's uniform-convergence experiment: for a population of M
@@ -163,12 +165,9 @@ func (u *Uniform) draw(rng *rand.Rand, count int, counts []int, sum, lsum []floa
 	}
 }
 
-// addScaled adds c src into dst (of the same length).
+// addScaled adds c src into dst (of the same length), by gonum's vectorised axpy.
 func addScaled(dst []float64, c float64, src []float64) {
-	dst = dst[:len(src)]
-	for i, v := range src {
-		dst[i] += c * v
-	}
+	floats.AddScaled(dst[:len(src)], c, src)
 }
 
 // deviations returns, per weight vector, |sum_w / n|^2 and lsum_w / n.
