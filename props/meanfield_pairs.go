@@ -4,6 +4,7 @@ package props
 // about two copies of a minimalRNN (MF-2 is in meanfield_correlation.go).
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -418,15 +419,40 @@ func rateRow(label string, per [][]float64, traj []float64, w int, c TimescaleCa
 var sims sync.Map
 
 // memo returns the value stored under key, or runs run and stores its value when it succeeds.
+// Callers that ask for the same key while it runs wait for that run instead of repeating it (the
+// parallel tests and a claim's controls ask at the same time); a failed run is forgotten, and its
+// error goes to everyone who waited for it.
 func memo[K comparable, V any](key K, run func() (V, error)) (V, error) {
-	if v, ok := sims.Load(key); ok {
-		return v.(V), nil
+	e, loaded := sims.LoadOrStore(key, &memoEntry{done: make(chan struct{})})
+	m := e.(*memoEntry)
+	if loaded {
+		<-m.done
+		if m.err != nil {
+			var zero V
+			return zero, m.err
+		}
+		return m.v.(V), nil
 	}
+	m.err = errMemoPanicked // what waiters see if run panics
+	defer func() {
+		if m.err != nil {
+			sims.Delete(key)
+		}
+		close(m.done)
+	}()
 	v, err := run()
-	if err == nil {
-		sims.Store(key, v)
-	}
+	m.v, m.err = v, err
 	return v, err
+}
+
+// errMemoPanicked is what callers waiting on a run that panicked get.
+var errMemoPanicked = errors.New("props: the shared simulation this result waits for panicked")
+
+// memoEntry is one key's value in sims, ready once done is closed.
+type memoEntry struct {
+	done chan struct{}
+	v    any
+	err  error
 }
 
 type (
