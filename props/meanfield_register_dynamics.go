@@ -33,6 +33,15 @@ func mf2Maps(seeds int, seed uint64) []CorrelationCase {
 	}
 }
 
+// mf2Dropped is MF-2's dropped-bias control: mf2Maps' independent-input case (16 networks, 4
+// pairs each) with the bias left out of the shared drive (c* = 0 instead of 0.37), run for the two
+// steps its q_ab,2 row needs.
+func mf2Dropped(seed uint64) CorrelationCase {
+	c := mf2Maps(16, seed)[0]
+	c.Net.Seqs, c.Shared, c.Steps = 4, 0, 2
+	return c
+}
+
 // mf2CStar are MF-2's fixed-point cases, run until the mean-field trajectory has settled (its last
 // step moves 1 - c by less than 1e-4 of itself): independent inputs as in mf2Maps (c* = 0.369,
 // chi_c* = 0.53, 12 steps) and identical inputs deep in the chaotic phase (sw2 = 6, s = 0.6,
@@ -216,8 +225,6 @@ func init() {
 			// A real bug's near misses: the bias dropped from the shared drive (c* = 0), independent
 			// inputs taken as identical (c* = 1 in this ordered network), the chaotic phase's c*
 			// taken as the ordered answer 1, the identical-input rate chi_1 for chi_c*.
-			dropped := mf2Maps(16, seed)[0]
-			dropped.Net.Seqs, dropped.Shared = 4, 0
 			cs := mf2CStar(n(128), seed)
 			same, ordered := cs[0], cs[1]
 			same.CStar, ordered.CStar = 1, 1
@@ -244,7 +251,7 @@ func init() {
 				fresh.Factor = f
 				return approachRow(MF2Approach(fresh))
 			})
-			return []claim.Result{MF2Rate(wrong), rowEnding(MF2Map(dropped), "q_ab,2"), MF2CStar(same), MF2CStar(ordered),
+			return []claim.Result{MF2Rate(wrong), rowEnding(MF2Map(mf2Dropped(seed)), "q_ab,2"), MF2CStar(same), MF2CStar(ordered),
 				chiCRow(MF2Approach(chi1)), power, mapPower, approachPower}
 		},
 	})
