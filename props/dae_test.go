@@ -42,7 +42,7 @@ func TestDAE2(t *testing.T) {
 	t.Parallel() // a simulation of seconds, independent of the other tests: overlaps them on 2 cores
 	rapid.Check(t, func(t *rapid.T) {
 		c := flowCase(t)
-		if rapid.Bool().Draw(t, "run") { // half the drawn cases simulate (go test's time; -rapid.checks buys more)
+		if !simulates(t, 2) {
 			return
 		}
 		r, _ := DAE2(c)
@@ -195,7 +195,7 @@ func TestDAE8(t *testing.T) {
 		if rapid.Bool().Draw(t, "decay") {
 			c.Gamma = rapid.Float64Range(0, 0.5*lam[len(lam)-1]).Draw(t, "gamma")
 		}
-		if rapid.Bool().Draw(t, "run") { // half the drawn cases simulate (go test's time; -rapid.checks buys more)
+		if !simulates(t, 2) {
 			return
 		}
 		rs := DAE8(c)

@@ -19,7 +19,8 @@ import (
 	"pgregory.net/rapid"
 )
 
-// Sample sizes of the rapid properties: each property runs 100 times at default settings.
+// Sample sizes of the rapid properties: each property draws 100 cases at default settings, and the
+// costliest simulate one case in two (simulates).
 const (
 	propN      = 200000 // weight vectors per Monte-Carlo comparison
 	propHeavyN = 200000 // for the robust (median-of-means) comparisons (antithetic: radius ~21 beta^2 sigma / sqrt(n))
@@ -34,14 +35,11 @@ func TestKER1Invariance(t *testing.T) {
 		p := pair(d).Draw(t, "inputs")
 		a := slope(p).Draw(t, "a")
 		law := lightRotLaw().Draw(t, "law")
-		r := KER1(Invariance{
-			Law:  law,
-			A:    a,
-			X:    p[0],
-			Y:    p[1],
-			N:    propN,
-			Seed: rapid.Uint64().Draw(t, "seed"),
-		})
+		c := Invariance{Law: law, A: a, X: p[0], Y: p[1], N: propN, Seed: rapid.Uint64().Draw(t, "seed")}
+		if !simulates(t, 2) {
+			return
+		}
+		r := KER1(c)
 		mustPass(t, r)
 		requirePower(t, r, law, p[0], p[1], a)
 	})
@@ -159,10 +157,12 @@ func TestKER2SecondMomentOnly(t *testing.T) {
 		lawA, lawB := lightRotLaw().Draw(t, "law A"), lightRotLaw().Draw(t, "law B")
 		same := weights.Scaled{Law: lawB, C: math.Sqrt(lawA.SecondMoment(d) / lawB.SecondMoment(d))}
 		a := slope(p).Draw(t, "a")
-		rs := KER2(SecondMomentOnly{
-			LawA: lawA, LawB: same, A: a, X: p[0], Y: p[1], N: propN,
-			C: rapid.Float64Range(0.01, 100).Draw(t, "c"), Seed: rapid.Uint64().Draw(t, "seed"),
-		})
+		c := SecondMomentOnly{LawA: lawA, LawB: same, A: a, X: p[0], Y: p[1], N: propN,
+			C: rapid.Float64Range(0.01, 100).Draw(t, "c"), Seed: rapid.Uint64().Draw(t, "seed")}
+		if !simulates(t, 2) {
+			return
+		}
+		rs := KER2(c)
 		mustPass(t, rs...)
 		for i, law := range []weights.Law{lawA, same} {
 			requirePower(t, rs[i], law, p[0], p[1], a)
@@ -318,13 +318,17 @@ func TestKER4CLT(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		law := ker4Laws[rapid.IntRange(0, 2).Draw(t, "law")]
 		scale := rapid.Float64Range(0.1, 3).Draw(t, "scale")
-		mustPass(t, KER4Shrink(CLT{
+		c := CLT{
 			Law:  weights.Scaled{Law: law, C: scale},
 			A:    rapid.Float64Range(0, 1).Filter(func(a float64) bool { return a < 1 }).Draw(t, "a"),
 			D:    rapid.IntRange(2, 6).Draw(t, "d"),
 			N:    propN,
 			Seed: rapid.Uint64().Draw(t, "seed"),
-		}))
+		}
+		if !simulates(t, 2) {
+			return
+		}
+		mustPass(t, KER4Shrink(c))
 	})
 }
 
@@ -537,8 +541,12 @@ func TestKER4DiagonalSymmetric(t *testing.T) {
 	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		law := iidLaw().Filter(func(l weights.Law) bool { return l.Symmetric() }).Draw(t, "law")
-		mustPass(t, KER4Diagonal(CLT{Law: law, A: rapid.Float64Range(0, 1).Draw(t, "a"), D: rapid.IntRange(1, 8).Draw(t, "d"),
-			N: 2 * propN, Seed: rapid.Uint64().Draw(t, "seed")}))
+		c := CLT{Law: law, A: rapid.Float64Range(0, 1).Draw(t, "a"), D: rapid.IntRange(1, 8).Draw(t, "d"),
+			N: 2 * propN, Seed: rapid.Uint64().Draw(t, "seed")}
+		if !simulates(t, 2) {
+			return
+		}
+		mustPass(t, KER4Diagonal(c))
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/dlt5/verify/props/claim"
+	"pgregory.net/rapid"
 )
 
 var (
@@ -59,6 +60,15 @@ func skipHeavy(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: a fixed-seed simulation of seconds; the full go test runs it")
 	}
+}
+
+// simulates reports whether go test simulates this drawn case: one in every k, decided by a draw
+// made after the case's own draws (rapid draws each case from its own seed), so the cases are the
+// ones every run and the soak draw, and -rapid.checks k times the default simulates as many as a
+// gate-free run would. For properties whose every case costs a simulation of a tenth of a second
+// or more: go test's time, not any case's power.
+func simulates(t *rapid.T, k int) bool {
+	return rapid.IntRange(0, k-1).Draw(t, "simulate") == 0
 }
 
 // fataler is the part of *testing.T and *rapid.T a shared assertion needs.

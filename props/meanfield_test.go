@@ -33,12 +33,13 @@ func TestGoldenMeanfield(t *testing.T) {
 func TestMF1(t *testing.T) {
 	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
-		if rapid.IntRange(0, 3).Draw(t, "run") != 0 {
-			return
-		}
 		net := vanillaNet(128).Draw(t, "net")
 		net.Seqs = 8
-		rows := MF1(VarianceMapCase{Net: net, Steps: 6, Seeds: 96, Seed: rapid.Uint64().Draw(t, "seed")})
+		c := VarianceMapCase{Net: net, Steps: 6, Seeds: 96, Seed: rapid.Uint64().Draw(t, "seed")}
+		if !simulates(t, 4) {
+			return
+		}
+		rows := MF1(c)
 		mustPass(t, rows...)
 		mustDetect(t, 0.10, rows...)
 	})
@@ -57,11 +58,11 @@ func TestMF1Control(t *testing.T) {
 func TestMF8(t *testing.T) {
 	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
-		if rapid.IntRange(0, 4).Draw(t, "run") != 0 { // a fifth of the draws: each is a 2-D quadrature
-			return
-		}
 		c := Oracle{S11: math.Pow(10, rapid.Float64Range(-3, 3).Draw(t, "log10 s11")), S22: math.Pow(10, rapid.Float64Range(-3, 3).Draw(t, "log10 s22")),
 			Rho: rapid.Float64Range(-1, 1).Draw(t, "rho")}
+		if !simulates(t, 5) { // each is a 2-D quadrature
+			return
+		}
 		mustPass(t, MF8(c))
 	})
 	mustReject(t, MF8(Oracle{S11: 1, S22: 2, Rho: 0.8, Formula: WrongErfProduct}))
