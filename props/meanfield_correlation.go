@@ -50,7 +50,7 @@ func (c CorrelationCase) pairTheory() (qa, qb, qab []float64, err error) {
 	for t := 1; t < c.Steps; t++ {
 		a, err1 := meanfield.VarianceMap(qa[t-1], n.SW2, s)
 		b, err2 := meanfield.VarianceMap(qb[t-1], n.SW2, s)
-		ab, err3 := meanfield.CovarianceMap(qa[t-1], qb[t-1], qab[t-1], n.SW2, c.Shared)
+		ab, err3 := covarianceMap(qa[t-1], qb[t-1], qab[t-1], n.SW2, c.Shared)
 		if err := claim.FirstErr(err1, err2, err3); err != nil {
 			return nil, nil, nil, err
 		}
@@ -70,7 +70,7 @@ func mapGradient(qa, qb, qab, f0, sw2, shared float64) ([3]float64, error) {
 		for _, d := range []float64{h, -h} {
 			x := [3]float64{qa, qb, qab}
 			x[k] += d
-			f, err := meanfield.CovarianceMap(x[0], x[1], x[2], sw2, shared)
+			f, err := covarianceMap(x[0], x[1], x[2], sw2, shared)
 			if err == nil {
 				g[k] = (f - f0) / d
 				break
@@ -301,8 +301,8 @@ func MF2Approach(c ApproachCase) []claim.Result {
 	var th []float64
 	for range c.Steps {
 		th = append(th, hi-lo)
-		h, err1 := meanfield.CovarianceMap(q, q, hi, n.SW2, n.SB2)
-		l, err2 := meanfield.CovarianceMap(q, q, lo, n.SW2, n.SB2)
+		h, err1 := covarianceMap(q, q, hi, n.SW2, n.SB2)
+		l, err2 := covarianceMap(q, q, lo, n.SW2, n.SB2)
 		if err := claim.FirstErr(err1, err2); err != nil {
 			return fail(err)
 		}
@@ -353,8 +353,8 @@ func chiCRow(rs []claim.Result) claim.Result     { return claim.One(rs, "chi_c* 
 func covarianceSlope(q, qab, sw2, shared float64) (float64, error) {
 	h := 1e-4 * q
 	up, lo := math.Min(qab+h, q), qab-h
-	a, err1 := meanfield.CovarianceMap(q, q, up, sw2, shared)
-	b, err2 := meanfield.CovarianceMap(q, q, lo, sw2, shared)
+	a, err1 := covarianceMap(q, q, up, sw2, shared)
+	b, err2 := covarianceMap(q, q, lo, sw2, shared)
 	if err := claim.FirstErr(err1, err2); err != nil {
 		return 0, err
 	}

@@ -455,7 +455,17 @@ type memoEntry struct {
 	err  error
 }
 
+// covarianceMap is meanfield.CovarianceMap memoised in sims: one point of the map is a 2-D
+// quadrature of milliseconds, and a claim's rows, its controls and go test's fixed settings step
+// the same recursions.
+func covarianceMap(qa, qb, qab, sw2, shared float64) (float64, error) {
+	return memo(covarianceKey{qa, qb, qab, sw2, shared}, func() (float64, error) {
+		return meanfield.CovarianceMap(qa, qb, qab, sw2, shared)
+	})
+}
+
 type (
+	covarianceKey  struct{ qa, qb, qab, sw2, shared float64 }
 	correlationKey struct{ sw2, s, shared float64 }
 	vanillaPairKey struct {
 		net       simmf.Vanilla
