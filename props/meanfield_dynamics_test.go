@@ -132,27 +132,24 @@ func TestMF4Tied(t *testing.T) {
 }
 
 // TestMF5 holds the annealed two-copy check at width 2000 at mu_b = 0 (256 networks), 2 and 4 (96)
-// to its power target (<= 10%), rejects the near misses (the recursion one step ahead; chi_ab with
-// the shared bias's covariance sb^2 dropped, 10% low at mu_b = 0), and checks the closed-form xi
-// rows on a small grid (and their control without input noise).
+// to its power target (<= 10%), and checks the closed-form xi rows on a small grid (and their
+// control without input noise). The near misses (the recursion one step ahead; chi_ab with the
+// shared bias's covariance sb^2 dropped, 10% low at mu_b = 0) are TestControls/MF-5's.
 func TestMF5(t *testing.T) {
 	t.Parallel()
 	skipHeavy(t)
 	for i, mu := range []float64{0, 2, 4} {
 		c := mf5Case(mu, 96, uint64(11+i))
-		if mu == 0 {
+		switch mu {
+		case 0:
 			c.Seeds = 256
+		case 2: // the networks of TestControls/MF-5's power control (seed 1, 96 at Quick): simulated once
+			c.Seed = 1
 		}
 		rows := MF5(c)
 		mustPass(t, rows...)
 		mustDetect(t, 0.10, rows...)
 	}
-	c := mf5Case(2, 64, 13)
-	c.Offset, c.Steps = 1, 2
-	mustReject(t, rowEnding(MF5(c), "Q^ab_1"))
-	d := mf5Case(0, 64, 14)
-	d.DropShared, d.Steps = true, 2
-	mustReject(t, rowEnding(MF5(d), "Q^ab_1"))
 	g := xiGrid(1)
 	g.MuBs, g.SW2s, g.SB2s = []float64{-2, 0, 2, 4, 6, 8, 10}, []float64{1, 10, 30, 100}, []float64{0}
 	mustPass(t, MF5Xi(g)...)

@@ -196,6 +196,14 @@ func (c TimescaleCase) theory() meanfield.Minimal {
 // start is 0): Q^ab_t = chi_ab(Q^ab_{t-1}) Q^ab_{t-1}, with chi_ab at the gate covariance
 // sw^2 Q^ab + sb^2 (sw^2 Q^ab alone with DropShared).
 func (c TimescaleCase) crossTrajectory(start float64) ([]float64, error) {
+	// Memoised in sims: a step is a 2-D quadrature, and MF-5's rows, controls and tests step the
+	// same recursions (the key is everything the recursion reads).
+	key := crossKey{c.theory(), c.Steps + c.Offset, c.DropShared, start}
+	return memo(key, func() ([]float64, error) { return c.crossRecursion(start) })
+}
+
+// crossRecursion computes crossTrajectory.
+func (c TimescaleCase) crossRecursion(start float64) ([]float64, error) {
 	m := c.theory()
 	Q, gq, _, _, _, err := m.Stationary()
 	if err != nil {
@@ -465,7 +473,13 @@ func covarianceMap(qa, qb, qab, sw2, shared float64) (float64, error) {
 }
 
 type (
-	covarianceKey  struct{ qa, qb, qab, sw2, shared float64 }
+	covarianceKey struct{ qa, qb, qab, sw2, shared float64 }
+	crossKey      struct {
+		net   meanfield.Minimal
+		steps int
+		drop  bool
+		start float64
+	}
 	correlationKey struct{ sw2, s, shared float64 }
 	vanillaPairKey struct {
 		net       simmf.Vanilla
