@@ -305,7 +305,7 @@ func TestFaultsCaught(t *testing.T) {
 	for _, f := range faults {
 		t.Run(f.fault, func(t *testing.T) {
 			argv := python(t, "--fault", f.fault)
-			shrink := 300 * time.Millisecond // a shrunk case, not the smallest one: go test ./conform stays quick
+			shrink := 100 * time.Millisecond // a shrunk case, not the smallest one: go test ./conform stays quick
 			if *long {
 				shrink = 5 * time.Second
 			}
