@@ -30,6 +30,10 @@ type MCCase struct {
 	Nested  bool // nested samples across n (common random numbers) instead of independent ones
 	Rate    float64
 	Factor  float64
+	// Fresh, when not 0, seeds the replicates' samples instead of Seed, which still draws the
+	// weight vectors and the population: the power control's independent run of the same problem
+	// (a new Seed is a new problem, whose SE differs up to 30-fold between seeds).
+	Fresh uint64
 }
 
 // mcArch is CNN-7's small CNN: 8 x 8 x 1 inputs, one 3 x 3 layer of 2 kernels (stride 1, b = 2,
@@ -71,6 +75,7 @@ type mcKey struct {
 	m, reps, weights int
 	seed             uint64
 	nested           bool
+	fresh            uint64
 }
 
 type mcRun struct {
@@ -81,7 +86,7 @@ type mcRun struct {
 
 // cachedRun is run through the cache.
 func (c MCCase) cachedRun() (MCResult, error) {
-	k := mcKey{fmt.Sprintf("%+v", c.Arch), fmt.Sprint(c.Ns), c.M, c.Reps, c.Weights, c.Seed, c.Nested}
+	k := mcKey{fmt.Sprintf("%+v", c.Arch), fmt.Sprint(c.Ns), c.M, c.Reps, c.Weights, c.Seed, c.Nested, c.Fresh}
 	v, _ := mcRuns.LoadOrStore(k, &mcRun{})
 	r := v.(*mcRun)
 	r.once.Do(func() { r.res, r.err = c.run() })
@@ -134,12 +139,16 @@ func (c MCCase) run() (MCResult, error) {
 	errs := make([]error, c.Reps)
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	samples := c.Seed
+	if c.Fresh != 0 {
+		samples = c.Fresh
+	}
 	for r := range c.Reps {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			best[r], errs[r] = res.replicate(u, c.Seed^0x7c7c7c7c+uint64(r), r, c.Nested)
+			best[r], errs[r] = res.replicate(u, samples^0x7c7c7c7c+uint64(r), r, c.Nested)
 		}()
 	}
 	wg.Wait()

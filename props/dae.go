@@ -34,7 +34,10 @@ type NoiseCase struct {
 	// (MDE falls as 1/sqrt(pairs)), at most MaxPairs.
 	Target   float64
 	MaxPairs int
-	pilot    bool // the sizing pilot: the same W and x, noise from another stream
+	// Fresh, when not 0, seeds the noise instead of Seed, which still draws W and x: the power
+	// control's independent run of the same problem.
+	Fresh uint64
+	pilot bool // the sizing pilot: the same W and x, noise from another stream
 }
 
 // daeNoiseTarget is the command's detectable-error target for DAE-1 (the catalogue asks for 5%).
@@ -131,6 +134,9 @@ func dae1(c NoiseCase) ([]claim.Result, []stats.Estimate) {
 	}
 	gd.Mul(w, &spd)
 	noiseSeed := c.Seed
+	if c.Fresh != 0 {
+		noiseSeed = c.Fresh
+	}
 	if c.pilot {
 		noiseSeed ^= 0x5851f42d4c957f2d // not freshSeed, which the power control adds to the seed
 	}

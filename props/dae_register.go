@@ -159,8 +159,8 @@ func init() {
 			out := DAE1(wrong)
 			for k, row := range DAE1(c) {
 				out = append(out, claim.Power(row, func(f float64) claim.Result {
-					fc := c
-					fc.Seed, fc.PowerFraction = seed+freshSeed, f
+					fc := c // the same W and x, fresh noise
+					fc.Fresh, fc.PowerFraction = seed+freshSeed, f
 					return DAE1(fc)[k]
 				}))
 			}

@@ -2,10 +2,12 @@ package props
 
 import (
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/dlt5/verify/props/claim"
 	"github.com/dlt5/verify/theory/dae"
+	"gonum.org/v1/gonum/mat"
 	"pgregory.net/rapid"
 )
 
@@ -313,5 +315,22 @@ func TestDAEFigures(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkFigure(t, f)
+	}
+}
+
+// TestDAE1PowerSameProblem: the power control's fresh run keeps W and x and draws new noise.
+func TestDAE1PowerSameProblem(t *testing.T) {
+	t.Parallel()
+	c := NoiseCase{D: 4, Sigma2: 1, Seed: 7, Factor: 1, Pairs: 64}
+	fc := c
+	fc.Fresh = 7 + freshSeed
+	w, dir, x := c.setup()
+	fw, fdir, fx := fc.setup()
+	if !mat.Equal(w, fw) || !mat.Equal(dir, fdir) || !slices.Equal(x, fx) {
+		t.Fatal("the fresh run changed W, x or the direction")
+	}
+	a, b := DAE1(c), DAE1(fc)
+	if a[0].Measured == b[0].Measured {
+		t.Fatal("the fresh run drew the same noise")
 	}
 }
