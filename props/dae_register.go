@@ -288,7 +288,7 @@ func init() {
 		},
 	})
 	claim.Register(claim.Claim{ID: "DAE-7", Paper: "dae",
-		Statement:  "W1 W1^T - W2^T W2 is conserved by the noise-only flow and decays as e^{-2 gamma t} under weight decay; gradient descent deviates by O(alpha): its one-step identity Q' = (1 - alpha gamma)^2 Q + alpha^2 (g1 g1^T - g2^T g2) holds to 1e-10 and bounds the deviation by a sum of norms that is O(alpha).",
+		Statement:  "W1 W1^T - W2^T W2 is conserved by the noise-only flow and decays as e^{-2 gamma t} under weight decay; gradient descent deviates by O(alpha): its one-step identity Q' = (1 - alpha gamma)^2 Q + alpha^2 (g1 g1^T - g2^T g2) holds to 1e-13 of the size of W1 W1^T and W2^T W2 and bounds the deviation by a sum of norms that is O(alpha).",
 		Source:     "Section 3 (the balanced start and its invariant).",
 		Conditions: "A small random (unbalanced) start, rotated covariance, alpha lambda_1 = 0.01; the sum is O(alpha) when its first-order part, 4 b(alpha/2) - b(alpha) by Richardson, halves with alpha within 5% (the raw ratio b(alpha)/b(alpha/10) carries a second-order part up to about 9 alpha lambda_1: 9.09 against 10 on a soak seed).",
 		Run: func(seed uint64) claim.Outcome {
@@ -300,12 +300,15 @@ func init() {
 		},
 		Control: func(seed uint64, size claim.Size) []claim.Result {
 			// e^{-gamma t} for e^{-2 gamma t} (the 2 dropped), the rate 2% low, and the one-step
-			// identity's shrink (1 - alpha gamma)^2 with its square dropped.
+			// identity's shrink (1 - alpha gamma)^2 with its square dropped, and M_k from the
+			// gradients with the weight-decay term left in (second order: alpha^2 gamma^2 |Q|).
 			c := InvariantCase{Lambda: []float64{2.5, 1, 0.5, 0.1}, H: 3, Sigma2: 0.5, Gamma: 0.1, S: 0.3, Alpha: 0.004, T: 2, Seed: seed, Decay: 0.1}
 			out := claim.Select(DAE7(c), "within the O(alpha) bound")
 			c.Decay = 0.98 * 2 * c.Gamma
 			out = append(out, claim.Select(DAE7(c), "within the O(alpha) bound")...)
 			c.Decay, c.Linear = 0, true
+			out = append(out, claim.Select(DAE7(c), "one-step identity")...)
+			c.Linear, c.Raw = false, true
 			return append(out, claim.Select(DAE7(c), "one-step identity")...)
 		},
 	})

@@ -185,6 +185,14 @@ func TestDAE7(t *testing.T) {
 	mustReject(t, claim.Select(DAE7(c), "within the O(alpha) bound")...)
 	c.Decay, c.Linear = 0, true
 	mustReject(t, claim.Select(DAE7(c), "one-step identity")...)
+	c.Linear, c.Raw = false, true
+	mustReject(t, claim.Select(DAE7(c), "one-step identity")...)
+	// The soak case with weight decay: the decay term left in the gradients is 6e-11 of the
+	// terms' size, which the old bound 1e-10 let through.
+	soak := InvariantCase{Lambda: []float64{3, 1, 1, 1}, H: 1, Sigma2: 0.5, Gamma: 0.1, S: 0.3, Alpha: 0.01 / 3, T: 1, Seed: 0x782d}
+	mustPass(t, claim.Select(DAE7(soak), "one-step identity")...)
+	soak.Raw = true
+	mustReject(t, claim.Select(DAE7(soak), "one-step identity")...)
 }
 
 // TestDAE8: the sampled-noise SGD tracks u(t) over drawn cases (D 2..4, 32 data, 24 streams, alpha
