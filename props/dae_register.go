@@ -140,7 +140,7 @@ func init() {
 	claim.Register(claim.Claim{ID: "DAE-1", Paper: "dae",
 		Statement:  "The Monte-Carlo average over sampled noise of |x - W(x + e)|^2 and of its gradient equals |x - W x|^2 + sigma2 |W|_F^2 and its gradient -2 (x - W x) x^T + 2 sigma2 W, within the statistical bound.",
 		Source:     "Section 2 (the noise-averaged loss; the cross term has mean zero).",
-		Conditions: "Random W (entries N(0, 1/D)), x (N(0, 1)), sigma2 > 0; antithetic noise pairs (and single draws, which keep the cross term); the gradient along W (I + A A^T), A random; the sample sized by a pilot for a detectable error of 4% at the command's settings, 8% in go test, and to at least 25,400 samples, where the normal approximation holds at the budget's z for any skewness up to sqrt(8), a quadratic form's largest.",
+		Conditions: "Random W (entries N(0, 1/D)), x (N(0, 1)), sigma2 > 0; antithetic noise pairs (and single draws, which keep the cross term); the gradient along W (I + A A^T), A random; the sample sized by a pilot for a detectable error of 4% at the command's settings, 8% in go test, and to at least 16,256 samples, where the normal approximation holds at the budget's z for any skewness up to sqrt(8), the largest of a quadratic form in Gaussian noise (the gate takes that bound, not the sample skewness).",
 		Run: func(seed uint64) claim.Outcome {
 			var o claim.Outcome
 			for i, d := range []int{4, 8} {
