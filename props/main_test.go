@@ -62,11 +62,11 @@ func skipHeavy(t *testing.T) {
 	}
 }
 
-// simulates reports whether go test simulates this drawn case: one in every k, decided by a draw
+// simulates reports whether go test simulates this drawn case: about one in k, decided by a draw
 // made after the case's own draws (rapid draws each case from its own seed), so the cases are the
-// ones every run and the soak draw, and -rapid.checks k times the default simulates as many as a
-// gate-free run would. For properties whose every case costs a simulation of a tenth of a second
-// or more: go test's time, not any case's power.
+// ones every run and the soak draw. rapid's integers lean towards 0: measured over 20,000 draws,
+// k = 2, 5 and 10 simulate 49%, 23% and 16% of the cases. For properties whose every case costs a
+// simulation of a tenth of a second or more: go test's time, not any case's power.
 func simulates(t *rapid.T, k int) bool {
 	return rapid.IntRange(0, k-1).Draw(t, "simulate") == 0
 }

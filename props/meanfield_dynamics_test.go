@@ -42,7 +42,7 @@ func TestMF2(t *testing.T) {
 // the command's networks; the shared simulations run once per process): the rate of 1 - c_t at
 // width 1000 (16 networks) against chi_1 with tanh' for tanh'^2 (17% off in the rate); the
 // approach rate at width 500 (32 networks) against chi_1 for chi_c* (20% off) and chi_c* 2% high;
-// the chaotic map's first two steps at width 1000 (32 networks); the independent-input map (16
+// the chaotic map's first four steps at width 1000 (32 networks); the independent-input map (16
 // networks, 4 pairs, 2 steps) with the shared bias dropped; the c* rows (64 networks) against the
 // ordered answer c* = 1.
 func TestMF2Rate(t *testing.T) {
@@ -65,8 +65,8 @@ func TestMF2Rate(t *testing.T) {
 		return 1.02 * c.ChiC, err
 	}
 	mustReject(t, chiCRow(MF2Approach(a)))
-	m := mf2Maps(32, 1)[1]
-	m.Steps = 2
+	m := mf2Maps(32, 1)[1] // four steps: its own run (the control's power row reads two)
+	m.Steps = 4
 	rows = MF2Map(m)
 	mustPass(t, rows...)
 	mustDetect(t, 0.10, rows...)

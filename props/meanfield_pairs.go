@@ -197,7 +197,8 @@ func (c TimescaleCase) theory() meanfield.Minimal {
 // sw^2 Q^ab + sb^2 (sw^2 Q^ab alone with DropShared).
 func (c TimescaleCase) crossTrajectory(start float64) ([]float64, error) {
 	// Memoised in sims: a step is a 2-D quadrature, and MF-5's rows, controls and tests step the
-	// same recursions (the key is everything the recursion reads).
+	// same recursions (the key is everything the recursion reads). The slice is shared: callers
+	// only read it.
 	key := crossKey{c.theory(), c.Steps + c.Offset, c.DropShared, start}
 	return memo(key, func() ([]float64, error) { return c.crossRecursion(start) })
 }
