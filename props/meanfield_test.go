@@ -28,8 +28,9 @@ func TestGoldenMeanfield(t *testing.T) {
 // is sb2 near 0.5 with sw2 near 1.5, where the frozen bias's persistent state is most of a
 // network's noise: there q_6's stated MDE over 12 seeds ranged 6.3-9.8% with 64 networks (a seed
 // failed the 10% at 10.1%: the SE of 64 heavy-tailed networks varies by about 15%) and 4.9-6.7%
-// with 96. About a fifth of rapid's draws simulate (23%, simulates; a draw is about 0.2 s; -rapid.checks buys more). The
-// finite-width correction, O(1/N), stays inside the t-test's resolution in the generator's phases.
+// with 96. About a fifth of rapid's draws simulate (23%, simulates; a draw is about 0.2 s;
+// -rapid.checks buys more). The finite-width correction, O(1/N), stays inside the t-test's
+// resolution in the generator's phases.
 func TestMF1(t *testing.T) {
 	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
