@@ -71,11 +71,12 @@ func (c NoiseCase) sized() NoiseCase {
 // plus a linear term (a pair's mean: the quadratic form alone), sum_i l_i (Z_i + d_i)^2 up to a
 // constant, with cumulants k2 = 2 sum l_i^2 (1 + 2 d_i^2) and k3 = 8 sum l_i^3 (1 + 3 d_i^2);
 // each term's |k3| is at most sqrt(8) k2^(3/2) ((1 + 3u)^2 <= (1 + 2u)^3), and sum a_i^(3/2) <=
-// (sum a_i)^(3/2): chi-square with one degree of freedom's sqrt(8) is the largest.
+// (sum a_i)^(3/2): chi-square with one degree of freedom's sqrt(8) is the largest (a linear part
+// in the form's null space adds a Gaussian term, k3 = 0, which only lowers it).
 var maxSkew = math.Sqrt(8)
 
 // skewPairs is the sample size at which NormalApproxOK, |g1| z^3 / (6 sqrt(n)) <= 1, holds at the
-// bound maxSkew: 16,256 at the budget's z. A pilot's sample skewness with a margin of 1.5, the old
+// bound maxSkew: 16,255 at the budget's z. A pilot's sample skewness with a margin of 1.5, the old
 // rule, sized a random seed's case (D = 6, sigma2 = 1, seed 0x1a1) to 12,315 pairs, whose sample
 // skewness 2.65 then failed the limit 2.46.
 func skewPairs() float64 {

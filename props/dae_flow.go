@@ -452,10 +452,10 @@ func scaled(c float64, m *mat.Dense) *mat.Dense {
 
 // DAE7 checks that W1 W1^T - W2^T W2 evolves as e^{-2 gamma t} times its start (conserved when
 // gamma = 0) up to an O(alpha) error, in three rows: gradient descent's one-step identity
-// Q_{k+1} = (1 - alpha gamma)^2 Q_k + alpha^2 (g1 g1^T - g2^T g2) at every step (1e-13 relative
-// to the terms' size, about 450 eps: the decay term left in the gradients, alpha^2 gamma^2 |Q|,
-// is 6e-11 on the soak case at gamma = 0.1;
-// the flow's part is e^{-2 gamma alpha} to O(alpha^2)); the deviation from e^{-2 gamma T} Q(0) at
+// Q_{k+1} = (1 - alpha gamma)^2 Q_k + alpha^2 (g1 g1^T - g2^T g2) at every step, 1e-13 relative
+// to the terms' size (about 450 eps, where rounding gives at most about 30; the decay term left
+// in the gradients, alpha^2 gamma^2 |Q|, is 6e-11 on the soak case at gamma = 0.1), the flow's
+// part being e^{-2 gamma alpha} to O(alpha^2); the deviation from e^{-2 gamma T} Q(0) at
 // time T within the identity's bound (a sum of norms, so it cannot cancel); and that bound is
 // O(alpha) (its first-order part, by Richardson over alpha, alpha/2, alpha/4, halves with alpha
 // within orderTol).

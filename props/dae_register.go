@@ -140,7 +140,7 @@ func init() {
 	claim.Register(claim.Claim{ID: "DAE-1", Paper: "dae",
 		Statement:  "The Monte-Carlo average over sampled noise of |x - W(x + e)|^2 and of its gradient equals |x - W x|^2 + sigma2 |W|_F^2 and its gradient -2 (x - W x) x^T + 2 sigma2 W, within the statistical bound.",
 		Source:     "Section 2 (the noise-averaged loss; the cross term has mean zero).",
-		Conditions: "Random W (entries N(0, 1/D)), x (N(0, 1)), sigma2 > 0; antithetic noise pairs (and single draws, which keep the cross term); the gradient along W (I + A A^T), A random; the sample sized by a pilot for a detectable error of 4% at the command's settings, 8% in go test, and to at least 16,256 samples, where the normal approximation holds at the budget's z for any skewness up to sqrt(8), the largest of a quadratic form in Gaussian noise (the gate takes that bound, not the sample skewness).",
+		Conditions: "Random W (entries N(0, 1/D)), x (N(0, 1)), sigma2 > 0; antithetic noise pairs (and single draws, which keep the cross term); the gradient along W (I + A A^T), A random; the sample sized by a pilot for a detectable error of 4% at the command's settings, 8% in go test, and to at least 16,255 samples, where the normal approximation holds at the budget's z for any skewness up to sqrt(8), the largest of a quadratic form in Gaussian noise (the gate takes that bound, not the sample skewness).",
 		Run: func(seed uint64) claim.Outcome {
 			var o claim.Outcome
 			for i, d := range []int{4, 8} {
@@ -288,7 +288,7 @@ func init() {
 		},
 	})
 	claim.Register(claim.Claim{ID: "DAE-7", Paper: "dae",
-		Statement:  "W1 W1^T - W2^T W2 is conserved by the noise-only flow and decays as e^{-2 gamma t} under weight decay; gradient descent deviates by O(alpha): its one-step identity Q' = (1 - alpha gamma)^2 Q + alpha^2 (g1 g1^T - g2^T g2) holds to 1e-13 of the size of W1 W1^T and W2^T W2 and bounds the deviation by a sum of norms that is O(alpha).",
+		Statement:  "W1 W1^T - W2^T W2 is conserved by the noise-only flow and decays as e^{-2 gamma t} under weight decay; gradient descent deviates by O(alpha): its one-step identity Q' = (1 - alpha gamma)^2 Q + alpha^2 (g1 g1^T - g2^T g2) holds to 1e-13 of |W1 W1^T| + |W2^T W2| + alpha^2 |g1 g1^T - g2^T g2| and bounds the deviation by a sum of norms that is O(alpha).",
 		Source:     "Section 3 (the balanced start and its invariant).",
 		Conditions: "A small random (unbalanced) start, rotated covariance, alpha lambda_1 = 0.01; the sum is O(alpha) when its first-order part, 4 b(alpha/2) - b(alpha) by Richardson, halves with alpha within 5% (the raw ratio b(alpha)/b(alpha/10) carries a second-order part up to about 9 alpha lambda_1: 9.09 against 10 on a soak seed).",
 		Run: func(seed uint64) claim.Outcome {

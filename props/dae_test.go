@@ -340,7 +340,7 @@ func TestDAE1PowerSameProblem(t *testing.T) {
 	_, a := dae1(c)
 	_, same := dae1(c)
 	_, b := dae1(fc)
-	if len(a) != 2 || len(same) != 2 || len(b) != 2 || a[0].Mean != same[0].Mean || a[0].Mean == b[0].Mean || a[1].Mean == b[1].Mean {
+	if len(a) != 2 || len(same) != 2 || len(b) != 2 || a[0].Mean != same[0].Mean || a[1].Mean != same[1].Mean || a[0].Mean == b[0].Mean || a[1].Mean == b[1].Mean {
 		t.Fatalf("the same seed must draw the same noise and a fresh one new noise: %v, %v, %v", a, same, b)
 	}
 }
