@@ -12,6 +12,7 @@ import (
 // TestCovarianceMapReduces: with both variances equal to the covariance and the whole drive
 // shared, the covariance map is the variance map (to 1e-12).
 func TestCovarianceMapReduces(t *testing.T) {
+	t.Parallel()
 	for _, c := range [][3]float64{{0.3, 0.5, 0.1}, {2, 1.5, 0.05}, {10, 3, 1}} {
 		q, sw2, s := c[0], c[1], c[2]
 		a := fp.Must(meanfield.CovarianceMap(q, q, q, sw2, s))
@@ -29,6 +30,7 @@ func TestCovarianceMapReduces(t *testing.T) {
 // drive. A table, not a rapid property: each case costs about 0.3 s of two-dimensional quadrature.
 // The cases span both phases, tiny and large drives.
 func TestVanillaCorrelation(t *testing.T) {
+	t.Parallel()
 	cases := [][3]float64{{0.5, 0.3, 0.1}, {4, 1, 0.5}, {1.5, 0.5, 0.01}, {1, 0.05, 0.05}, {2, 0.1, 0.05}, {0.1, 0.01, 0.001}}
 	if testing.Short() { // each case is about 20 two-dimensional quadratures
 		cases = cases[:2] // one ordered (chi_1 = 0.29), one chaotic (chi_1 = 1.018)
@@ -71,6 +73,7 @@ func TestVanillaCorrelation(t *testing.T) {
 
 // TestVanillaCorrelationEdges: no shared drive gives c* = 0 (tanh is odd), and the errors.
 func TestVanillaCorrelationEdges(t *testing.T) {
+	t.Parallel()
 	if c := fp.Must(meanfield.VanillaCorrelation(1.5, 0.5, 0)); c.CStar != 0 {
 		t.Errorf("shared = 0: c* = %v, want 0", c.CStar)
 	}
@@ -85,6 +88,7 @@ func TestVanillaCorrelationEdges(t *testing.T) {
 // (s_1 = -1 against 0), and at the critical scheme m_1 = 1 and the orthogonal spread is T times
 // the width.
 func TestJacobianMoments(t *testing.T) {
+	t.Parallel()
 	for _, T := range []int{1, 4, 16} {
 		chi := fp.Must(meanfield.VanillaChi1(1.2, 0.2))
 		m1, g, err := meanfield.JacobianMoments(1.2, 0.2, T, false)
@@ -128,6 +132,7 @@ func FuzzCorrelation(f *testing.F) {
 // difference to 1e-6), Q^ab = Q* maps below Q* (the copies decorrelate), and outside [-Q*, Q*]
 // is an error that names Q^ab and the interval's ends.
 func TestCrossMap(t *testing.T) {
+	t.Parallel()
 	for _, m := range []meanfield.Minimal{{MuB: 2, SW: 3, SV: 1, SB: 0, R: 1}, {MuB: 0, SW: 1, SV: 1, SB: 0.5, R: 1}} {
 		chi := fp.Must(m.ChiAB())
 		Q := fp.Must(m.QStar())
@@ -153,6 +158,7 @@ func TestCrossMap(t *testing.T) {
 // its digits (1e-9 relative at mu_b <= 6), and keeps growing by about e per unit of mu_b out to
 // mu_b = 40, where chi_ab rounds to 1 in float64.
 func TestXiLargeGate(t *testing.T) {
+	t.Parallel()
 	base := meanfield.Minimal{SW: 1, SV: 1, SB: 0.5, R: 1}
 	for _, mu := range []float64{-2, 0, 3, 6} {
 		m := base
@@ -178,6 +184,7 @@ func TestXiLargeGate(t *testing.T) {
 // so and names chi_c* (at chi_c* = 1 too, where -1/ln 1 would be an infinity: not a float64 range
 // problem but no finite timescale).
 func TestCorrelationTimescale(t *testing.T) {
+	t.Parallel()
 	if xi, err := (meanfield.Correlation{ChiC: 0.5}).Timescale(); err != nil || math.Abs(xi-1/math.Ln2) > 1e-15 {
 		t.Errorf("xi(1/2) = %v, %v", xi, err)
 	}
@@ -216,6 +223,7 @@ func FuzzCorrelationTimescale(f *testing.F) {
 // chaotic by (4/3) q*^2), c* = 0 exactly (tanh is odd: 0 is the stable root), whatever the rounding
 // near q*; chi_c* = sw2 E[sech^2]^2 = 1 - (2/3) q*^2 to 1e-15.
 func TestVanillaCorrelationNearCritical(t *testing.T) {
+	t.Parallel()
 	sw2 := fp.Must(meanfield.VanillaCriticalSW2(0.1)) * (1 + 1e-10)
 	s := fp.Must(meanfield.VanillaCriticalDrive(0.1))
 	c, err := meanfield.VanillaCorrelation(sw2, s, s)
@@ -243,6 +251,7 @@ func TestVanillaCorrelationNearCritical(t *testing.T) {
 // expected values are the phase rule's: c* = 1 and chi_c* = chi_1 at chi_1 <= 1, c* = 0 above
 // (shared = 0: 0 is then the stable root, tanh being odd).
 func TestVanillaCorrelationAtChi1One(t *testing.T) {
+	t.Parallel()
 	sech2 := func(x float64) float64 { c := math.Cosh(x); return 1 / (c * c) }
 	exact := 0
 	for k := 30; k <= 52; k++ {

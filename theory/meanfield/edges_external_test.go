@@ -13,6 +13,7 @@ import (
 // stable, the map's slope there (central difference) below 1 (0 is then the unstable one, with
 // slope sw2).
 func TestVanillaFixedPointNoDrive(t *testing.T) {
+	t.Parallel()
 	for _, sw2 := range []float64{0, 0.5, 1} {
 		if q, err := meanfield.VanillaFixedPoint(sw2, 0); err != nil || q != 0 {
 			t.Errorf("sw2 %v, s = 0: q* = %v (%v), want 0", sw2, q, err)
@@ -33,6 +34,7 @@ func TestVanillaFixedPointNoDrive(t *testing.T) {
 // sw2 = 1) and below are errors for the weight variance, the width and the drive; at q* = 1e-300
 // sw2 is 1 (1/mu_1 = 1 + 2 q*, to rounding) and the drive 0 to within its (4/3) q*^3.
 func TestVanillaCriticalDomain(t *testing.T) {
+	t.Parallel()
 	for _, q := range []float64{0, -1e-300, math.NaN(), math.Inf(1)} {
 		if v, err := meanfield.VanillaCriticalSW2(q); err == nil {
 			t.Errorf("q* = %v: critical sw2 %v, want an error", q, v)
@@ -56,6 +58,7 @@ func TestVanillaCriticalDomain(t *testing.T) {
 // finite and >= 0 (0 allowed); mu_b finite; QMap's Q finite and >= 0 (Q = 0 allowed: the map is
 // E[(1-u)^2] R there, -5e-324 an error). Every method checks its receiver.
 func TestMinimalDomain(t *testing.T) {
+	t.Parallel()
 	good := meanfield.Minimal{MuB: 0.5, SW: 1, SV: 1, SB: 0.5, R: 1}
 	bad := []meanfield.Minimal{
 		{MuB: 0.5, SW: 1, SV: 1, SB: 0.5, R: 0},
@@ -100,6 +103,7 @@ func TestMinimalDomain(t *testing.T) {
 // within [0, R e^-mu_b]. At mu_b = -800 the gate never opens (chi_ab = 0, 1 - chi_ab = 1, outside
 // (0, 1)): xi is an error, while at mu_b = -10 (1 - chi_ab = 1 - 2e-9) it is finite.
 func TestMinimalShutGate(t *testing.T) {
+	t.Parallel()
 	for _, mu := range []float64{700, 800} {
 		m := meanfield.Minimal{MuB: mu, R: 1}
 		if Q, err := m.QStar(); err == nil && !(Q >= 0 && Q <= m.R*math.Exp(-mu)) {
@@ -122,6 +126,7 @@ func TestMinimalShutGate(t *testing.T) {
 // at 400: sw^2 Q is 1 and 1e4 already at Q = 1e-300, so g > 0 on (0, 1e-300]) and then a step
 // (E[u (1 - u)] below 1e-149 at Q near R): (1 - u)^2 = 1 - u^2 and Q* = R. Each was 0 before.
 func TestMinimalLargeGateMeanQStar(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		m    meanfield.Minimal
 		want float64

@@ -18,6 +18,7 @@ import (
 // TestExpectNilIntegrand: a nil f is an error, not a panic, in both, including Expect2's swapped
 // order (varA < varB) and variance 0 (where the rule would call f once).
 func TestExpectNilIntegrand(t *testing.T) {
+	t.Parallel()
 	for _, v := range []float64{0, 1} {
 		if got, err := meanfield.Expect(nil, 0, v); err == nil || !strings.Contains(err.Error(), "nil") {
 			t.Errorf("Expect(nil, 0, %v) = %v, %v; want an error naming the nil integrand", v, got, err)
@@ -34,6 +35,7 @@ func TestExpectNilIntegrand(t *testing.T) {
 // names a node where it was, in the caller's argument order; one that is finite everywhere the
 // rule looks (NaN beyond 13 sigma, outside the rule's span) is accepted.
 func TestExpectNonFiniteIntegrand(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
 		f := func(x float64) float64 {
 			if x > 5 {
@@ -121,6 +123,7 @@ func TestExpectNonFiniteIntegrand(t *testing.T) {
 // first pass) gives 0 to 1e-15 of 1e308. MaxFloat64 itself is E[f] to within the rule's rounding
 // above it, so it is an error, not +Inf.
 func TestExpectOverflowRescaled(t *testing.T) {
+	t.Parallel()
 	const big = 1e308
 	for _, c := range []float64{big, -big} {
 		if got, err := meanfield.Expect(func(float64) float64 { return c }, 0.5, 2); err != nil || math.Abs(got-c) > 1e-14*big {
@@ -152,6 +155,7 @@ func TestExpectOverflowRescaled(t *testing.T) {
 // bound at 1e200, the conditional variance of B given A is varB - (cov/varA) cov, whose cov^2
 // would overflow: E[B^2] = varB at cov = varA / 2.
 func TestExpect2CovarianceBound(t *testing.T) {
+	t.Parallel()
 	sq := func(a, b float64) float64 { return b * b }
 	if got, err := meanfield.Expect2(sq, 0, 0, 1e200, 1e200, 0.5e200); err != nil || math.Abs(got-1e200) > 1e-12*1e200 {
 		t.Errorf("E[B^2] at variances 1e200, cov 5e199: %v, %v; want 1e200", got, err)

@@ -10,6 +10,7 @@ import (
 // TestSech2Tail: sech2 keeps its digits out to |x| = 350, the last point before its cut to 0:
 // 1/cosh^2 x = 4 e^-2|x| / (1 + e^-2|x|)^2 to 1e-14 relative, 3.9e-304 at |x| = 350.
 func TestSech2Tail(t *testing.T) {
+	t.Parallel()
 	for _, x := range []float64{-350, -349.5, -200, -20, -1, 0, 0.5, 3, 40, 300, 350} {
 		e := math.Exp(-2 * math.Abs(x))
 		if got, want := sech2(x), 4*e/((1+e)*(1+e)); !(got > 0) || math.Abs(got/want-1) > 1e-14 {
@@ -20,6 +21,7 @@ func TestSech2Tail(t *testing.T) {
 
 // TestFirstErr: firstErr returns the first non-nil error, and nil only when all are nil.
 func TestFirstErr(t *testing.T) {
+	t.Parallel()
 	a, b := errors.New("a"), errors.New("b")
 	for _, c := range []struct {
 		in   []error
@@ -44,6 +46,7 @@ func TestFirstErr(t *testing.T) {
 // (one subnormal wide at 0) is returned at once; and a bracket below 0 converges as one above it
 // (x^3 = -2 on [-3, -1]).
 func TestBisect(t *testing.T) {
+	t.Parallel()
 	run := func(g func(float64) float64, lo, hi float64) (float64, int) {
 		n := 0
 		r, err := bisect(func(x float64) (float64, error) { n++; return g(x), nil }, lo, hi)
@@ -94,6 +97,7 @@ func TestBisect(t *testing.T) {
 // instead of (1 - t^2)^2; then the Gaussian moments (2j-1)!! and (q D - N)/D. Every one of the
 // driveOrder + 1 (or more) float64 coefficients must be the same float.
 func TestDriveCoeffsRecurrence(t *testing.T) {
+	t.Parallel()
 	n := len(driveCoeffs)
 	if n < driveOrder+1 {
 		t.Fatalf("%d coefficients, want at least driveOrder + 1 = %d", n, driveOrder+1)
@@ -154,6 +158,7 @@ func TestDriveCoeffsRecurrence(t *testing.T) {
 // TestDriveSeriesSwitch: up to q* = seriesLimit inclusive the drive is the series itself; just
 // above, the quadrature agrees with it to 1e-9 relative.
 func TestDriveSeriesSwitch(t *testing.T) {
+	t.Parallel()
 	if got, err := VanillaCriticalDrive(seriesLimit); err != nil || got != driveSeries(seriesLimit) {
 		t.Errorf("q* = seriesLimit: %v (%v), series %v", got, err, driveSeries(seriesLimit))
 	}
@@ -169,6 +174,7 @@ func TestDriveSeriesSwitch(t *testing.T) {
 // (false, no error). g = 0 is not under the diagonal: with g zero at 1/2 and negative from 3/4 the
 // answer is 3/4. An error from g is returned.
 func TestBelow(t *testing.T) {
+	t.Parallel()
 	step := func(from float64) func(float64) (float64, error) {
 		return func(x float64) (float64, error) {
 			if x >= from {

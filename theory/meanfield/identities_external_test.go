@@ -18,6 +18,7 @@ func erfMean(m, v float64) float64 { return math.Erf(m / math.Sqrt(1+2*v)) }
 // of the grid in z: at large variance only the knots in x resolve it, so this holds the knots'
 // placement (k - mean)/sd and the map back x = mean + sd z. At variance 0 Expect is f(mean).
 func TestExpectShiftedErf(t *testing.T) {
+	t.Parallel()
 	check := func(t fp.Fataler, m, v float64) {
 		got, err := meanfield.Expect(math.Erf, m, v)
 		if want := erfMean(m, v); err != nil || math.Abs(got-want) > 1e-13 {
@@ -48,6 +49,7 @@ func TestExpectShiftedErf(t *testing.T) {
 // and the 2-sigma grid meet (mean 0, variance 1), integrates to E[sin X / X] = int_0^1 E cos(tX) dt
 // = int_0^1 exp(-t^2/2) dt = sqrt(pi/2) erf(1/sqrt 2).
 func TestExpectKnots(t *testing.T) {
+	t.Parallel()
 	for _, c := range []float64{-16, 0, 16} {
 		for _, v := range []float64{1e2, 1e4, 1e6} {
 			m := 0.3
@@ -71,6 +73,7 @@ func TestExpectKnots(t *testing.T) {
 // both 0 (f at the means exactly), and the covariance at its exact limit sqrt(vA vB) (1 + 1e-12)
 // (accepted: rounding; the next float up is an error). A table: each call costs about 35 ms.
 func TestExpect2Means(t *testing.T) {
+	t.Parallel()
 	prod := func(a, b float64) float64 { return a * b }
 	sumErf := func(a, b float64) float64 { return math.Erf(a + b) }
 	for _, c := range [][5]float64{ // mA, mB, vA, vB, cov
@@ -109,6 +112,7 @@ func TestExpect2Means(t *testing.T) {
 // clamped: arcsin's argument is 2 s12 / sqrt((1 + 2 s11)(1 + 2 s22)) = 2/3 at s11 = s22 = 1,
 // s12 = 1) and rejects the next float.
 func TestErfProductLimit(t *testing.T) {
+	t.Parallel()
 	lim := 1 * (1 + 1e-12)
 	if got, err := meanfield.ErfProduct(1, 1, -lim); err != nil || math.Abs(got+2/math.Pi*math.Asin(2.0/3)) > 1e-11 {
 		t.Errorf("s12 = -%v: %v (%v), want %v", lim, got, err, -2/math.Pi*math.Asin(2.0/3))
@@ -123,6 +127,7 @@ func TestErfProductLimit(t *testing.T) {
 // decreases strictly in k for q > 0 (sech^4 < 1 off 0). The same expansion gives the critical
 // scheme's sw2 = 1/mu_1 = 1 + 2q - 3q^2 + O(q^3) and width mu_2/mu_1^2 - 1 = 8 q^2 + O(q^3).
 func TestMuSmallVariance(t *testing.T) {
+	t.Parallel()
 	for _, q := range []float64{1e-4, 1e-3} {
 		prev := 1.0
 		for k := 1; k <= 4; k++ {
@@ -149,6 +154,7 @@ func TestMuSmallVariance(t *testing.T) {
 // fixed point of the variance map at sw2 = 1/mu_1(q*): VarianceMap(q*, sw2, s) = q* to 1e-13
 // relative, on both sides of the series' limit (q* = 0.002) and up to q* = 3.
 func TestCriticalDriveIsFixedPoint(t *testing.T) {
+	t.Parallel()
 	for _, q := range []float64{1e-3, 0.002, 0.0021, 0.01, 0.1, 1, 3} {
 		sw2 := fp.Must(meanfield.VanillaCriticalSW2(q))
 		s := fp.Must(meanfield.VanillaCriticalDrive(q))
@@ -163,6 +169,7 @@ func TestCriticalDriveIsFixedPoint(t *testing.T) {
 // correlation's own rate comes from the two-dimensional quadrature at perfect correlation), to
 // 1e-12 relative.
 func TestVanillaTimescaleIdentical(t *testing.T) {
+	t.Parallel()
 	for _, c := range [][2]float64{{0.5, 0.4}, {0.9, 0.05}} {
 		sw2, s := c[0], c[1]
 		q := fp.Must(meanfield.VanillaFixedPoint(sw2, s))
@@ -176,6 +183,7 @@ func TestVanillaTimescaleIdentical(t *testing.T) {
 // TestVanillaTimescaleEdges: chi_c* = sw2 E[sech^2 sech^2] is 0 at sw2 = 0, outside (0, 1): an
 // error; at sw2 = 1e-3 it is at most sw2, so 0 < xi <= -1/ln(sw2).
 func TestVanillaTimescaleEdges(t *testing.T) {
+	t.Parallel()
 	if xi, err := meanfield.VanillaTimescale(0, 1, 0.5); err == nil {
 		t.Errorf("sw2 = 0 (chi_c* = 0): xi = %v, want an error", xi)
 	}
@@ -210,6 +218,7 @@ func gate(t fp.Fataler, mu, q float64) (eu2, eomu2, eup2 float64) {
 // moments computed here, not by the package (chi_1 also 1e-14 absolute: the package takes E[u^2]
 // as 1 - E[1 - u^2], which keeps absolute, not relative, digits when the gate is mostly shut).
 func TestMinimalClosedForms(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		m := meanfield.Minimal{MuB: rapid.Float64Range(-4, 4).Draw(t, "mu_b"), SW: rapid.Float64Range(0, 3).Draw(t, "sw"),
 			SV: rapid.Float64Range(0, 100).Draw(t, "sv"), SB: rapid.Float64Range(0, 1).Draw(t, "sb"), R: rapid.Float64Range(0.1, 4).Draw(t, "R")}
@@ -241,6 +250,7 @@ func TestMinimalClosedForms(t *testing.T) {
 // to 1e-13 relative for R from 1e-300 to 1e300. chi_1 is 1 - E[1 - u^2] (never above 1): 1e-15
 // absolute; xi at mu_b = -10 keeps 1e-7 (1 - chi_ab = 1 - 2e-9 rounds).
 func TestMinimalZeroGateVariance(t *testing.T) {
+	t.Parallel()
 	for _, mu := range []float64{-10, -2, 0, 1.5, 3, 8} {
 		for _, R := range []float64{1e-300, 0.7, 1e300} {
 			m := meanfield.Minimal{MuB: mu, R: R}
@@ -274,6 +284,7 @@ func TestMinimalZeroGateVariance(t *testing.T) {
 // The range check |Q^ab| <= Q* (1 + 1e-12) holds at its limit exactly (clamped) and fails one
 // float beyond.
 func TestMinimalCrossMapPerfect(t *testing.T) {
+	t.Parallel()
 	m := meanfield.Minimal{MuB: 1, SW: 1.5, SV: 0, SB: 0.5, R: 1.3}
 	Q, _, _, eu2, _, err := m.Stationary()
 	if err != nil {
@@ -296,6 +307,7 @@ func TestMinimalCrossMapPerfect(t *testing.T) {
 // puts sw^2_c at 1.5 2^59, near the top of CriticalSW2's doubling search (2^60), to 1e-9; chi_1 is
 // 1 there.
 func TestMinimalCriticalScaling(t *testing.T) {
+	t.Parallel()
 	base := meanfield.Minimal{MuB: 2, R: 1}
 	c0 := fp.Must(base.CriticalSW2())
 	m := base

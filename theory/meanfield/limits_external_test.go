@@ -11,6 +11,7 @@ import (
 // Q* stays the fixed point of QMap (to 1e-9 relative: 1 - E[u^2] is computed directly, not by
 // cancellation), chi_1 never exceeds 1 by rounding, and the critical sw^2 is a value or an error.
 func TestLargeGateMean(t *testing.T) {
+	t.Parallel()
 	for _, mu := range []float64{20, 40, 80} {
 		m := meanfield.Minimal{MuB: mu, SW: 1, SV: 1, SB: 0.5, R: 1}
 		q, err := m.QStar()

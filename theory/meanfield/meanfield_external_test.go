@@ -11,6 +11,7 @@ import (
 // TestExpectErfOracle (MF-8): the quadrature reproduces E[erf(A) erf(B)] in closed form to 1e-10,
 // one- and two-dimensional, over variances from 1e-4 to 1e4 and every correlation.
 func TestExpectErfOracle(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		s11 := math.Pow(10, rapid.Float64Range(-4, 4).Draw(t, "log10 s11"))
 		s22 := math.Pow(10, rapid.Float64Range(-4, 4).Draw(t, "log10 s22"))
@@ -44,6 +45,7 @@ func TestExpectErfOracle(t *testing.T) {
 // TestExpectControl: the oracle's check fails a wrong closed form (the 2 in the denominators
 // dropped), so 1e-10 is not a vacuous tolerance.
 func TestExpectControl(t *testing.T) {
+	t.Parallel()
 	got, err := meanfield.Expect2(func(a, b float64) float64 { return math.Erf(a) * math.Erf(b) }, 0, 0, 1, 2, 0.8)
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +59,7 @@ func TestExpectControl(t *testing.T) {
 // TestVanillaFixedPoint: q* is a fixed point of the map to 1e-13 and the map contracts there
 // (chi of the variance map below 1 is not needed; the fixed point's residual is the check).
 func TestVanillaFixedPoint(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		sw2 := rapid.Float64Range(0, 4).Draw(t, "sw2")
 		s := rapid.Float64Range(0, 1).Draw(t, "s")
@@ -74,6 +77,7 @@ func TestVanillaFixedPoint(t *testing.T) {
 // TestMinimalIdentity (MF-3): Q* + R = 2R (1 - E[u]) / (1 - E[u^2]) to 1e-12, and Q* is the
 // self-consistent fixed point, over the catalogue's ranges.
 func TestMinimalIdentity(t *testing.T) {
+	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		m := meanfield.Minimal{MuB: rapid.Float64Range(-4, 4).Draw(t, "mu_b"), SW: rapid.Float64Range(0, 3).Draw(t, "sw"),
 			SV: rapid.Float64Range(0, 2).Draw(t, "sv"), SB: rapid.Float64Range(0, 1).Draw(t, "sb"), R: rapid.Float64Range(0.1, 4).Draw(t, "R")}
@@ -89,6 +93,7 @@ func TestMinimalIdentity(t *testing.T) {
 
 // TestMinimalCritical (MF-7): the critical sw^2 gives chi_1 = 1 to 1e-10, across mu_b = 0..4.
 func TestMinimalCritical(t *testing.T) {
+	t.Parallel()
 	for _, mu := range []float64{0, 1, 2, 3, 4} {
 		m := meanfield.Minimal{MuB: mu, SV: 1, SB: 0, R: 1}
 		sw2, err := m.CriticalSW2()
@@ -106,6 +111,7 @@ func TestMinimalCritical(t *testing.T) {
 
 // TestMinimalXiGrows (MF-5): the timescale of two copies with independent inputs grows with mu_b.
 func TestMinimalXiGrows(t *testing.T) {
+	t.Parallel()
 	prev := 0.0
 	for _, mu := range []float64{-2, 0, 2, 4, 6} {
 		xi, err := meanfield.Minimal{MuB: mu, SW: 1, SV: 1, SB: 0.5, R: 1}.Xi()
@@ -120,6 +126,7 @@ func TestMinimalXiGrows(t *testing.T) {
 // (q* in [0.005, 0.02]: the series to O(q*^11), the quadrature to eps / q*^2), the drive starts
 // as (4/3) q*^3 (the next term is about -6 q*), and it increases with q*.
 func TestCriticalDrive(t *testing.T) {
+	t.Parallel()
 	for _, q := range []float64{1e-6, 1e-4, 1e-3} {
 		d, err := meanfield.VanillaCriticalDrive(q)
 		if err != nil || math.Abs(d/(4.0/3*q*q*q)-1) > 10*q {
@@ -138,6 +145,7 @@ func TestCriticalDrive(t *testing.T) {
 
 // TestQMapFixedPoint: Q* is a fixed point of the one-step recursion.
 func TestQMapFixedPoint(t *testing.T) {
+	t.Parallel()
 	m := meanfield.Minimal{MuB: 2, SW: 3, SV: 1, SB: 0, R: 1}
 	q, err := m.QStar()
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 // series and the combined-integrand quadrature agree to 1e-9 relative (the quadrature keeps about
 // eps / q*^2 of it, the series its truncation).
 func TestDriveSeriesMatchesQuadrature(t *testing.T) {
+	t.Parallel()
 	for _, q := range []float64{0.001, 0.002, 0.003, 0.004} {
 		sw2, err := VanillaCriticalSW2(q)
 		if err != nil {
@@ -33,6 +34,7 @@ func TestDriveSeriesMatchesQuadrature(t *testing.T) {
 // up to 10.25); the catalogue asks for a second method. The uniform partition does not know where
 // the integrand changes and fails at 1e4 (sech^4 off by 1e-6): the knots are what hold there.
 func TestTwoMethods(t *testing.T) {
+	t.Parallel()
 	fs := map[string]func(float64) float64{
 		"tanh^2": tanh2, "sech^4": func(x float64) float64 { s := sech2(x); return s * s },
 		"sigmoid^2": func(x float64) float64 { u := sigmoid(x); return u * u },
