@@ -29,15 +29,27 @@ func refTiedStep(w, v, b, h, z []float64) MinimalStep {
 			}
 			st.Jacobian += jij * jij / nf
 		}
-		next[i] = z[i] + u*(h[i]-z[i])
-		st.Z += z[i] * z[i] / nf
-		st.HZ += h[i] * z[i] / nf
+		gateUnit(&st, next, h, z, i, u)
 	}
+	finishStep(&st, h, next)
+	return st
+}
+
+// gateUnit sets unit i's update next_i = z_i + u (h_i - z_i) and adds its z_i^2 and h_i z_i to
+// the step's means.
+func gateUnit(st *MinimalStep, next, h, z []float64, i int, u float64) {
+	nf := float64(len(h))
+	next[i] = z[i] + u*(h[i]-z[i])
+	st.Z += z[i] * z[i] / nf
+	st.HZ += h[i] * z[i] / nf
+}
+
+// finishStep moves h to next and sets the step's Q, the new state's mean square.
+func finishStep(st *MinimalStep, h, next []float64) {
 	copy(h, next)
 	for _, x := range h {
-		st.Q += x * x / nf
+		st.Q += x * x / float64(len(h))
 	}
-	return st
 }
 
 // unit returns x/|x| and |x| (the zero vector and 0 when x = 0).
@@ -93,14 +105,9 @@ func refFieldStep(rng *rand.Rand, m Minimal, h, z []float64) MinimalStep {
 			row += r * r
 		}
 		st.Jacobian += (row + g*g*sw*sw*trP) / nf
-		next[i] = z[i] + u*(h[i]-z[i])
-		st.Z += z[i] * z[i] / nf
-		st.HZ += h[i] * z[i] / nf
+		gateUnit(&st, next, h, z, i, u)
 	}
-	copy(h, next)
-	for _, x := range h {
-		st.Q += x * x / nf
-	}
+	finishStep(&st, h, next)
 	return st
 }
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dlt5/verify/internal/fp"
 	"github.com/dlt5/verify/theory/cnnbound"
 )
 
@@ -14,7 +15,7 @@ import (
 // error naming the argument, not by a later under- or overflow error (0 is the boundary of each
 // "> 0" check; eps = 0 would otherwise reach ln(4/0) = +Inf).
 func TestZeroArgumentErrors(t *testing.T) {
-	a, _ := cnnbound.Reference("A1")
+	a := fp.Must(cnnbound.Reference("A1"))
 	check := func(what string, v float64, err error, want string) {
 		t.Helper()
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -54,7 +55,7 @@ func reportedNumerator(t *testing.T, err error) float64 {
 // 11720). At n = 1e-300 by hand: varrho = ln(sqrt 8 * 2 * 5 / 8) + ln 3 + ln 1e-300 - ln 512,
 // theta = 5951, ln(4/0.05) = ln 80; about -4.1e6.
 func TestUndefinedNumeratorReported(t *testing.T) {
-	a, _ := cnnbound.Reference("A1")
+	a := fp.Must(cnnbound.Reference("A1"))
 	want := 5951*(math.Log(math.Sqrt(8)*2*5/8)+math.Log(3)+math.Log(1e-300)-math.Log(512)) + math.Log(80)
 	_, err := a.Bound(1e-300, 0.05)
 	if got := reportedNumerator(t, err); math.Abs(got-want) > 1e-12*math.Abs(want) {
@@ -72,10 +73,10 @@ func TestUndefinedNumeratorReported(t *testing.T) {
 // to exactly 0; 45 ulp lower in eps it is 2^-47 > 0 and the bound is a tiny positive value, one
 // ulp higher it is -2^-47.
 func TestBoundNumeratorZero(t *testing.T) {
-	a, _ := cnnbound.Reference("A1")
+	a := fp.Must(cnnbound.Reference("A1"))
 	const n, eps0, epsPos = 48, 1.0173172027856798e-14, 1.0173172027856727e-14
-	theta, _ := a.Theta()
-	v, _ := a.Varrho(n)
+	theta := fp.Must(a.Theta())
+	v := fp.Must(a.Varrho(n))
 	if num := theta*v + (math.Log(4) - math.Log(eps0)); num != 0 {
 		t.Skipf("the numerator at eps = %v is %v here, not exactly 0 (another math.Log)", eps0, num)
 	}
@@ -127,7 +128,10 @@ func TestSunRademacherDirect(t *testing.T) {
 		{"(2 b~)^2 = 2^-1022 exactly", 1, 3, 0x1p-512},
 		{"bx (2 b~)^2 = the largest float", 1, math.MaxFloat64, 0.5},
 	} {
-		x, _ := new(big.Float).SetPrec(300).SetString(ln2)
+		x, ok := new(big.Float).SetPrec(300).SetString(ln2)
+		if !ok {
+			t.Fatalf("ln 2's digits %q do not parse", ln2)
+		}
 		x.Quo(x, new(big.Float).SetFloat64(c.n)).Sqrt(x)
 		f := new(big.Float).SetFloat64(2 * c.bt)
 		x.Mul(x, f).Mul(x, f).Mul(x, new(big.Float).SetFloat64(c.bx))
