@@ -47,7 +47,7 @@ func TestDAE2(t *testing.T) {
 	t.Parallel() // a simulation of seconds, independent of the other tests: overlaps them on 2 cores
 	rapid.Check(t, func(t *rapid.T) {
 		c := flowCase(t)
-		if !simulates(t, 2) {
+		if !simulates(t, 4) {
 			return
 		}
 		r, _ := DAE2(c)
@@ -208,7 +208,7 @@ func TestDAE8(t *testing.T) {
 		if rapid.Bool().Draw(t, "decay") {
 			c.Gamma = rapid.Float64Range(0, 0.5*lam[len(lam)-1]).Draw(t, "gamma")
 		}
-		if !simulates(t, 2) {
+		if !simulates(t, 4) {
 			return
 		}
 		rs := DAE8(c)

@@ -105,7 +105,7 @@ func TestKER7Conditional(t *testing.T) {
 			Law: lightRotLaw().Draw(t, "law"), A: rapid.Float64Range(0, 1).Draw(t, "a"), X: p[0], Y: p[1],
 			N1: rapid.IntRange(1, 32).Draw(t, "width"), N2: propN, Seed: rapid.Uint64().Draw(t, "seed"),
 		}
-		if !simulates(t, 2) {
+		if !simulates(t, 4) {
 			return
 		}
 		r := KER7(c)

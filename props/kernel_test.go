@@ -20,7 +20,7 @@ import (
 )
 
 // Sample sizes of the rapid properties: each property draws 100 cases at default settings, and the
-// costliest simulate one case in two (simulates).
+// costliest simulate about one case in four (simulates: 27%).
 const (
 	propN      = 200000 // weight vectors per Monte-Carlo comparison
 	propHeavyN = 200000 // for the robust (median-of-means) comparisons (antithetic: radius ~21 beta^2 sigma / sqrt(n))
@@ -36,7 +36,7 @@ func TestKER1Invariance(t *testing.T) {
 		a := slope(p).Draw(t, "a")
 		law := lightRotLaw().Draw(t, "law")
 		c := Invariance{Law: law, A: a, X: p[0], Y: p[1], N: propN, Seed: rapid.Uint64().Draw(t, "seed")}
-		if !simulates(t, 2) {
+		if !simulates(t, 4) {
 			return
 		}
 		r := KER1(c)
@@ -123,7 +123,7 @@ func TestKER1HeavyTails(t *testing.T) {
 			N:    propHeavyN,
 			Seed: rapid.Uint64().Draw(t, "seed"),
 		}
-		if !simulates(t, 2) {
+		if !simulates(t, 4) {
 			return
 		}
 		mustPass(t, KER1(c))
@@ -147,7 +147,7 @@ func TestKER1Control(t *testing.T) {
 		y := atAngle(t, x, rapid.Float64Range(0, 0.5).Draw(t, "theta"))
 		a := rapid.Float64Range(0, 0.2).Draw(t, "a")
 		rot := moderateRotLaw().Draw(t, "law")
-		if !simulates(t, 2) {
+		if !simulates(t, 4) {
 			return
 		}
 		mustReject(t, KER1(Invariance{Law: law, X: e1, Y: e2, N: propN / 4, Seed: seed}))
@@ -166,7 +166,7 @@ func TestKER2SecondMomentOnly(t *testing.T) {
 		a := slope(p).Draw(t, "a")
 		c := SecondMomentOnly{LawA: lawA, LawB: same, A: a, X: p[0], Y: p[1], N: propN,
 			C: rapid.Float64Range(0.01, 100).Draw(t, "c"), Seed: rapid.Uint64().Draw(t, "seed")}
-		if !simulates(t, 2) {
+		if !simulates(t, 4) {
 			return
 		}
 		rs := KER2(c)
@@ -190,7 +190,7 @@ func TestKER2Control(t *testing.T) {
 		other := weights.Scaled{Law: lawB, C: math.Sqrt(2 * lawA.SecondMoment(d) / lawB.SecondMoment(d))}
 		c := SecondMomentOnly{LawA: lawA, LawB: other, A: rapid.Float64Range(0, 0.5).Draw(t, "a"), X: x, Y: y,
 			N: propN / 2, C: 2, Seed: rapid.Uint64().Draw(t, "seed")}
-		if !simulates(t, 2) {
+		if !simulates(t, 4) {
 			return
 		}
 		mustReject(t, KER2Pair(c))
@@ -335,7 +335,7 @@ func TestKER4CLT(t *testing.T) {
 			N:    propN,
 			Seed: rapid.Uint64().Draw(t, "seed"),
 		}
-		if !simulates(t, 2) {
+		if !simulates(t, 4) {
 			return
 		}
 		mustPass(t, KER4Shrink(c))
@@ -371,7 +371,7 @@ func TestKER4IdentityControl(t *testing.T) {
 		mustReject(t, KER4IdentityExact(ExactCLT{A: a, D: d, Inputs: in, Exponent: 1}))
 		law := iidLaw().Filter(func(l weights.Law) bool { return l.Symmetric() }).Draw(t, "law")
 		c := CLT{Law: law, A: a, D: d, N: propN, Seed: rapid.Uint64().Draw(t, "seed"), Inputs: in, Exponent: 1}
-		if !simulates(t, 2) {
+		if !simulates(t, 4) {
 			return
 		}
 		mustReject(t, KER4Identity(c))
@@ -557,7 +557,7 @@ func TestKER4DiagonalSymmetric(t *testing.T) {
 		law := iidLaw().Filter(func(l weights.Law) bool { return l.Symmetric() }).Draw(t, "law")
 		c := CLT{Law: law, A: rapid.Float64Range(0, 1).Draw(t, "a"), D: rapid.IntRange(1, 8).Draw(t, "d"),
 			N: 2 * propN, Seed: rapid.Uint64().Draw(t, "seed")}
-		if !simulates(t, 2) {
+		if !simulates(t, 4) {
 			return
 		}
 		mustPass(t, KER4Diagonal(c))
