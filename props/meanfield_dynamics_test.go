@@ -12,7 +12,7 @@ import (
 
 // The default settings of MF-2 and MF-4 .. MF-7 are small (widths 100-300, 8-24 networks, a few
 // steps): the command runs the registered settings. Draws that cost two-dimensional quadrature
-// (the covariance map, about 35 ms a step) run on a fifth of rapid's draws.
+// (the covariance map, about 35 ms a step) run on a sixth of rapid's draws (16%, simulates).
 
 // TestMF2 drives the covariance map check over both phases and both input kinds at width 200, 4
 // pairs per network (its q_ab rows; the c* row holds only where c* < 1). A smoke property over the
