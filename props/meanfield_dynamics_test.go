@@ -292,7 +292,7 @@ func TestMF6Long(t *testing.T) {
 func TestMF5TiedLong(t *testing.T) {
 	t.Parallel()
 	if !*long {
-		t.Skip("heavy (384 tied networks of width 1000, about 3 CPU-minutes): run with -long")
+		t.Skip("heavy (384 tied networks of width 1000, about 50 CPU-seconds): run with -long (make long)")
 	}
 	c := TimescaleCase{Net: simmf.Minimal{N: 1000, MuB: 2, SW: 3, SV: 1, SB: 0, R: 1}, Burn: 60, Steps: 12, Seeds: 384, Seed: 70, Apart: true}
 	r, notOne, slower := MF5Tied(c)
