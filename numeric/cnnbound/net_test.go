@@ -168,6 +168,13 @@ func TestSubsets(t *testing.T) {
 		if _, pg := handMean(t, n, pop, prefix); math.Abs(pg[0]-g[0]) < 1e-9 {
 			t.Fatalf("subset %v: the mean equals the first %d points' (index ignored?)", idx, len(idx))
 		}
+		all := make([]int, len(pop.Y))
+		for i := range all {
+			all[i] = i
+		}
+		if _, ag := handMean(t, n, pop, all); math.Abs(ag[0]-g[0]) < 1e-9 {
+			t.Fatalf("subset %v: the mean equals the whole population's (index ignored?)", idx)
+		}
 		losses, rows, err := n.SampleGradients(pop, idx)
 		if err != nil {
 			t.Fatal(err)
