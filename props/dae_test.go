@@ -33,7 +33,8 @@ func TestDAE1(t *testing.T) {
 		mustDetect(t, 0.1, rs...)
 	})
 	// A random seed's case, sized by the pilot's skewness to 12,315 pairs, failed NormalApproxOK
-	// (sample skewness 2.65 against 2.46): samples are sized, and gated, by the bound sqrt(8) now (maxSkew).
+	// (sample skewness 2.65 against 2.46): samples are sized, and gated, by the bound sqrt(8) now
+	// (maxSkew).
 	mustPass(t, DAE1(NoiseCase{D: 6, Sigma2: 1, Seed: 0x1a1, Factor: 1, Target: 0.08, MaxPairs: 100000})...)
 	rows := DAE1(NoiseCase{D: 4, Sigma2: 1, Seed: 3, Factor: 0.9, Target: 0.08, MaxPairs: 100000})
 	mustReject(t, rows...)

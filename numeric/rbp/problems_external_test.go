@@ -42,9 +42,9 @@ func TestSpectrumMatrix(t *testing.T) {
 		// J = V diag V^-1 is diagonalisable, so by Bauer-Fike every computed eigenvalue, repeated
 		// ones too, is within cond(V) eps |J| of a wanted one, and building V diag V^-1 adds up to
 		// n eps cond(V)^3 (1e-12 at cond 10; measured at most 5e-15 over 20,000 draws): 1e-10
-		// leaves a margin of 100 on the worst case. Each wanted value takes its nearest unused computed one (a sort by real
-		// part with a tolerance is not an ordering: real parts of +-5e-7 swapped a conjugate pair
-		// at a random seed).
+		// leaves a margin of 100 on the worst case. Each wanted value takes its nearest unused
+		// computed one (a sort by real part with a tolerance is not an ordering: real parts of
+		// +-5e-7 swapped a conjugate pair at a random seed).
 		if len(got) != len(want) {
 			t.Fatalf("%d eigenvalues, want %d", len(got), len(want))
 		}

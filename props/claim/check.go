@@ -166,8 +166,9 @@ func ShrinkCheck(what string, small, large stats.Estimate, seed uint64) Result {
 // most 1, which inflates the tail probability of the standardised mean by at most a factor e.
 // The checks divide by the estimated SE, and for that studentised mean the term is twice as large
 // and of opposite sign (Hall 1987): at the limit a tail grows by up to e^2, the two together by
-// cosh 2 = 3.8, which the budget absorbs (a default run makes about a quarter of Comparisons). Samples dominated by rare events fail it,
-// and must use RobustCheck. An estimate with fewer than two samples or a NaN skewness fails.
+// cosh 2 = 3.8, which the budget absorbs (a default run makes about a quarter of Comparisons).
+// Samples dominated by rare events fail it, and must use RobustCheck. An estimate with fewer than
+// two samples or a NaN skewness fails.
 func NormalApproxOK(est stats.Estimate) bool {
 	if est.N < 2 || math.IsNaN(est.Skewness) {
 		return false

@@ -31,8 +31,9 @@ func naive(m dae.Mode, u0, t float64) float64 {
 	return a * e / (b*(e-1) + a/u0)
 }
 
-// TestUSolvesODE: U(0) = u0 to its rounding, and the central difference of U in t equals the right-hand side at
-// U(t) to 1e-6 relative (step 1e-4 t-scale; the difference's error is O(h^2)).
+// TestUSolvesODE: U(0) = u0 to its rounding, and the central difference of U in t equals the
+// right-hand side at U(t) to 1e-6 relative (step 1e-4 t-scale; the difference's error is O(h^2))
+// plus the difference's rounding.
 func TestUSolvesODE(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		m := mode(t)
@@ -57,10 +58,11 @@ func TestUSolvesODE(t *testing.T) {
 		}
 		fd := (up - um) / (2 * h)
 		scale := math.Abs(rhs) + 2*u*(math.Abs(m.Lambda-m.Gamma)+(m.Lambda+m.Sigma2)*u)
-		// Plus the difference's rounding: each U carries (|2at| + |ln u0| + 3) eps relative, which
-		// the quotient divides by h (ln u0's own rounding is common to both and cancels, so this is
-		// conservative by up to |ln u0| eps). It matters where u barely moves (a and b near 0: u = 1e-4 with an
-		// RHS of 2e-11 was off by 5e-17 at 31,883 draws, against 1e-6 scale = 4e-17).
+		// Plus the difference's rounding: each U carries (|2at| + |ln u0| + 4) eps relative, as U(0)
+		// above, which the quotient divides by h (ln u0's own rounding is common to both and
+		// cancels, so this is conservative by up to |ln u0| eps). It matters where u barely moves
+		// (a and b near 0: u = 1e-4 with an RHS of 2e-11 was off by 5e-17 at 31,883 draws, against
+		// 1e-6 scale = 4e-17).
 		round := (math.Abs(2*(m.Lambda-m.Gamma)*(tt+h)) + math.Abs(math.Log(u0)) + 4) * 0x1p-52 * math.Abs(u) / h
 		if math.Abs(fd-rhs) > 1e-6*scale+round {
 			t.Fatalf("du/dt by differences %v, RHS %v (u = %v, scale %v)", fd, rhs, u, scale)
