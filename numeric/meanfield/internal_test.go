@@ -30,9 +30,9 @@ func TestJacobianProducts(t *testing.T) {
 		dense.Mul(mat.NewDiagDense(n, d[t*n:(t+1)*n]), dense)
 	}
 	for _, back := range []bool{false, true} {
-		j := &jacobian{w: general(n, w), d: d, n: n, k: n, a: blocks(n, n), b: blocks(n, n)}
+		j := newJacobian(w, d, n, n)
 		for i := range n {
-			j.a.Data[i*n+i] = 1
+			j.a[i*n+i] = 1 // vector i is e_i
 		}
 		want := mat.DenseCopyOf(dense)
 		if back {
@@ -41,7 +41,7 @@ func TestJacobianProducts(t *testing.T) {
 		} else {
 			j.forward(T)
 		}
-		got := mat.NewDense(n, n, j.a.Data)
+		got := mat.DenseCopyOf(mat.NewDense(n, n, j.a).T()) // column i is the image of e_i
 		if !mat.EqualApprox(got, want, 1e-13) {
 			t.Errorf("backward=%v: the block products differ from the dense Jacobian", back)
 		}

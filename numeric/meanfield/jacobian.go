@@ -5,8 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
+	"github.com/dlt5/verify/internal/vec"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -100,7 +99,7 @@ func (v Vanilla) JacobianMoments(ts []int, probes, controls int, seed uint64) ([
 	}
 	n, nf := v.N, float64(v.N)
 	wb := make([]float64, n)
-	blas64.Gemv(blas.NoTrans, 1, nt.w, vec(nt.bias), 0, vec(wb))
+	vec.MulRows(nt.w.Data, n, nt.bias, wb, 1, false)
 	bias, bwb := dot(nt.bias, nt.bias)/nf, dot(nt.bias, wb)/nf
 	d := make([]float64, n*horizon)                                 // row t-1: tanh'(e_t) of the main trajectory
 	j1, r := make([]float64, horizon*k), make([]float64, horizon*k) // [t*k + j]: trajectory j's J1_t and r_t
@@ -131,17 +130,19 @@ func (v Vanilla) JacobianMoments(ts []int, probes, controls int, seed uint64) ([
 			}
 		}
 	}
-	j := &jacobian{w: nt.w, d: d, n: n, k: probes, a: blocks(n, probes), b: blocks(n, probes)}
+	j := newJacobian(nt.w.Data, d, n, probes)
 	out := make([]Moments, len(ts))
 	for i, T := range ts {
-		for p := range j.a.Data {
-			j.a.Data[p] = float64(2*int(rng.Uint64()&1) - 1)
+		for i := range n { // unit by unit, each unit's probes in turn
+			for p := range probes {
+				j.a[p*n+i] = float64(2*int(rng.Uint64()&1) - 1)
+			}
 		}
 		scale := float64(n * probes)
 		j.backward(T) // a = J^T v: E|J^T v|^2 = tr(J J^T)
-		m1 := sumSquares(j.a.Data) / scale
+		m1 := sumSquares(j.a) / scale
 		j.forward(T) // a = J J^T v: E|J J^T v|^2 = tr((J J^T)^2)
-		out[i] = Moments{T: T, M1: m1, M2: sumSquares(j.a.Data) / scale, Bias: bias, BWB: bwb}
+		out[i] = Moments{T: T, M1: m1, M2: sumSquares(j.a) / scale, Bias: bias, BWB: bwb}
 		if controls > 0 {
 			var c1, c2 float64
 			for tr := range k {
@@ -216,23 +217,30 @@ func (v Vanilla) frozen(rng *rand.Rand, nt *vnet) (float64, error) {
 	return f, nil
 }
 
-// jacobian applies the T-step Jacobian J = D_T W ... D_1 W (or its transpose) to the N x k block
-// a in place, through the buffer b.
+// jacobian applies the T-step Jacobian J = D_T W ... D_1 W (or its transpose) to the k vectors of
+// the k x N block a (vector p at a[p N : (p+1) N]) in place, through the buffer b. wt is W^T, so
+// that both directions are vec.MulRows's row products.
 type jacobian struct {
-	w    blas64.General
-	d    []float64 // row t-1: the diagonal of D_t
-	n, k int
-	a, b blas64.General
+	w, wt []float64 // N x N row-major
+	d     []float64 // row t-1: the diagonal of D_t
+	n, k  int
+	a, b  []float64
 }
 
-func blocks(n, k int) blas64.General {
-	return blas64.General{Rows: n, Cols: k, Stride: k, Data: make([]float64, n*k)}
+func newJacobian(w []float64, d []float64, n, k int) *jacobian {
+	wt := make([]float64, n*n)
+	for i := range n {
+		for j := range n {
+			wt[j*n+i] = w[i*n+j]
+		}
+	}
+	return &jacobian{w: w, wt: wt, d: d, n: n, k: k, a: make([]float64, n*k), b: make([]float64, n*k)}
 }
 
 // forward sets a = J a: for t = 1 .. T, a = D_t (W a).
 func (j *jacobian) forward(T int) {
 	for t := range T {
-		blas64.Gemm(blas.NoTrans, blas.NoTrans, 1, j.w, j.a, 0, j.b)
+		vec.MulRows(j.w, j.n, j.a, j.b, j.k, false)
 		j.a, j.b = j.b, j.a
 		j.scale(t)
 	}
@@ -242,17 +250,18 @@ func (j *jacobian) forward(T int) {
 func (j *jacobian) backward(T int) {
 	for t := T - 1; t >= 0; t-- {
 		j.scale(t)
-		blas64.Gemm(blas.Trans, blas.NoTrans, 1, j.w, j.a, 0, j.b)
+		vec.MulRows(j.wt, j.n, j.a, j.b, j.k, false)
 		j.a, j.b = j.b, j.a
 	}
 }
 
-// scale multiplies row i of a by the diagonal of D_{t+1}.
+// scale multiplies each vector of a by the diagonal of D_{t+1}.
 func (j *jacobian) scale(t int) {
-	for i, di := range j.d[t*j.n : (t+1)*j.n] {
-		row := j.a.Data[i*j.k : (i+1)*j.k]
-		for c := range row {
-			row[c] *= di
+	d := j.d[t*j.n : (t+1)*j.n]
+	for p := range j.k {
+		v := j.a[p*j.n : (p+1)*j.n]
+		for i, di := range d {
+			v[i] *= di
 		}
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"gonum.org/v1/gonum/blas"
+	"github.com/dlt5/verify/internal/vec"
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
@@ -77,8 +77,8 @@ func (nt *mnet) draw() {
 // gate sets nt.e = W h + V z + b, the gate pre-activation (u = sigmoid(e)).
 func (nt *mnet) gate(h, z []float64) {
 	copy(nt.e, nt.b)
-	blas64.Gemv(blas.NoTrans, 1, nt.w, vec(h), 1, vec(nt.e))
-	blas64.Gemv(blas.NoTrans, 1, nt.v, vec(z), 1, vec(nt.e))
+	vec.MulRows(nt.w.Data, nt.m.N, h, nt.e, 1, true)
+	vec.MulRows(nt.v.Data, nt.m.N, z, nt.e, 1, true)
 }
 
 // advance takes h one step with input z and returns the step's moments: |J|_F^2 =

@@ -5,9 +5,9 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/dlt5/verify/internal/vec"
 	"github.com/dlt5/verify/numeric/orthogonal"
 	"github.com/dlt5/verify/numeric/weights"
-	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
@@ -81,7 +81,7 @@ func gaussian(rng *rand.Rand, a []float64, variance float64) {
 
 // vnet is one drawn vanilla network with the step buffers of k sequences. Every block of k
 // sequences below is k x N row-major: unit i of sequence j at j*N + i (each sequence contiguous,
-// so that W's products are long dot products: gonum's Gemm is slow on N x k blocks with small k).
+// so that W's products are vec.MulRows's long dot products).
 type vnet struct {
 	n, k     int
 	w, v     blas64.General // v.Data is nil with direct input
@@ -135,13 +135,6 @@ func general(n int, data []float64) blas64.General {
 	return blas64.General{Rows: n, Cols: n, Stride: n, Data: data}
 }
 
-func vec(d []float64) blas64.Vector { return blas64.Vector{N: len(d), Inc: 1, Data: d} }
-
-// block is a k x N row-major block over data.
-func block(k, n int, data []float64) blas64.General {
-	return blas64.General{Rows: k, Cols: n, Stride: n, Data: data}
-}
-
 // start sets h = tanh(sqrt(variance) xi), xi ~ N(0, I), from rng (h = 0 when variance is 0).
 func start(rng *rand.Rand, h []float64, variance float64) {
 	if variance == 0 {
@@ -158,15 +151,8 @@ func start(rng *rand.Rand, h []float64, variance float64) {
 // h = tanh(e). It leaves W h + b in nt.past and the input term in nt.vx.
 func (nt *vnet) step(h, x, e []float64) {
 	n, k := nt.n, nt.k
-	mul := func(a blas64.General, x []float64, beta float64, y []float64) {
-		if k == 1 {
-			blas64.Gemv(blas.NoTrans, 1, a, vec(x), beta, vec(y))
-			return
-		}
-		blas64.Gemm(blas.NoTrans, blas.Trans, 1, block(k, n, x), a, beta, block(k, n, y)) // (A X^T)^T = X A^T
-	}
 	if nt.v.Data != nil {
-		mul(nt.v, x, 0, nt.vx)
+		vec.MulRows(nt.v.Data, n, x, nt.vx, k, false)
 	} else {
 		for i, xi := range x {
 			nt.vx[i] = nt.sv * xi
@@ -175,7 +161,7 @@ func (nt *vnet) step(h, x, e []float64) {
 	for j := range k {
 		copy(nt.past[j*n:(j+1)*n], nt.bias)
 	}
-	mul(nt.w, h, 1, nt.past) // W h + b
+	vec.MulRows(nt.w.Data, n, h, nt.past, k, true) // W h + b
 	for i := range e {
 		e[i] = nt.past[i] + nt.vx[i]
 		h[i] = math.Tanh(e[i])
@@ -220,9 +206,9 @@ func (v Vanilla) PreactivationVariance(steps int, seed uint64) ([]Step, error) {
 	n, kf := float64(v.N), float64(k)
 	bb := dot(nt.bias, nt.bias)
 	wb, w2b, w3b := make([]float64, v.N), make([]float64, v.N), make([]float64, v.N)
-	blas64.Gemv(blas.NoTrans, 1, nt.w, vec(nt.bias), 0, vec(wb))
-	blas64.Gemv(blas.NoTrans, 1, nt.w, vec(wb), 0, vec(w2b))
-	blas64.Gemv(blas.NoTrans, 1, nt.w, vec(w2b), 0, vec(w3b))
+	vec.MulRows(nt.w.Data, v.N, nt.bias, wb, 1, false)
+	vec.MulRows(nt.w.Data, v.N, wb, w2b, 1, false)
+	vec.MulRows(nt.w.Data, v.N, w2b, w3b, 1, false)
 	persist := Step{BWB: dot(nt.bias, wb) / n, BW2B: dot(nt.bias, w2b) / n, BW3B: dot(nt.bias, w3b) / n, WB2: dot(wb, wb) / n}
 	h, e, x := make([]float64, v.N*k), make([]float64, v.N*k), make([]float64, v.N*k)
 	start(rng, h, v.Start)

@@ -1,0 +1,161 @@
+package vec
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"pgregory.net/rapid"
+)
+
+// withVector runs f with the vector kernels on and then off (where the processor has them), so
+// that both paths are checked on every machine that can run them.
+func withVector(f func(on bool)) {
+	saved := vector
+	defer func() { vector = saved }()
+	for _, on := range []bool{true, false} {
+		if on && !saved {
+			continue
+		}
+		vector = on
+		f(on)
+	}
+}
+
+func normals(rng *rand.Rand, n int) []float64 {
+	a := make([]float64, n)
+	for i := range a {
+		a[i] = rng.NormFloat64()
+	}
+	return a
+}
+
+// within reports whether got is within the rounding bound 2 n eps sum|terms| of want (n terms).
+func within(got, want, abs float64, n int) bool {
+	return math.Abs(got-want) <= 2*float64(n+1)*0x1p-52*abs
+}
+
+// TestMulRows: MulRows agrees with gonum's Gemm (y = X W^T, the same products by another route)
+// at every width and number of vectors, set and added, within the products' rounding bound.
+// Widths 1..70 cover every tail of the 8- and 16-wide kernels; k = 1..9 every remainder of the
+// groups of 4.
+func TestMulRows(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(1, 70).Draw(t, "n")
+		k := rapid.IntRange(1, 9).Draw(t, "k")
+		add := rapid.Bool().Draw(t, "add")
+		rng := rand.New(rand.NewPCG(rapid.Uint64().Draw(t, "seed"), 0))
+		w, x, y0 := normals(rng, n*n), normals(rng, k*n), normals(rng, k*n)
+		want, abs := make([]float64, k*n), make([]float64, k*n)
+		copy(want, y0)
+		beta := 0.0
+		if add {
+			beta = 1
+		}
+		blas64.Gemm(blas.NoTrans, blas.Trans, 1, blas64.General{Rows: k, Cols: n, Stride: n, Data: x},
+			blas64.General{Rows: n, Cols: n, Stride: n, Data: w}, beta, blas64.General{Rows: k, Cols: n, Stride: n, Data: want})
+		for s := range k {
+			for j := range n {
+				abs[s*n+j] = beta * math.Abs(y0[s*n+j])
+				for l := range n {
+					abs[s*n+j] += math.Abs(w[j*n+l] * x[s*n+l])
+				}
+			}
+		}
+		withVector(func(on bool) {
+			got := make([]float64, k*n)
+			copy(got, y0)
+			MulRows(w, n, x, got, k, add)
+			for i := range got {
+				if !within(got[i], want[i], abs[i], n) {
+					t.Fatalf("vector %v, n %d, k %d, add %v: y[%d] = %v, gonum %v", on, n, k, add, i, got[i], want[i])
+				}
+			}
+		})
+	})
+}
+
+// TestMulRowsOverwrites: without add, MulRows writes y whatever it held (a NaN left in a reused
+// buffer does not leak into the product).
+func TestMulRowsOverwrites(t *testing.T) {
+	n, k := 20, 5
+	w, x, y := make([]float64, n*n), make([]float64, k*n), make([]float64, k*n)
+	for i := range w {
+		w[i] = 1
+	}
+	for i := range x {
+		x[i] = 1
+	}
+	for i := range y {
+		y[i] = math.NaN()
+	}
+	MulRows(w, n, x, y, k, false)
+	for i, v := range y {
+		if v != float64(n) {
+			t.Fatalf("y[%d] = %v, want %d", i, v, n)
+		}
+	}
+}
+
+// TestDotAxpy: Dot and Axpy against plain loops at every length 0..70 (each tail of the 16-wide
+// kernels, on and off), within the rounding bound; Axpy leaves y's entries past len(x) alone.
+func TestDotAxpy(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(0, 70).Draw(t, "n")
+		rng := rand.New(rand.NewPCG(rapid.Uint64().Draw(t, "seed"), 0))
+		w, x, y0 := normals(rng, n), normals(rng, n+3), normals(rng, n+3)
+		a := rng.NormFloat64()
+		var want, abs float64
+		for i := range n {
+			want += w[i] * x[i]
+			abs += math.Abs(w[i] * x[i])
+		}
+		withVector(func(on bool) {
+			if got := Dot(w, x); !within(got, want, abs, n) {
+				t.Fatalf("vector %v, n %d: Dot %v, loop %v", on, n, got, want)
+			}
+			y := append([]float64(nil), y0...)
+			Axpy(a, w, y)
+			for i := range y {
+				if i >= n {
+					if y[i] != y0[i] {
+						t.Fatalf("vector %v, n %d: Axpy changed y[%d] past len(x)", on, n, i)
+					}
+					continue
+				}
+				if want := y0[i] + a*w[i]; !within(y[i], want, math.Abs(y0[i])+math.Abs(a*w[i]), 1) {
+					t.Fatalf("vector %v, n %d: Axpy y[%d] = %v, want %v", on, n, i, y[i], want)
+				}
+			}
+		})
+	})
+}
+
+// BenchmarkMulRows: MulRows against gonum's Gemm and Gemv on the products of the claims'
+// networks (width 1000 with 1, 4 and 8 vectors; width 128 with 8).
+func BenchmarkMulRows(b *testing.B) {
+	for _, c := range [][2]int{{1000, 1}, {1000, 4}, {1000, 8}, {128, 8}} {
+		n, k := c[0], c[1]
+		rng := rand.New(rand.NewPCG(1, 2))
+		w, x, y := normals(rng, n*n), normals(rng, k*n), make([]float64, k*n)
+		b.Run(fmt.Sprintf("rows/n=%d/k=%d", n, k), func(b *testing.B) {
+			for range b.N {
+				MulRows(w, n, x, y, k, false)
+			}
+		})
+		b.Run(fmt.Sprintf("gonum/n=%d/k=%d", n, k), func(b *testing.B) {
+			g := blas64.General{Rows: n, Cols: n, Stride: n, Data: w}
+			for range b.N {
+				if k == 1 {
+					blas64.Gemv(blas.NoTrans, 1, g, blas64.Vector{N: n, Inc: 1, Data: x}, 0, blas64.Vector{N: n, Inc: 1, Data: y})
+					continue
+				}
+				blas64.Gemm(blas.NoTrans, blas.Trans, 1, blas64.General{Rows: k, Cols: n, Stride: n, Data: x}, g, 0,
+					blas64.General{Rows: k, Cols: n, Stride: n, Data: y})
+			}
+		})
+	}
+}
