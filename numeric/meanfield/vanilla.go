@@ -18,12 +18,12 @@ const MaxN = 4096
 const maxSteps = 1 << 20
 
 // Vanilla is a vanilla tanh RNN e_t = W h_{t-1} + V x_t + b, h_t = tanh(e_t), of width N: W_ij ~
-// N(0, SW2/N) (or W = sqrt(SW2) Q with Q Haar-orthogonal when Orthogonal), V_ij ~ N(0, SV2/N)
-// (or V = sqrt(SV2) I with DirectInput: the same per-unit input variance without an N x N
-// product, the step a numpy user writes), b_i ~ N(0, SB2), inputs x_t ~ N(0, I) independent over
-// time (R = 1), so the drive per unit has variance s = SV2 + SB2. The state starts at h_0 =
-// tanh(sqrt(Start) xi), xi ~ N(0, I): Start = 0 is h_0 = 0, Start = q* starts at stationarity.
-// SW2, SV2, SB2 and Start are variances.
+// N(0, SW2/N) (or W = sqrt(SW2) Q with Q Haar-orthogonal, from orthogonal.Reflections, when
+// Orthogonal), V_ij ~ N(0, SV2/N) (or V = sqrt(SV2) I with DirectInput: the same per-unit input
+// variance without an N x N product, the step a numpy user writes), b_i ~ N(0, SB2), inputs
+// x_t ~ N(0, I) independent over time (R = 1), so the drive per unit has variance s = SV2 + SB2.
+// The state starts at h_0 = tanh(sqrt(Start) xi), xi ~ N(0, I): Start = 0 is h_0 = 0, Start = q*
+// starts at stationarity. SW2, SV2, SB2 and Start are variances.
 //
 // Seqs is the number of independent sequences (each with its own start and inputs) run through
 // the one drawn network (W, V, b), in one matrix product per step; PreactivationVariance and Pair
@@ -101,19 +101,18 @@ func (v Vanilla) draw(rng *rand.Rand, k int) (*vnet, error) {
 		return nil, fmt.Errorf("meanfield: %d sequences outside [1, %d]", k, MaxSeqs+1)
 	}
 	n := v.N
-	w := make([]float64, n*n)
+	var w []float64
 	if v.Orthogonal {
-		q, err := orthogonal.Haar(rng, n)
+		q, err := orthogonal.Reflections(rng, n)
 		if err != nil {
 			return nil, err
 		}
-		raw, c := q.RawMatrix(), math.Sqrt(v.SW2)
-		for i := range n {
-			for j := range n {
-				w[i*n+j] = c * raw.Data[i*raw.Stride+j]
-			}
+		w = q.RawMatrix().Data // stride n: Reflections builds it so
+		for i := range w {
+			w[i] *= math.Sqrt(v.SW2)
 		}
 	} else {
+		w = make([]float64, n*n)
 		gaussian(rng, w, v.SW2/float64(n))
 	}
 	nt := &vnet{n: n, k: k, w: general(n, w), sv: math.Sqrt(v.SV2), bias: make([]float64, n), rows: make([]float64, n),

@@ -6,12 +6,17 @@ import (
 	"testing"
 
 	"github.com/dlt5/verify/numeric/orthogonal"
+	"gonum.org/v1/gonum/mat"
 )
 
-// FuzzHaar covers Haar: no panic, and either an error or a finite orthogonal matrix. Sizes up to
+// FuzzHaar covers Haar and FuzzReflections Reflections: no panic, and either an error or a finite orthogonal matrix. Sizes up to
 // MaxN are reduced to 0..8 so the corpus stays fast; larger and negative ones are kept (they must
 // be errors, without allocating).
-func FuzzHaar(f *testing.F) {
+func FuzzHaar(f *testing.F) { fuzzSampler(f, orthogonal.Haar) }
+
+func FuzzReflections(f *testing.F) { fuzzSampler(f, orthogonal.Reflections) }
+
+func fuzzSampler(f *testing.F, sample func(*rand.Rand, int) (*mat.Dense, error)) {
 	for _, n := range []int{-1, 0, 1, 2, 5, 8, orthogonal.MaxN + 1, math.MaxInt, math.MinInt} {
 		f.Add(n, uint64(n), false)
 	}
@@ -24,12 +29,12 @@ func FuzzHaar(f *testing.F) {
 		if !nilRng {
 			rng = rand.New(rand.NewPCG(seed, 3))
 		}
-		q, err := orthogonal.Haar(rng, n)
+		q, err := sample(rng, n)
 		if err != nil {
 			return
 		}
 		if q == nil {
-			t.Fatal("Haar: nil matrix with a nil error")
+			t.Fatal("nil matrix with a nil error")
 		}
 		r, c := q.Dims()
 		for i := range r {
@@ -43,7 +48,7 @@ func FuzzHaar(f *testing.F) {
 					want = 1
 				}
 				if math.IsNaN(q.At(i, j)) || math.Abs(dot-want) > 1e-12 {
-					t.Fatalf("Haar(%d): not orthogonal at (%d, %d): Q^T Q = %v", n, i, j, dot)
+					t.Fatalf("n = %d: not orthogonal at (%d, %d): Q^T Q = %v", n, i, j, dot)
 				}
 			}
 		}

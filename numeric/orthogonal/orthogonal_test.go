@@ -67,3 +67,19 @@ func TestHaarSigns(t *testing.T) {
 		t.Errorf("n = 1: %v, %v; want +-1", q, err)
 	}
 }
+
+func BenchmarkReflections(b *testing.B) {
+	for _, f := range []struct {
+		name string
+		draw func(*rand.Rand, int) (*mat.Dense, error)
+	}{{"reflections", Reflections}, {"qr", Haar}} {
+		b.Run(f.name, func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			for range b.N {
+				if _, err := f.draw(rng, 1000); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,191 @@
+package orthogonal
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+	"pgregory.net/rapid"
+)
+
+// TestReflectionsIsOrthogonal: Q^T Q = I to 8 n eps at every size 1..64 (a product of n
+// reflections, each exact to a few eps), at the sizes' edges the 1x1 sign.
+func TestReflectionsIsOrthogonal(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(1, 64).Draw(t, "n")
+		q, err := Reflections(rand.New(rand.NewPCG(rapid.Uint64().Draw(t, "seed"), 0)), n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := orthogonalityError(q); !(d <= 8*float64(n)*0x1p-52) {
+			t.Fatalf("n = %d: max |Q^T Q - I| = %.3g", n, d)
+		}
+	})
+	for _, n := range []int{0, -1, MaxN + 1} {
+		if _, err := Reflections(rand.New(rand.NewPCG(1, 1)), n); err == nil {
+			t.Errorf("n = %d accepted", n)
+		}
+	}
+	if _, err := Reflections(nil, 3); err == nil {
+		t.Error("a nil rng accepted")
+	}
+}
+
+func orthogonalityError(q *mat.Dense) float64 {
+	n, _ := q.Dims()
+	var qtq mat.Dense
+	qtq.Mul(q.T(), q)
+	worst := 0.0
+	for i := range n {
+		qtq.Set(i, i, qtq.At(i, i)-1)
+		for j := range n {
+			worst = math.Max(worst, math.Abs(qtq.At(i, j)))
+		}
+	}
+	return worst
+}
+
+// haarStatistics are functions of Q with exactly known means under the Haar measure on O(n),
+// n >= 2: every entry (mean 0, by Q -> D Q for sign diagonals D) and its square (1/n: each column
+// is uniform on the sphere); det Q (0: Q -> Q diag(1, .., 1, -1) flips it) and det Q . Q_11 (0,
+// the same map, for n >= 2); (tr Q)^2 and tr(Q^2) (both 1, Diaconis and Shahshahani 1994).
+// Together they see a biased entry, a sign that follows an entry, and a law on SO(n) alone.
+func haarStatistics(q *mat.Dense) (names []string, values, means []float64) {
+	n, _ := q.Dims()
+	add := func(name string, v, mean float64) {
+		names, values, means = append(names, name), append(values, v), append(means, mean)
+	}
+	for i := range n {
+		for j := range n {
+			add(fmt.Sprintf("Q_%d%d", i, j), q.At(i, j), 0)
+			add(fmt.Sprintf("Q_%d%d^2", i, j), q.At(i, j)*q.At(i, j), 1/float64(n))
+		}
+	}
+	det := mat.Det(q)
+	add("det Q", det, 0)
+	add("det Q . Q_11", det*q.At(0, 0), 0)
+	var q2 mat.Dense
+	q2.Mul(q, q)
+	add("(tr Q)^2", mat.Trace(q)*mat.Trace(q), 1)
+	add("tr(Q^2)", mat.Trace(&q2), 1)
+	return names, values, means
+}
+
+// haarRejects returns the statistics whose mean over draws Q = draw() is more than z = 6.5
+// standard errors from its Haar value (the suite's z: about 110 comparisons in this file, each
+// with two-sided tail 8e-11).
+func haarRejects(draw func() (*mat.Dense, error), draws int) ([]string, error) {
+	var sum, sum2, means []float64
+	var names []string
+	for range draws {
+		q, err := draw()
+		if err != nil {
+			return nil, err
+		}
+		nm, v, m := haarStatistics(q)
+		if sum == nil {
+			names, means, sum, sum2 = nm, m, make([]float64, len(v)), make([]float64, len(v))
+		}
+		for i, x := range v {
+			sum[i] += x
+			sum2[i] += x * x
+		}
+	}
+	var out []string
+	for i := range sum {
+		mean := sum[i] / float64(draws)
+		se := math.Sqrt((sum2[i]/float64(draws) - mean*mean) / float64(draws))
+		if math.Abs(mean-means[i]) > 6.5*se {
+			out = append(out, fmt.Sprintf("%s: mean %.4f, Haar %.4f, SE %.4f", names[i], mean, means[i], se))
+		}
+	}
+	return out, nil
+}
+
+// TestReflectionsHaar: 4000 draws of Reflections at n = 2, 3 and 6 match every Haar moment of
+// haarStatistics; so do 4000 of Haar's QR route (which checks the moments themselves). The SEs
+// are about 0.011 (n = 2) to 0.007 (n = 6) for an entry and about 0.016-0.03 for the traces and
+// det . Q_11, so the test sees a bias in any of them above about 0.05-0.2 (6.5 SE).
+//
+// Negative controls, orthogonal matrices that are not Haar and that the same test must reject at
+// every size: QR's Q without R's signs (its diagonal's mean is near -0.5), a Haar Q with its
+// determinant forced to +1 (Haar on SO(n): det has mean 1, and at n = 2 (tr Q)^2 has mean 2), and
+// a Haar Q whose first column is turned into the half-space Q_11 >= 0 (the law of Reflections
+// without its -s, where Q_11 = -|u_1|, turned around).
+func TestReflectionsHaar(t *testing.T) {
+	const draws = 4000
+	for _, n := range []int{2, 3, 6} {
+		rng := rand.New(rand.NewPCG(uint64(n), 7))
+		samplers := []struct {
+			name string
+			haar bool
+			draw func() (*mat.Dense, error)
+		}{
+			{"Reflections", true, func() (*mat.Dense, error) { return Reflections(rng, n) }},
+			{"Haar (QR)", true, func() (*mat.Dense, error) { return Haar(rng, n) }},
+			{"QR without R's signs", false, func() (*mat.Dense, error) { return rawQR(rng, n), nil }},
+			{"det forced to +1", false, func() (*mat.Dense, error) {
+				q, err := Reflections(rng, n)
+				if err == nil && mat.Det(q) < 0 {
+					scaleColumn(q, n-1, -1)
+				}
+				return q, err
+			}},
+			{"Q_11 >= 0", false, func() (*mat.Dense, error) {
+				q, err := Reflections(rng, n)
+				if err == nil && q.At(0, 0) < 0 {
+					scaleColumn(q, 0, -1)
+				}
+				return q, err
+			}},
+		}
+		for _, s := range samplers {
+			bad, err := haarRejects(s.draw, draws)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.haar && len(bad) > 0 {
+				t.Errorf("n = %d, %s: not Haar: %v", n, s.name, bad)
+			}
+			if !s.haar && len(bad) == 0 {
+				t.Errorf("n = %d, negative control %s: no moment rejected", n, s.name)
+			}
+		}
+	}
+}
+
+func scaleColumn(q *mat.Dense, j int, c float64) {
+	n, _ := q.Dims()
+	for i := range n {
+		q.Set(i, j, c*q.At(i, j))
+	}
+}
+
+// rawQR is gonum's Householder QR's Q of a Gaussian matrix, without Mezzadri's sign fix.
+func rawQR(rng *rand.Rand, n int) *mat.Dense {
+	g := mat.NewDense(n, n, nil)
+	for i := range n {
+		for j := range n {
+			g.Set(i, j, rng.NormFloat64())
+		}
+	}
+	var qr mat.QR
+	qr.Factorize(g)
+	var q mat.Dense
+	qr.QTo(&q)
+	return &q
+}
+
+// TestReflectionsLarge: at the claims' width the product stays orthogonal to 8 n eps, and no
+// entry is NaN.
+func TestReflectionsLarge(t *testing.T) {
+	q, err := Reflections(rand.New(rand.NewPCG(5, 5)), 300)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := orthogonalityError(q); !(d <= 8*300*0x1p-52) {
+		t.Fatalf("n = 300: max |Q^T Q - I| = %.3g", d)
+	}
+}
