@@ -335,7 +335,7 @@ func init() {
 			}))
 		},
 	})
-	claim.Register(claim.Claim{ID: "DAE-9", Paper: "dae",
+	claim.Register(claim.Claim{ID: "DAE-9", Paper: "dae", Seconds: 7,
 		Statement:  "On Fashion-MNIST, full-batch gradient descent from a small random start makes each of the top five modes (v_i^T W2 W1 v_i) reach half its fixed point within 15% of the closed form's time at the effective u0 = |W1 + W2^T|_F^2/(4D), and end within 2% of u*_i; weight decay matched on mode 5 takes 1 + sigma2/lambda_5 times as long (within 15%).",
 		Source:     "Section 5 (MNIST and CIFAR-10 experiments); the effective u0 is the catalogue's.",
 		Conditions: "The first 5000 training images, 2 x 2 average pooling (D = 196), uncentred covariance, H = 50, start N(0, 1e-6), sigma2 = 0.5, alpha lambda_1 = 0.1, descent in the covariance's eigenbasis (an exact change of variables, tested in numeric/dae). SKIP when the data set is absent, FAIL then if " + RequireDataEnv + "=1.",

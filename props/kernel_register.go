@@ -334,7 +334,7 @@ func init() {
 			return []claim.Result{KER3PSD(wrong), KER3Rotation(rad)}
 		},
 	})
-	claim.Register(claim.Claim{ID: "KER-4", Paper: "kernel",
+	claim.Register(claim.Claim{ID: "KER-4", Paper: "kernel", Seconds: 6,
 		Statement:  "For i.i.d. zero-mean weights with a finite third absolute moment and inputs with no dominant coordinate, the normalised gap |k - k_gauss| / (s2 |x||y|) shrinks as d grows (compared at d and 4d, not step by step); for symmetric laws the diagonal k(x, x) = s2 |x|^2 (1 + a^2)/2 is exact at every d.",
 		Source:     "Section 5 (central limit theorem for i.i.d. weights).",
 		Conditions: "Uniform, Rademacher, Laplace and centred exponential weights; inputs x = (1, ..., 1), y_i = -1 if i mod 3 == 0 else 1 (max_i |x_i|/|x| -> 0); Rademacher exactly by enumeration (d <= 16, even d); the Monte-Carlo log-log slope over d = 3, 6, 12, 24, multiples of 3 where the inputs keep one angle (cos theta = 1/3); for symmetric laws the gap at slope a is exactly (1 - a)^2 times the gap at a = 0 (derived).",
@@ -377,7 +377,7 @@ func init() {
 			}
 		},
 	})
-	claim.Register(claim.Claim{ID: "KER-5", Paper: "kernel",
+	claim.Register(claim.Claim{ID: "KER-5", Paper: "kernel", Seconds: 5,
 		Statement:  "The deep normalised map rho_{l+1} = kappa_a(arccos rho_l)/kappa_a(0) is monotone with rho_l -> 1 and l theta_l -> C = 3 pi (1 + a^2)/(1 - a)^2 (derived); wide finite networks track it.",
 		Source:     "Section 4 (deep networks: the kernel approaches a degenerate fixed point); the constant C is derived by the suite from the map's expansion at theta = 0.",
 		Conditions: "0 <= a < 1, any starting angle in (0, pi]; networks of width >= 1000 with weights from a rotationally invariant law, independent layers.",

@@ -82,7 +82,7 @@ func init() {
 		Summary: "A mean-field and random-matrix theory of signal propagation in randomly initialised recurrent networks: the variance map " +
 			"q_t = sw2 E[tanh(sqrt(q_{t-1}) z)^2] + s of the vanilla RNN, the minimalRNN (one gate) whose timescale grows without bound with the " +
 			"gate bias, and a closed-form critical initialisation giving dynamical isometry."})
-	claim.Register(claim.Claim{ID: "MF-1", Paper: "meanfield",
+	claim.Register(claim.Claim{ID: "MF-1", Paper: "meanfield", Seconds: 29,
 		Statement:  "A wide random tanh RNN has empirical per-unit pre-activation variance matching the mean-field map q_t = sw2 E[tanh(sqrt(q_{t-1}) z)^2] + s at every step and the fixed point q* at stationarity, within the statistical bound over independent networks.",
 		Source:     "Section 3 (mean-field theory of the vanilla RNN), with the input term s = sv2 R + sb2 (derived by the suite from Poole et al. 2016).",
 		Conditions: "Tied weights, N = 1000, Gaussian or orthogonal W, 64 networks (48 orthogonal) of 4 sequences each, h_0 = tanh(sqrt(q_0) xi) with q_0 = 3 (ordered) or 0.1 (chaotic) so that q_1 = sw2 E[tanh^2(sqrt(q_0) z)] + s is a step of the map, away from the critical point sw2 near 1 with a tiny drive (where Gaussian W overshoots by ~8% at N = 2000).",
@@ -108,7 +108,7 @@ func init() {
 			return append(out, MF1Power(cs[0])...)
 		},
 	})
-	claim.Register(claim.Claim{ID: "MF-3", Paper: "meanfield",
+	claim.Register(claim.Claim{ID: "MF-3", Paper: "meanfield", Seconds: 4,
 		Statement:  "The minimalRNN's fixed point satisfies Q* + R = 2R (1 - E[u]) / (1 - E[u^2]) (to 1e-12), and the recursion Q_t = E[u^2] Q_{t-1} + E[(1 - u)^2] R matches a network whose weights are redrawn every step (annealed) at every t and at stationarity within the statistical bound.",
 		Source:     "Section 4 (the minimalRNN and its mean-field theory); the identity and the recursion's input term are derived by the suite.",
 		Conditions: "Annealed W, V, b (redrawn every step; simulated through the gate fields, simmf.Minimal), width 1000, 256 networks, 40 steps from h_0 = 0; the tied (real) network is not covered: see the tied-gap finding.",

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -37,10 +38,8 @@ func collect(claims []claim.Claim, seed uint64, controls bool, parallel int, pro
 			}
 		}()
 	}
-	for i, c := range claims {
-		if !c.Alone {
-			jobs <- i
-		}
+	for _, i := range dispatch(claims) {
+		jobs <- i
 	}
 	close(jobs)
 	wg.Wait()
@@ -59,6 +58,20 @@ func collect(claims []claim.Claim, seed uint64, controls bool, parallel int, pro
 		runs = append(runs, r.run)
 	}
 	return rows, runs
+}
+
+// dispatch is the order in which collect starts the claims that share the workers: the costliest
+// first (claim.Seconds, largest first; ties in registry order), which keeps the run's tail short.
+// Claims marked Alone are left out (collect runs them afterwards).
+func dispatch(claims []claim.Claim) []int {
+	var order []int
+	for i, c := range claims {
+		if !c.Alone {
+			order = append(order, i)
+		}
+	}
+	sort.SliceStable(order, func(a, b int) bool { return claims[order[a]].Seconds > claims[order[b]].Seconds })
+	return order
 }
 
 // runClaim runs one claim, its findings' evidence and (when asked) its controls at claim.Full.

@@ -195,3 +195,16 @@ func TestControlVerdicts(t *testing.T) {
 		t.Fatalf("guard = %v, want one failed row naming the panic", o.Results)
 	}
 }
+
+// TestDispatch: the shared workers take the costliest claims first (Seconds, largest first),
+// ties in registry order, and never a claim marked Alone.
+func TestDispatch(t *testing.T) {
+	cs := []claim.Claim{{ID: "A"}, {ID: "B", Seconds: 5}, {ID: "C", Alone: true, Seconds: 9}, {ID: "D"}, {ID: "E", Seconds: 20}, {ID: "F", Seconds: 5}}
+	var got []string
+	for _, i := range dispatch(cs) {
+		got = append(got, cs[i].ID)
+	}
+	if want := "E B F A D"; strings.Join(got, " ") != want {
+		t.Fatalf("dispatch order %v, want %s", got, want)
+	}
+}
