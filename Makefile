@@ -72,9 +72,9 @@ report:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
-## mutate: mutation testing of theory/ and numeric/ (thresholds in .gremlins.yaml); efficacy per package
+## mutate: mutation testing of theory/, numeric/ and internal/vec (thresholds in .gremlins.yaml); efficacy per package
 mutate:
-	@fail=""; for d in theory/*/ numeric/*/; do echo "== $$d"; \
+	@fail=""; for d in theory/*/ numeric/*/ internal/vec/; do echo "== $$d"; \
 	  $(GO) run $(GREMLINS) unleash ./$$d > /tmp/gremlins.log 2>&1; rc=$$?; \
 	  grep -E 'Killed|Lived|Timed out|efficacy|coverage' /tmp/gremlins.log | tail -6; \
 	  if [ $$rc -ne 0 ]; then echo "gremlins: $$d below the threshold or failed (exit $$rc)"; fail="$$fail $$d"; fi; done; \

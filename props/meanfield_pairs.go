@@ -521,19 +521,50 @@ func vanillaCorrelation(sw2, s, shared float64) (meanfield.Correlation, error) {
 	})
 }
 
-// vanillaPair is net.Pair(steps, seed, identical, from) through the memo.
+// vanillaPair is net.Pair(steps, seed, identical, from) through the memo, read from a longer
+// finished run of the same pair when there is one (prefixed).
 func vanillaPair(net simmf.Vanilla, steps int, seed uint64, identical bool, from simmf.PairStart) ([]simmf.PairStep, error) {
-	return memo(vanillaPairKey{net, steps, seed, identical, from}, func() ([]simmf.PairStep, error) {
-		return net.Pair(steps, seed, identical, from)
-	})
+	key := func(t int) vanillaPairKey { return vanillaPairKey{net, t, seed, identical, from} }
+	return prefixed(key(0), steps, key, func(t int) ([]simmf.PairStep, error) { return net.Pair(t, seed, identical, from) })
 }
 
-// vanillaVariance is net.PreactivationVariance(steps, seed) through the memo.
+// vanillaVariance is net.PreactivationVariance(steps, seed) through the memo, read from a longer
+// finished run of the same network when there is one (prefixed).
 func vanillaVariance(net simmf.Vanilla, steps int, seed uint64) ([]simmf.Step, error) {
-	return memo(vanillaKey{net, steps, seed}, func() ([]simmf.Step, error) {
-		return net.PreactivationVariance(steps, seed)
-	})
+	key := func(t int) vanillaKey { return vanillaKey{net, t, seed} }
+	return prefixed(key(0), steps, key, func(t int) ([]simmf.Step, error) { return net.PreactivationVariance(t, seed) })
 }
+
+// prefixed is memo for runs whose first t steps are a t-step run of their own: they draw the
+// network, the starts and then each step's inputs in turn, so a shorter run of the same network
+// and seed is the start of a longer one (TestRunPrefix in numeric/meanfield holds the
+// simulations to it, bit for bit). A request for fewer steps than a finished run of the same
+// base key (its key at 0 steps) is read from that run (MF-1's off-by-one control reruns its
+// claim's networks for 3 of their 30 steps, MF-2's map power for 2 of 6); otherwise it runs, and
+// becomes the base key's longest when it is.
+func prefixed[K comparable, S any](base K, steps int, key func(int) K, run func(int) ([]S, error)) ([]S, error) {
+	longestMu.Lock()
+	t, ok := longest[base]
+	longestMu.Unlock()
+	if ok && t > steps {
+		if full, err := memo(key(t), func() ([]S, error) { return run(t) }); err == nil {
+			return full[:steps:steps], nil
+		}
+	}
+	out, err := memo(key(steps), func() ([]S, error) { return run(steps) })
+	if err == nil {
+		longestMu.Lock()
+		longest[base] = max(longest[base], steps)
+		longestMu.Unlock()
+	}
+	return out, err
+}
+
+// longest holds prefixed's longest finished run per base key.
+var (
+	longestMu sync.Mutex
+	longest   = map[any]int{}
+)
 
 // jacobianMoments is net.JacobianMoments(ts, probes, controls, seed) through the memo.
 func jacobianMoments(net simmf.Vanilla, ts []int, probes, controls int, seed uint64) ([]simmf.Moments, error) {

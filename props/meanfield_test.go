@@ -2,6 +2,7 @@ package props
 
 import (
 	"math"
+	"reflect"
 	"testing"
 
 	simmf "github.com/dlt5/verify/numeric/meanfield"
@@ -125,4 +126,44 @@ func quickControls(t *testing.T, id string, seed uint64) []claim.Result {
 		t.Fatalf("no claim %s", id)
 	}
 	return c.Control(seed, claim.Quick)
+}
+
+// TestPrefixed: prefixed reads a shorter request from a longer finished run of the same base key
+// (without running again, and as that run's first steps), runs a longer request, and never reads
+// a run of another base key.
+func TestPrefixed(t *testing.T) {
+	type key struct {
+		name  string
+		steps int
+	}
+	runs := 0
+	run := func(steps int) ([]int, error) {
+		runs++
+		out := make([]int, steps)
+		for i := range out {
+			out[i] = 100*runs + i
+		}
+		return out, nil
+	}
+	get := func(name string, steps int) []int {
+		k := func(t int) key { return key{name, t} }
+		out, err := prefixed(k(0), steps, k, run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	a5 := get("TestPrefixed a", 5)
+	if a3 := get("TestPrefixed a", 3); runs != 1 || !reflect.DeepEqual(a3, a5[:3]) || cap(a3) != 3 {
+		t.Fatalf("3 steps after 5: %v (cap %d) after %d runs, want %v from the one run", a3, cap(a3), runs, a5[:3])
+	}
+	if a7 := get("TestPrefixed a", 7); runs != 2 || len(a7) != 7 || a7[0] != 200 {
+		t.Fatalf("7 steps after 5: %v after %d runs, want a new run", a7, runs)
+	}
+	if a6 := get("TestPrefixed a", 6); runs != 2 || a6[5] != 205 {
+		t.Fatalf("6 steps after 7: %v after %d runs, want the 7-step run's first 6", a6, runs)
+	}
+	if b2 := get("TestPrefixed b", 2); runs != 3 || b2[0] != 300 {
+		t.Fatalf("another base key: %v after %d runs, want its own run", b2, runs)
+	}
 }

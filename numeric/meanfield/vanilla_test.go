@@ -2,6 +2,7 @@ package meanfield_test
 
 import (
 	"math"
+	"reflect"
 	"testing"
 
 	"github.com/dlt5/verify/internal/fp"
@@ -257,5 +258,38 @@ func TestPairApartCommonRandomNumbers(t *testing.T) {
 	apart, err := m.PairApart(20, 2, 5)
 	if err != nil || !(math.Abs(apart[0]) < 0.1) {
 		t.Fatalf("tied after a burn-in apart: Q^ab_1 = %v, %v", apart, err)
+	}
+}
+
+// TestRunPrefix: a run's first t steps are the t-step run, bit for bit (the draws come in the
+// same order: the network, the starts, then each step's inputs), for PreactivationVariance and
+// every kind of Pair, Gaussian and orthogonal W, with and without V, one and several sequences.
+// props reads shorter runs from longer ones on this property (prefixed).
+func TestRunPrefix(t *testing.T) {
+	for _, v := range []meanfield.Vanilla{
+		{N: 12, SW2: 1.5, SV2: 0.2, SB2: 0.1, Start: 0.5},
+		{N: 12, SW2: 0.7, SV2: 0.2, SB2: 0.1, Start: 0.5, Orthogonal: true, Seqs: 3},
+		{N: 9, SW2: 2, SV2: 0.3, SB2: 0.2, DirectInput: true, Seqs: 2},
+	} {
+		long, err1 := v.PreactivationVariance(7, 5)
+		short, err2 := v.PreactivationVariance(2, 5)
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		if !reflect.DeepEqual(long[:2], short) {
+			t.Errorf("%+v: PreactivationVariance(2) = %v, not the first steps of PreactivationVariance(7) %v", v, short, long[:2])
+		}
+		for _, identical := range []bool{false, true} {
+			for _, from := range []meanfield.PairStart{meanfield.Apart, meanfield.Together, meanfield.Independent} {
+				long, err1 := v.Pair(7, 5, identical, from)
+				short, err2 := v.Pair(2, 5, identical, from)
+				if err1 != nil || err2 != nil {
+					t.Fatal(err1, err2)
+				}
+				if !reflect.DeepEqual(long[:2], short) {
+					t.Errorf("%+v identical %v from %d: Pair(2) is not the first steps of Pair(7)", v, identical, from)
+				}
+			}
+		}
 	}
 }
