@@ -159,3 +159,18 @@ func BenchmarkMulRows(b *testing.B) {
 		})
 	}
 }
+
+// TestEmpty: the products over no entries are 0 and touch nothing, on both paths.
+func TestEmpty(t *testing.T) {
+	withVector(func(on bool) {
+		a0, a1, a2, a3 := Dot4(nil, nil, nil, nil, nil)
+		if a0 != 0 || a1 != 0 || a2 != 0 || a3 != 0 || Dot(nil, nil) != 0 {
+			t.Errorf("vector %v: products over no entries are not 0", on)
+		}
+		y := []float64{1}
+		Axpy(2, nil, y)
+		if y[0] != 1 {
+			t.Errorf("vector %v: Axpy over no entries changed y", on)
+		}
+	})
+}

@@ -75,8 +75,13 @@ func Reflections(rng *rand.Rand, n int) (*mat.Dense, error) {
 	if err := check(rng, n); err != nil {
 		return nil, err
 	}
+	return reflections(n, float64(2*int(rng.Uint64()&1)-1), rng.NormFloat64)
+}
+
+// reflections is Reflections with Q_1 = [sign] and the Gaussian draws from normal.
+func reflections(n int, sign float64, normal func() float64) (*mat.Dense, error) {
 	qt := make([]float64, n*n) // row c: column c of Q_m, in the last m rows and columns
-	qt[n*n-1] = float64(2*int(rng.Uint64()&1) - 1)
+	qt[n*n-1] = sign
 	v := make([]float64, n)
 	for m := 2; m <= n; m++ {
 		o := n - m
@@ -84,7 +89,7 @@ func Reflections(rng *rand.Rand, n int) (*mat.Dense, error) {
 		norm := 0.0
 		for norm == 0 { // g = 0 has probability 0; a draw of it is drawn again
 			for i := range u {
-				u[i] = rng.NormFloat64()
+				u[i] = normal()
 			}
 			norm = floats.Norm(u, 2)
 		}
@@ -93,7 +98,7 @@ func Reflections(rng *rand.Rand, n int) (*mat.Dense, error) {
 			s = -1
 		}
 		floats.Scale(s/norm, u)
-		u[0]++ // v = e_1 + s u, |v|^2 = 2 (1 + |u_1|)
+		u[0]++ // v = e_1 + s u, |v|^2 = 2 (1 + |u_1|): no cancellation, whatever u
 		qt[o*n+o] = -s
 		c := -2 / vec.Dot(u, u)
 		for col := o; col < n; col++ {

@@ -189,3 +189,68 @@ func TestReflectionsLarge(t *testing.T) {
 		t.Fatalf("n = 300: max |Q^T Q - I| = %.3g", d)
 	}
 }
+
+// TestReflectionsFirstColumn: fed chosen Gaussian draws, Q_n's first column is u = g/|g| of the
+// last draw (the returned Q^T's first row) to 4 eps, and Q_n is orthogonal to 4 n eps, also when
+// g lies within 1e-9 of +-e_1: the sign s = sign(u_1) keeps v = e_1 + s u clear of cancellation
+// (taking the other sign, or v = -e_1 + s u, loses about 1e-9 there; both are Haar in exact
+// arithmetic, and only this test sees them). A draw of g = 0 is drawn again. Q_1 is the sign.
+func TestReflectionsFirstColumn(t *testing.T) {
+	cases := []struct {
+		n     int
+		sign  float64
+		draws []float64 // m = 2's g, then m = 3's, ...
+	}{
+		{2, 1, []float64{-1, 1e-9}},
+		{2, -1, []float64{1, -1e-9}},
+		{3, 1, []float64{0.3, -0.7, -2, 1e-8, -3e-9}},
+		{3, -1, []float64{0.5, 0.5, 2, -1e-9, 1e-9}},
+		{2, 1, []float64{0, 0, -1, 1e-9}}, // g = 0, drawn again
+	}
+	for _, c := range cases {
+		i := 0
+		normal := func() float64 { i++; return c.draws[i-1] }
+		q, err := reflections(c.n, c.sign, normal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i != len(c.draws) {
+			t.Errorf("draws %v: %d used", c.draws, i)
+		}
+		n := c.n
+		g := c.draws[len(c.draws)-n:]
+		norm := math.Sqrt(dot(g, g))
+		for j := range n {
+			if d := math.Abs(q.At(0, j) - g[j]/norm); d > 4*0x1p-52 {
+				t.Errorf("draws %v: Q's first column [%d] = %v, u = %v (|diff| %.3g)", c.draws, j, q.At(0, j), g[j]/norm, d)
+			}
+		}
+		if d := orthogonalityError(q); d > 4*float64(n)*0x1p-52 {
+			t.Errorf("draws %v: max |Q^T Q - I| = %.3g", c.draws, d)
+		}
+	}
+	for _, sign := range []float64{-1, 1} {
+		if q, err := reflections(1, sign, nil); err != nil || q.At(0, 0) != sign {
+			t.Errorf("n = 1, sign %v: %v, %v", sign, q, err)
+		}
+	}
+}
+
+func dot(a, b []float64) float64 {
+	var s float64
+	for i := range a {
+		s += a[i] * b[i]
+	}
+	return s
+}
+
+// TestCheckSizes: the sizes accepted are exactly 1..MaxN (the boundary itself, without drawing
+// a 4096 x 4096 matrix).
+func TestCheckSizes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for n, ok := range map[int]bool{0: false, 1: true, MaxN: true, MaxN + 1: false} {
+		if err := check(rng, n); (err == nil) != ok {
+			t.Errorf("n = %d: error %v", n, err)
+		}
+	}
+}
