@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -206,5 +208,32 @@ func TestDispatch(t *testing.T) {
 	}
 	if want := "E B F A D"; strings.Join(got, " ") != want {
 		t.Fatalf("dispatch order %v, want %s", got, want)
+	}
+}
+
+// TestCollectOrder: whatever order dispatch starts the claims in (here the reverse of the
+// registry's, by Seconds) and however many workers run them, collect returns the rows in
+// registry order, each claim's run rows before its controls'.
+func TestCollectOrder(t *testing.T) {
+	var cs []claim.Claim
+	var want []string
+	for i := range 6 {
+		id := fmt.Sprintf("ZZ-%d", i+1)
+		cs = append(cs, claim.Claim{ID: id, Seconds: float64(i),
+			Run: func(uint64) claim.Outcome {
+				return claim.Results(claim.Result{Case: id + " run", Pass: true})
+			},
+			Control: func(uint64, claim.Size) []claim.Result { return []claim.Result{{Case: id + " control"}} }})
+		want = append(want, id+" run", "control: "+id+" control") // the command prefixes control rows
+	}
+	for _, p := range []int{1, 2, 3} {
+		rows, _ := collect(cs, 1, true, p, io.Discard)
+		var got []string
+		for _, r := range rows {
+			got = append(got, r.Case)
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Errorf("-parallel %d: rows %v, want %v", p, got, want)
+		}
 	}
 }

@@ -9,10 +9,12 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// TestJacobianProducts: forward and backward applied to the identity are the dense T-step
-// Jacobian J = D_T W ... D_1 W and its transpose (1e-13), built with gonum's mat.
+// TestJacobianProducts: forward and backward applied to a block of k random vectors (k < N, not
+// a multiple of 4, so that the vector kernel's groups and remainders both run) are the dense
+// T-step Jacobian J = D_T W ... D_1 W and its transpose applied to them (1e-13), built with
+// gonum's mat.
 func TestJacobianProducts(t *testing.T) {
-	const n, T = 12, 3
+	const n, k, T = 20, 5, 3
 	rng := rand.New(rand.NewPCG(1, 2))
 	w := make([]float64, n*n)
 	gaussian(rng, w, 1.5/n)
@@ -29,20 +31,21 @@ func TestJacobianProducts(t *testing.T) {
 		dense.Mul(W, dense)
 		dense.Mul(mat.NewDiagDense(n, d[t*n:(t+1)*n]), dense)
 	}
+	vs := make([]float64, k*n) // vector p at p n
+	gaussian(rng, vs, 1)
+	block := mat.NewDense(k, n, vs)
 	for _, back := range []bool{false, true} {
-		j := newJacobian(w, d, n, n)
-		for i := range n {
-			j.a[i*n+i] = 1 // vector i is e_i
-		}
-		want := mat.DenseCopyOf(dense)
+		j := newJacobian(w, d, n, k)
+		copy(j.a, vs)
+		var want mat.Dense // row p: (J v_p)^T = v_p^T J^T, or (J^T v_p)^T = v_p^T J
 		if back {
 			j.backward(T)
-			want = mat.DenseCopyOf(dense.T())
+			want.Mul(block, dense)
 		} else {
 			j.forward(T)
+			want.Mul(block, dense.T())
 		}
-		got := mat.DenseCopyOf(mat.NewDense(n, n, j.a).T()) // column i is the image of e_i
-		if !mat.EqualApprox(got, want, 1e-13) {
+		if got := mat.NewDense(k, n, j.a); !mat.EqualApprox(got, &want, 1e-13) {
 			t.Errorf("backward=%v: the block products differ from the dense Jacobian", back)
 		}
 	}

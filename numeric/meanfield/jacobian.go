@@ -62,7 +62,7 @@ const (
 // returns, for each T in ts, Hutchinson estimates of the moments of the T-step Jacobian
 // J = D_T W ... D_1 W, D_t = diag(tanh'(e_t)) (catalogue MF-6), from probes Rademacher vectors
 // through matrix products only: J^T v by the transposed products backward, then J J^T v forward;
-// 2T products of W with an N x probes block, never a dense T-step product. controls further
+// 2T products of W (or W^T) with a probes x N block, never a dense T-step product. controls further
 // trajectories through the same network (their own starts and inputs, run in the same matrix
 // products as the main one) give the control variates C1, C2 (Moments). Vanilla.Seqs is not used.
 // Start the family at stationarity (Start = q*) for the stationary claim. Everything is drawn from

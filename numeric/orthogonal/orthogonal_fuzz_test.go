@@ -9,9 +9,9 @@ import (
 	"gonum.org/v1/gonum/mat"
 )
 
-// FuzzHaar covers Haar and FuzzReflections Reflections: no panic, and either an error or a finite orthogonal matrix. Sizes up to
-// MaxN are reduced to 0..8 so the corpus stays fast; larger and negative ones are kept (they must
-// be errors, without allocating).
+// FuzzHaar covers Haar and FuzzReflections Reflections: no panic, and either an error or a finite
+// orthogonal matrix. Sizes up to MaxN are reduced to 0..8 so the corpus stays fast; larger and
+// negative ones are kept (they must be errors, without allocating).
 func FuzzHaar(f *testing.F) { fuzzSampler(f, orthogonal.Haar) }
 
 func FuzzReflections(f *testing.F) { fuzzSampler(f, orthogonal.Reflections) }

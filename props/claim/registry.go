@@ -2,6 +2,7 @@ package claim
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"sync"
@@ -155,6 +156,8 @@ func Register(c Claim) {
 		panic(fmt.Sprintf("claim: %s does not start with %s-", c.ID, p.Prefix))
 	case c.Statement == "" || c.Source == "" || c.Conditions == "" || c.Run == nil || c.Control == nil:
 		panic("claim: " + c.ID + " lacks a statement, source, conditions, run or control")
+	case !(c.Seconds >= 0) || math.IsInf(c.Seconds, 0):
+		panic(fmt.Sprintf("claim: %s: Seconds = %v must be finite and >= 0", c.ID, c.Seconds))
 	}
 	if _, dup := registry[c.ID]; dup {
 		panic("claim: " + c.ID + " registered twice")

@@ -1,6 +1,7 @@
 package claim_test
 
 import (
+	"math"
 	"sort"
 	"strings"
 	"testing"
@@ -57,6 +58,9 @@ func TestRegisterRejects(t *testing.T) {
 		"no source":      func() claim.Claim { c := ok; c.Source = ""; return c }(),
 		"finding twice":  func() claim.Claim { c := ok; c.Findings = []claim.Finding{{"f", "x"}, {"f", "y"}}; return c }(),
 		"finding no say": func() claim.Claim { c := ok; c.Findings = []claim.Finding{{"f", ""}}; return c }(),
+		"negative time":  func() claim.Claim { c := ok; c.Seconds = -1; return c }(),
+		"NaN time":       func() claim.Claim { c := ok; c.Seconds = math.NaN(); return c }(),
+		"infinite time":  func() claim.Claim { c := ok; c.Seconds = math.Inf(1); return c }(),
 	} {
 		if !panics(func() { claim.Register(c) }) {
 			t.Errorf("%s: registered without a panic", name)
