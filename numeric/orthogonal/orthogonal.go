@@ -5,6 +5,7 @@ package orthogonal
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	"github.com/dlt5/verify/internal/vec"
@@ -36,10 +37,9 @@ func Haar(rng *rand.Rand, n int) (*mat.Dense, error) {
 	qr.QTo(&q)
 	qr.RTo(&r)
 	for j := range n {
-		if r.At(j, j) < 0 {
-			for i := range n {
-				q.Set(i, j, -q.At(i, j))
-			}
+		s := math.Copysign(1, r.At(j, j))
+		for i := range n {
+			q.Set(i, j, s*q.At(i, j))
 		}
 	}
 	return &q, nil
@@ -64,7 +64,7 @@ func check(rng *rand.Rand, n int) error {
 //
 //	Q_m = H diag(-s, Q_{m-1}),  H = I - 2 v v^T / |v|^2,  v = e_1 + s u,
 //
-// u = g/|g| for g ~ N(0, I_m) (uniform on the sphere) and s = sign(u_1) (+1 when u_1 = 0), so
+// u = g/|g| for g ~ N(0, I_m) (uniform on the sphere) and s = sign(u_1) (+1 when u_1 = +0), so
 // that H e_1 = -s u and Q_m's first column is u; |v|^2 = 2 (1 + |u_1|) >= 2, so the reflection
 // never cancels and every entry is finite. Given u, Q_m's other columns are H's isometry of e_1's
 // complement onto u's applied to a Haar frame, a Haar frame of u's complement: Q_m is Haar on
@@ -95,10 +95,7 @@ func reflections(n int, sign float64, normal func() float64) *mat.Dense {
 			}
 			norm = floats.Norm(u, 2)
 		}
-		s := 1.0
-		if u[0] < 0 {
-			s = -1
-		}
+		s := math.Copysign(1, u[0])
 		floats.Scale(s/norm, u)
 		u[0]++ // v = e_1 + s u, |v|^2 = 2 (1 + |u_1|): no cancellation, whatever u
 		qt[o*n+o] = -s
