@@ -128,6 +128,16 @@ func haarRejects(draw func() (*mat.Dense, error), draws int) ([]string, error) {
 func TestReflectionsHaar(t *testing.T) {
 	const draws = 4000
 	for _, n := range []int{2, 3, 6} {
+		t.Run(fmt.Sprint("n=", n), func(t *testing.T) {
+			t.Parallel()
+			haarAt(t, n, draws)
+		})
+	}
+}
+
+// haarAt runs TestReflectionsHaar's samplers at size n.
+func haarAt(t *testing.T, n, draws int) {
+	{
 		rng := rand.New(rand.NewPCG(uint64(n), 7))
 		samplers := []struct {
 			name string
