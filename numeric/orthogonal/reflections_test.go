@@ -137,58 +137,56 @@ func TestReflectionsHaar(t *testing.T) {
 
 // haarAt runs TestReflectionsHaar's samplers at size n.
 func haarAt(t *testing.T, n, draws int) {
-	{
-		rng := rand.New(rand.NewPCG(uint64(n), 7))
-		samplers := []struct {
+	rng := rand.New(rand.NewPCG(uint64(n), 7))
+	samplers := []struct {
+		name string
+		haar bool
+		draw func() (*mat.Dense, error)
+	}{
+		{"Reflections", true, func() (*mat.Dense, error) { return Reflections(rng, n) }},
+		{"Haar (QR)", true, func() (*mat.Dense, error) { return Haar(rng, n) }},
+		{"QR without R's signs", false, func() (*mat.Dense, error) { return rawQR(rng, n), nil }},
+		{"det forced to +1", false, func() (*mat.Dense, error) {
+			q, err := Reflections(rng, n)
+			if err == nil && mat.Det(q) < 0 {
+				scaleColumn(q, n-1, -1)
+			}
+			return q, err
+		}},
+		{"Q_11 >= 0", false, func() (*mat.Dense, error) {
+			q, err := Reflections(rng, n)
+			if err == nil && q.At(0, 0) < 0 {
+				scaleColumn(q, 0, -1)
+			}
+			return q, err
+		}},
+		{"signed permutation", false, func() (*mat.Dense, error) {
+			q := mat.NewDense(n, n, nil)
+			for i, j := range rng.Perm(n) {
+				q.Set(i, j, float64(2*int(rng.Uint64()&1)-1))
+			}
+			return q, nil
+		}},
+	}
+	if n == 6 {
+		samplers = append(samplers, struct {
 			name string
 			haar bool
 			draw func() (*mat.Dense, error)
-		}{
-			{"Reflections", true, func() (*mat.Dense, error) { return Reflections(rng, n) }},
-			{"Haar (QR)", true, func() (*mat.Dense, error) { return Haar(rng, n) }},
-			{"QR without R's signs", false, func() (*mat.Dense, error) { return rawQR(rng, n), nil }},
-			{"det forced to +1", false, func() (*mat.Dense, error) {
-				q, err := Reflections(rng, n)
-				if err == nil && mat.Det(q) < 0 {
-					scaleColumn(q, n-1, -1)
-				}
-				return q, err
-			}},
-			{"Q_11 >= 0", false, func() (*mat.Dense, error) {
-				q, err := Reflections(rng, n)
-				if err == nil && q.At(0, 0) < 0 {
-					scaleColumn(q, 0, -1)
-				}
-				return q, err
-			}},
-			{"signed permutation", false, func() (*mat.Dense, error) {
-				q := mat.NewDense(n, n, nil)
-				for i, j := range rng.Perm(n) {
-					q.Set(i, j, float64(2*int(rng.Uint64()&1)-1))
-				}
-				return q, nil
-			}},
+		}{"uniform draws", false, func() (*mat.Dense, error) {
+			return reflections(n, 1, func() float64 { return 2*rng.Float64() - 1 }), nil
+		}})
+	}
+	for _, s := range samplers {
+		bad, err := haarRejects(s.draw, draws)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if n == 6 {
-			samplers = append(samplers, struct {
-				name string
-				haar bool
-				draw func() (*mat.Dense, error)
-			}{"uniform draws", false, func() (*mat.Dense, error) {
-				return reflections(n, 1, func() float64 { return 2*rng.Float64() - 1 }), nil
-			}})
+		if s.haar && len(bad) > 0 {
+			t.Errorf("n = %d, %s: not Haar: %v", n, s.name, bad)
 		}
-		for _, s := range samplers {
-			bad, err := haarRejects(s.draw, draws)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if s.haar && len(bad) > 0 {
-				t.Errorf("n = %d, %s: not Haar: %v", n, s.name, bad)
-			}
-			if !s.haar && len(bad) == 0 {
-				t.Errorf("n = %d, negative control %s: no moment rejected", n, s.name)
-			}
+		if !s.haar && len(bad) == 0 {
+			t.Errorf("n = %d, negative control %s: no moment rejected", n, s.name)
 		}
 	}
 }
