@@ -194,44 +194,22 @@ func Expect2(f func(a, b float64) float64, meanA, meanB, varA, varB, cov float64
 	if f == nil {
 		return 0, errors.New("meanfield: Expect2 needs an integrand f (got nil)")
 	}
-	if err := checkNormal(meanA, varA); err != nil {
+	p, err := newPair(meanA, meanB, varA, varB, cov)
+	if err != nil {
 		return 0, err
-	}
-	if err := checkNormal(meanB, varB); err != nil {
-		return 0, err
-	}
-	bound := math.Sqrt(varA) * math.Sqrt(varB)
-	if math.IsNaN(cov) || math.Abs(cov) > bound*(1+1e-12) {
-		return 0, fmt.Errorf("meanfield: covariance %v exceeds sqrt(varA varB) = %v", cov, bound)
-	}
-	cov = math.Max(-bound, math.Min(bound, cov))
-	swap := varA < varB // integrate the wider one outside: B = A cov/varA + noise then varies no faster than A
-	if swap {
-		meanA, meanB, varA, varB = meanB, meanA, varB, varA
-	}
-	slope, condVar := 0.0, varB
-	if varA > 0 {
-		slope = cov / varA
-		condVar = math.Max(varB-slope*cov, 0) // slope cov, not cov^2/varA: cov^2 overflows first
-	}
-	rule := func(g func(a, b float64) float64) float64 {
-		return expect(func(a float64) float64 {
-			ga := func(b float64) float64 { return g(a, b) }
-			return expect(ga, meanB+slope*(a-meanA), condVar, breakpoints)
-		}, meanA, varA, breakpoints)
 	}
 	// h is f with its arguments in the order of the rule (outer, inner).
 	h := f
-	if swap {
+	if p.swap {
 		h = func(b, a float64) float64 { return f(a, b) }
 	}
-	v := rule(h)
+	v := p.rule(h)
 	if !isFinite(v) { // again, watching each node, as Expect does
 		var w watch
 		v = w.redo(func(scale float64) float64 {
-			return rule(func(x, y float64) float64 {
+			return p.rule(func(x, y float64) float64 {
 				a, b := x, y
-				if swap {
+				if p.swap {
 					a, b = y, x
 				}
 				return w.see(f(a, b), a, b) * scale
@@ -245,4 +223,68 @@ func Expect2(f func(a, b float64) float64, meanA, meanB, varA, varB, cov float64
 		return 0, fmt.Errorf("meanfield: E[f(A, B)] is %v", v)
 	}
 	return v, nil
+}
+
+// expect2Product is Expect2 for the product f(a, b) = fa(a) fb(b), with the outer factor taken
+// out of the inner sum: fa(a) sum_j w_j fb(b_j) instead of sum_j w_j fa(a) fb(b_j), the same nodes
+// and weights, half the integrand calls (the covariance map's tanh tanh, chi_c*'s sech^2 sech^2,
+// the gates' sigmoid sigmoid). It differs from Expect2 by rounding only. A result that is not
+// finite is computed again by Expect2, which names the node or rescales.
+func expect2Product(fa, fb func(float64) float64, meanA, meanB, varA, varB, cov float64) (float64, error) {
+	p, err := newPair(meanA, meanB, varA, varB, cov)
+	if err != nil {
+		return 0, err
+	}
+	outer, inner := fa, fb
+	if p.swap {
+		outer, inner = fb, fa
+	}
+	v := expect(func(a float64) float64 {
+		return outer(a) * expect(inner, p.meanB+p.slope*(a-p.meanA), p.condVar, breakpoints)
+	}, p.meanA, p.varA, breakpoints)
+	if isFinite(v) {
+		return v, nil
+	}
+	return Expect2(func(a, b float64) float64 { return fa(a) * fb(b) }, meanA, meanB, varA, varB, cov)
+}
+
+// pair is a bivariate normal in the order Expect2's rule integrates it: the wider variable (A
+// after the swap) outside, B given A inside, with mean meanB + slope (a - meanA) and variance
+// condVar.
+type pair struct {
+	meanA, meanB, varA, slope, condVar float64
+	swap                               bool // the arguments' roles exchanged: f's b is outside
+}
+
+// newPair checks the means, variances and covariance as Expect2 documents, and orders them.
+func newPair(meanA, meanB, varA, varB, cov float64) (pair, error) {
+	if err := checkNormal(meanA, varA); err != nil {
+		return pair{}, err
+	}
+	if err := checkNormal(meanB, varB); err != nil {
+		return pair{}, err
+	}
+	bound := math.Sqrt(varA) * math.Sqrt(varB)
+	if math.IsNaN(cov) || math.Abs(cov) > bound*(1+1e-12) {
+		return pair{}, fmt.Errorf("meanfield: covariance %v exceeds sqrt(varA varB) = %v", cov, bound)
+	}
+	cov = math.Max(-bound, math.Min(bound, cov))
+	swap := varA < varB // integrate the wider one outside: B = A cov/varA + noise then varies no faster than A
+	if swap {
+		meanA, meanB, varA, varB = meanB, meanA, varB, varA
+	}
+	slope, condVar := 0.0, varB
+	if varA > 0 {
+		slope = cov / varA
+		condVar = math.Max(varB-slope*cov, 0) // slope cov, not cov^2/varA: cov^2 overflows first
+	}
+	return pair{meanA: meanA, meanB: meanB, varA: varA, slope: slope, condVar: condVar, swap: swap}, nil
+}
+
+// rule is the nested composite rule for g(outer, inner).
+func (p pair) rule(g func(a, b float64) float64) float64 {
+	return expect(func(a float64) float64 {
+		ga := func(b float64) float64 { return g(a, b) }
+		return expect(ga, p.meanB+p.slope*(a-p.meanA), p.condVar, breakpoints)
+	}, p.meanA, p.varA, breakpoints)
 }

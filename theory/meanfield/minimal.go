@@ -147,8 +147,7 @@ func (m Minimal) ChiAB() (float64, error) {
 }
 
 func (m Minimal) crossFactor(q, Qab float64) (float64, error) {
-	both := func(a, b float64) float64 { return sigmoid(a) * sigmoid(b) }
-	return Expect2(both, m.MuB, m.MuB, q, q, m.SW*m.SW*Qab+m.SB*m.SB)
+	return expect2Product(sigmoid, sigmoid, m.MuB, m.MuB, q, q, m.SW*m.SW*Qab+m.SB*m.SB)
 }
 
 // CrossMap is one step of the recursion for the cross moment Q^ab = h^a.h^b/N of two copies that
