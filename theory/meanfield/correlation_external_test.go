@@ -35,38 +35,46 @@ func TestVanillaCorrelation(t *testing.T) {
 	if testing.Short() { // each case is about 20 two-dimensional quadratures
 		cases = cases[:2] // one ordered (chi_1 = 0.29), one chaotic (chi_1 = 1.018)
 	}
-	for _, c := range cases {
-		sw2, sv2, sb2 := c[0], c[1], c[2]
-		s := sv2 + sb2
-		ind := fp.Must(meanfield.VanillaCorrelation(sw2, s, sb2))
-		q, qab := ind.QStar, ind.CStar*ind.QStar
-		if m := fp.Must(meanfield.CovarianceMap(q, q, qab, sw2, sb2)); math.Abs(m-qab) > 1e-10*q {
-			t.Errorf("%v: not a fixed point: map(%.12g) = %.12g", c, qab, m)
-		}
-		h := 1e-4 * q
-		d := (fp.Must(meanfield.CovarianceMap(q, q, qab+h, sw2, sb2)) - fp.Must(meanfield.CovarianceMap(q, q, qab-h, sw2, sb2))) / (2 * h)
-		if math.Abs(d-ind.ChiC) > 1e-5 {
-			t.Errorf("%v: chi_c* %.10g, slope of the map %.10g", c, ind.ChiC, d)
-		}
-		if !(ind.CStar < 1 && ind.ChiC < 1 && ind.CStar >= sb2/q) {
-			t.Errorf("%v: independent inputs: c* %v (>= %v), chi_c* %v", c, ind.CStar, sb2/q, ind.ChiC)
-		}
-		more := fp.Must(meanfield.VanillaCorrelation(sw2, s, sb2+sv2/2))
-		if !(more.CStar > ind.CStar) {
-			t.Errorf("%v: c* %v with more shared drive, %v with less", c, more.CStar, ind.CStar)
-		}
-		same := fp.Must(meanfield.VanillaCorrelation(sw2, s, s))
-		chi1 := fp.Must(meanfield.VanillaChi1(sw2, q))
-		switch {
-		case chi1 <= 1 && (same.CStar != 1 || math.Abs(same.ChiC-chi1) > 1e-12):
-			t.Errorf("%v: ordered (chi_1 %v): c* %v, chi_c* %v", c, chi1, same.CStar, same.ChiC)
-		case chi1 > 1 && !(same.CStar < 1 && same.ChiC < 1):
-			t.Errorf("%v: chaotic (chi_1 %v): c* %v, chi_c* %v", c, chi1, same.CStar, same.ChiC)
-		case chi1 > 1: // the root below c = 1 is a fixed point of the covariance map at the same q*
-			qab := same.CStar * same.QStar
-			if m := fp.Must(meanfield.CovarianceMap(q, q, qab, sw2, s)); same.QStar != q || !(same.CStar > s/q) || math.Abs(m-qab) > 1e-10*q {
-				t.Errorf("%v: chaotic: q* %v (%v), c* %v (above %v), map(%.12g) = %.12g", c, same.QStar, q, same.CStar, s/q, qab, m)
-			}
+	for _, c := range cases { // in parallel: each is a few hundred milliseconds of quadrature
+		t.Run(fmt.Sprint(c), func(t *testing.T) {
+			t.Parallel()
+			checkVanillaCorrelation(t, c)
+		})
+	}
+}
+
+// checkVanillaCorrelation holds one case (sw2, sv2, sb2) of TestVanillaCorrelation.
+func checkVanillaCorrelation(t *testing.T, c [3]float64) {
+	sw2, sv2, sb2 := c[0], c[1], c[2]
+	s := sv2 + sb2
+	ind := fp.Must(meanfield.VanillaCorrelation(sw2, s, sb2))
+	q, qab := ind.QStar, ind.CStar*ind.QStar
+	if m := fp.Must(meanfield.CovarianceMap(q, q, qab, sw2, sb2)); math.Abs(m-qab) > 1e-10*q {
+		t.Errorf("%v: not a fixed point: map(%.12g) = %.12g", c, qab, m)
+	}
+	h := 1e-4 * q
+	d := (fp.Must(meanfield.CovarianceMap(q, q, qab+h, sw2, sb2)) - fp.Must(meanfield.CovarianceMap(q, q, qab-h, sw2, sb2))) / (2 * h)
+	if math.Abs(d-ind.ChiC) > 1e-5 {
+		t.Errorf("%v: chi_c* %.10g, slope of the map %.10g", c, ind.ChiC, d)
+	}
+	if !(ind.CStar < 1 && ind.ChiC < 1 && ind.CStar >= sb2/q) {
+		t.Errorf("%v: independent inputs: c* %v (>= %v), chi_c* %v", c, ind.CStar, sb2/q, ind.ChiC)
+	}
+	more := fp.Must(meanfield.VanillaCorrelation(sw2, s, sb2+sv2/2))
+	if !(more.CStar > ind.CStar) {
+		t.Errorf("%v: c* %v with more shared drive, %v with less", c, more.CStar, ind.CStar)
+	}
+	same := fp.Must(meanfield.VanillaCorrelation(sw2, s, s))
+	chi1 := fp.Must(meanfield.VanillaChi1(sw2, q))
+	switch {
+	case chi1 <= 1 && (same.CStar != 1 || math.Abs(same.ChiC-chi1) > 1e-12):
+		t.Errorf("%v: ordered (chi_1 %v): c* %v, chi_c* %v", c, chi1, same.CStar, same.ChiC)
+	case chi1 > 1 && !(same.CStar < 1 && same.ChiC < 1):
+		t.Errorf("%v: chaotic (chi_1 %v): c* %v, chi_c* %v", c, chi1, same.CStar, same.ChiC)
+	case chi1 > 1: // the root below c = 1 is a fixed point of the covariance map at the same q*
+		qab := same.CStar * same.QStar
+		if m := fp.Must(meanfield.CovarianceMap(q, q, qab, sw2, s)); same.QStar != q || !(same.CStar > s/q) || math.Abs(m-qab) > 1e-10*q {
+			t.Errorf("%v: chaotic: q* %v (%v), c* %v (above %v), map(%.12g) = %.12g", c, same.QStar, q, same.CStar, s/q, qab, m)
 		}
 	}
 }
