@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/dlt5/verify/numeric/orthogonal"
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -51,6 +52,58 @@ func fuzzSampler(f *testing.F, sample func(*rand.Rand, int) (*mat.Dense, error))
 					t.Fatalf("n = %d: not orthogonal at (%d, %d): Q^T Q = %v", n, i, j, dot)
 				}
 			}
+		}
+	})
+}
+
+// FuzzProduct covers NewProduct and Mul: no panic; an error, or a Product whose Mul keeps each of
+// k vectors' norms (to 1e-12 relative: Q is orthogonal) and refuses a block of the wrong length.
+// Sizes are reduced to 0..8 as in FuzzHaar, k to 1..5.
+func FuzzProduct(f *testing.F) {
+	for _, n := range []int{-1, 0, 1, 2, 5, 8, orthogonal.MaxN + 1, math.MaxInt} {
+		f.Add(n, uint64(n), 3, false)
+	}
+	f.Add(3, uint64(1), 1, true)
+	f.Add(4, uint64(2), 0, false)
+	f.Fuzz(func(t *testing.T, n int, seed uint64, k int, nilRng bool) {
+		if n > 0 && n <= orthogonal.MaxN {
+			n %= 9
+		}
+		var rng *rand.Rand
+		if !nilRng {
+			rng = rand.New(rand.NewPCG(seed, 3))
+		}
+		p, err := orthogonal.NewProduct(rng, n)
+		if err != nil {
+			return
+		}
+		if p == nil || p.N() != n {
+			t.Fatal("no Product, or the wrong size, with a nil error")
+		}
+		if k < 1 || k > 5 {
+			if err := p.Mul(make([]float64, n), k); err == nil && k != 1 {
+				t.Fatalf("Mul of %d vectors from %d floats accepted", k, n)
+			}
+			return
+		}
+		x := make([]float64, k*n)
+		for i := range x {
+			x[i] = rng.NormFloat64()
+		}
+		before := make([]float64, k)
+		for j := range k {
+			before[j] = floats.Norm(x[j*n:(j+1)*n], 2)
+		}
+		if err := p.Mul(x, k); err != nil {
+			t.Fatal(err)
+		}
+		for j := range k {
+			if after := floats.Norm(x[j*n:(j+1)*n], 2); !(math.Abs(after-before[j]) <= 1e-12*before[j]) {
+				t.Fatalf("vector %d: norm %v before, %v after", j, before[j], after)
+			}
+		}
+		if err := p.Mul(x[:len(x)-1], k); err == nil {
+			t.Fatal("a block one float short accepted")
 		}
 	})
 }
