@@ -66,7 +66,7 @@ func (v Vanilla) Pair(steps int, seed uint64, identical bool, from PairStart) ([
 	}
 	rng := rand.New(rand.NewPCG(seed, 0))
 	k := v.seqs()
-	nt, err := v.draw(rng, k)
+	nt, err := v.drawFactored(rng, k)
 	if err != nil {
 		return nil, err
 	}
