@@ -292,17 +292,23 @@ func rowEnding(rs []claim.Result, suffix string) claim.Result {
 type ErfFormula func(s11, s22, s12 float64) (float64, error)
 
 // Oracle is one MF-8 case: the quadrature of E[erf(A) erf(B)] against Formula (nil: the closed
-// form meanfield.ErfProduct).
+// form meanfield.ErfProduct), by meanfield.Expect2, or by meanfield.Expect2Product (the rule the
+// covariance and cross maps use) when Product is set.
 type Oracle struct {
 	S11, S22, Rho float64
 	Formula       ErfFormula
+	Product       bool
 }
 
 // MF8 checks the quadrature behind every Gaussian expectation of the paper against a closed form:
 // with phi = erf, E[erf(A) erf(B)] = (2/pi) arcsin(2 s12 / sqrt((1 + 2 s11)(1 + 2 s22))), to 1e-10
 // (absolute; the value is at most 1).
 func MF8(c Oracle) claim.Result {
-	what := fmt.Sprintf("MF-8 E[erf erf] s11=%.3g s22=%.3g rho=%.3g", c.S11, c.S22, c.Rho)
+	rule := "E[erf erf]"
+	if c.Product {
+		rule = "E[erf] product rule"
+	}
+	what := fmt.Sprintf("MF-8 %s s11=%.3g s22=%.3g rho=%.3g", rule, c.S11, c.S22, c.Rho)
 	formula := c.Formula
 	if formula == nil {
 		formula = meanfield.ErfProduct
@@ -310,6 +316,9 @@ func MF8(c Oracle) claim.Result {
 	s12 := c.Rho * math.Sqrt(c.S11*c.S22)
 	want, err1 := formula(c.S11, c.S22, s12)
 	got, err2 := meanfield.Expect2(func(a, b float64) float64 { return math.Erf(a) * math.Erf(b) }, 0, 0, c.S11, c.S22, s12)
+	if c.Product {
+		got, err2 = meanfield.Expect2Product(math.Erf, math.Erf, 0, 0, c.S11, c.S22, s12)
+	}
 	if err := claim.FirstErr(err1, err2); err != nil {
 		return claim.Failed(what, err)
 	}

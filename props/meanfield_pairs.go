@@ -222,7 +222,7 @@ func (c TimescaleCase) crossRecursion(start float64) ([]float64, error) {
 	// (CrossMap re-solves it at every call, most of MF-5's cost); the first step is held to
 	// CrossMap itself.
 	step := func(prev float64) (float64, error) {
-		f, err := meanfield.Expect2(func(a, b float64) float64 { return sigmoid(a) * sigmoid(b) }, m.MuB, m.MuB, gq, gq, m.SW*m.SW*math.Max(-Q, math.Min(Q, prev))+shared)
+		f, err := meanfield.Expect2Product(sigmoid, sigmoid, m.MuB, m.MuB, gq, gq, m.SW*m.SW*math.Max(-Q, math.Min(Q, prev))+shared)
 		return f * prev, err
 	}
 	out := []float64{q}

@@ -150,20 +150,23 @@ func init() {
 		},
 	})
 	claim.Register(claim.Claim{ID: "MF-8", Paper: "meanfield",
-		Statement:  "The quadrature used for tanh and sigmoid expectations reproduces the closed form E[erf(A) erf(B)] = (2/pi) arcsin(2 S12 / sqrt((1 + 2 S11)(1 + 2 S22))) to 1e-10.",
+		Statement:  "The quadrature used for tanh and sigmoid expectations reproduces the closed form E[erf(A) erf(B)] = (2/pi) arcsin(2 S12 / sqrt((1 + 2 S11)(1 + 2 S22))) to 1e-10, by the general two-dimensional rule and by the product rule the covariance and cross maps use.",
 		Source:     "The erf kernel (Williams 1997), the oracle the catalogue sets for the paper's Gaussian expectations.",
 		Conditions: "Zero-mean bivariate normal (A, B), variances from 1e-3 to 1e3 (the reference grid's are within 0.01..10.25), every correlation in [-1, 1].",
 		Run: func(uint64) claim.Outcome {
 			var o claim.Outcome
 			for _, v := range [][2]float64{{1e-3, 1e-3}, {1, 1}, {1e3, 1e3}, {1e-3, 1e3}, {0.5, 10}} {
 				for _, rho := range []float64{-1, -0.3, 0, 0.7, 1} {
-					o.Add(MF8(Oracle{S11: v[0], S22: v[1], Rho: rho}))
+					for _, product := range []bool{false, true} {
+						o.Add(MF8(Oracle{S11: v[0], S22: v[1], Rho: rho, Product: product}))
+					}
 				}
 			}
 			return o
 		},
 		Control: func(uint64, claim.Size) []claim.Result {
-			return []claim.Result{MF8(Oracle{S11: 1, S22: 2, Rho: 0.8, Formula: WrongErfProduct})}
+			return []claim.Result{MF8(Oracle{S11: 1, S22: 2, Rho: 0.8, Formula: WrongErfProduct}),
+				MF8(Oracle{S11: 1, S22: 2, Rho: 0.8, Formula: WrongErfProduct, Product: true})}
 		},
 	})
 }

@@ -55,19 +55,21 @@ func TestMF1Control(t *testing.T) {
 	mustReject(t, quickControls(t, "MF-1", 2)...) // seed 1 runs in TestControls
 }
 
-// TestMF8 holds the quadrature to the erf closed form over drawn variances and correlations (in two
-// dimensions: a few dozen draws' worth of time), and rejects the closed form without its 2s.
+// TestMF8 holds the quadrature (the general rule or the product rule, drawn) to the erf closed form
+// over drawn variances and correlations (in two dimensions: a few dozen draws' worth of time), and
+// rejects the closed form without its 2s by either rule.
 func TestMF8(t *testing.T) {
 	t.Parallel()
 	rapid.Check(t, func(t *rapid.T) {
 		c := Oracle{S11: math.Pow(10, rapid.Float64Range(-3, 3).Draw(t, "log10 s11")), S22: math.Pow(10, rapid.Float64Range(-3, 3).Draw(t, "log10 s22")),
-			Rho: rapid.Float64Range(-1, 1).Draw(t, "rho")}
+			Rho: rapid.Float64Range(-1, 1).Draw(t, "rho"), Product: rapid.Bool().Draw(t, "product rule")}
 		if !simulates(t, 5) { // each is a 2-D quadrature
 			return
 		}
 		mustPass(t, MF8(c))
 	})
 	mustReject(t, MF8(Oracle{S11: 1, S22: 2, Rho: 0.8, Formula: WrongErfProduct}))
+	mustReject(t, MF8(Oracle{S11: 1, S22: 2, Rho: 0.8, Formula: WrongErfProduct, Product: true}))
 }
 
 // TestMF3Identity: the identity over the catalogue's ranges (mu_b in [-4, 4], sw up to 3).

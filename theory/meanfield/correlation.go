@@ -16,7 +16,7 @@ func CovarianceMap(qa, qb, qab, sw2, shared float64) (float64, error) {
 	if err := checkParams([]string{"qa", "qb", "sw2", "shared"}, qa, qb, sw2, shared); err != nil {
 		return 0, err
 	}
-	e, err := expect2Product(math.Tanh, math.Tanh, 0, 0, qa, qb, qab)
+	e, err := Expect2Product(math.Tanh, math.Tanh, 0, 0, qa, qb, qab)
 	if err != nil {
 		return 0, err
 	}
@@ -65,7 +65,7 @@ func VanillaCorrelation(sw2, s, shared float64) (Correlation, error) {
 		return m - qab, err
 	}
 	chiAt := func(qab float64) (float64, error) {
-		e, err := expect2Product(sech2, sech2, 0, 0, q, q, qab)
+		e, err := Expect2Product(sech2, sech2, 0, 0, q, q, qab)
 		if err != nil {
 			return 0, err
 		}

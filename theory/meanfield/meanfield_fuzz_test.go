@@ -20,6 +20,8 @@ func FuzzExpect(f *testing.F) {
 		fp.RequireFinite(t, "Expect", err, v)
 		w, err := meanfield.Expect2(func(a, b float64) float64 { return math.Tanh(a) * math.Tanh(b) }, mean, mean, variance, 2*variance, rho*variance)
 		fp.RequireFinite(t, "Expect2", err, w)
+		w, err = meanfield.Expect2Product(math.Tanh, math.Tanh, mean, mean, variance, 2*variance, rho*variance)
+		fp.RequireFinite(t, "Expect2Product", err, w)
 	})
 }
 

@@ -147,7 +147,7 @@ func (m Minimal) ChiAB() (float64, error) {
 }
 
 func (m Minimal) crossFactor(q, Qab float64) (float64, error) {
-	return expect2Product(sigmoid, sigmoid, m.MuB, m.MuB, q, q, m.SW*m.SW*Qab+m.SB*m.SB)
+	return Expect2Product(sigmoid, sigmoid, m.MuB, m.MuB, q, q, m.SW*m.SW*Qab+m.SB*m.SB)
 }
 
 // CrossMap is one step of the recursion for the cross moment Q^ab = h^a.h^b/N of two copies that
@@ -172,22 +172,26 @@ func (m Minimal) CrossMap(Qab float64) (float64, error) {
 }
 
 // Xi returns the timescale xi = -1/ln chi_ab of two copies with independent inputs (derived).
-// It computes 1 - chi_ab = E[1 - u^a u^b] = E[v^a + v^b - v^a v^b], v = 1 - u = sigmoid(-e),
-// directly, so that xi keeps its digits as chi_ab -> 1 (large mu_b), and xi = -1/log1p(-(1 -
-// chi_ab)). Units: steps. Errors: invalid parameters, and 1 - chi_ab not in (0, 1).
+// It computes 1 - chi_ab = E[1 - u^a u^b] = E[v^a + v^b - v^a v^b] = 2 E[v] - E[v^a v^b], v = 1 - u
+// = sigmoid(-e) (both copies' gates have the same law), directly, so that xi keeps its digits as
+// chi_ab -> 1 (large mu_b), and xi = -1/log1p(-(1 - chi_ab)). Units: steps. Errors: invalid parameters, and 1 - chi_ab not in (0, 1).
 func (m Minimal) Xi() (float64, error) {
 	_, q, _, _, _, err := m.Stationary()
 	if err != nil {
 		return 0, err
 	}
-	either := func(a, b float64) float64 { // 1 - u^a u^b
-		va, vb := sigmoid(-a), sigmoid(-b)
-		return va + vb - va*vb
-	}
-	d, err := Expect2(either, m.MuB, m.MuB, q, q, m.SB*m.SB)
+	// E[v^a] + E[v^b] - E[v^a v^b]: three positive terms, the last at most half the sum (v^a v^b <=
+	// min(v^a, v^b)), so no digits cancel; the margins are one-dimensional rules.
+	notU := func(x float64) float64 { return sigmoid(-x) }
+	va, err := Expect(notU, m.MuB, q)
 	if err != nil {
 		return 0, err
 	}
+	vab, err := Expect2Product(notU, notU, m.MuB, m.MuB, q, q, m.SB*m.SB)
+	if err != nil {
+		return 0, err
+	}
+	d := 2*va - vab
 	if !(d > 0 && d < 1) {
 		return 0, fmt.Errorf("meanfield: 1 - chi_ab = %v outside (0, 1): no finite timescale", d)
 	}

@@ -30,7 +30,7 @@ func TestExpect2Product(t *testing.T) {
 		if rapid.IntRange(0, 3).Draw(t, "gate") != 0 { // a quarter of the draws integrate (30 ms each)
 			return
 		}
-		got, err := expect2Product(fa, fb, mA, mB, vA, vB, cov)
+		got, err := Expect2Product(fa, fb, mA, mB, vA, vB, cov)
 		want, err2 := Expect2(func(a, b float64) float64 { return fa(a) * fb(b) }, mA, mB, vA, vB, cov)
 		sq := func(f func(float64) float64) func(float64) float64 {
 			return func(x float64) float64 { return f(x) * f(x) }
@@ -52,18 +52,24 @@ func TestExpect2ProductEdges(t *testing.T) {
 	t.Parallel()
 	one := func(float64) float64 { return 1 }
 	big := func(float64) float64 { return 1.5e308 }
-	if v, err := expect2Product(big, one, 0, 1, 0.01, 0.02, 0.005); err != nil || math.Abs(v/1.5e308-1) > 1e-14 {
+	if v, err := Expect2Product(big, one, 0, 1, 0.01, 0.02, 0.005); err != nil || math.Abs(v/1.5e308-1) > 1e-14 {
 		t.Errorf("E[1.5e308 * 1] = %v (%v), want 1.5e308", v, err)
 	}
-	if v, err := expect2Product(one, big, 0, 1, 0.01, 0.02, 0.005); err != nil || math.Abs(v/1.5e308-1) > 1e-14 {
+	if v, err := Expect2Product(one, big, 0, 1, 0.01, 0.02, 0.005); err != nil || math.Abs(v/1.5e308-1) > 1e-14 {
 		t.Errorf("E[1 * 1.5e308] = %v (%v), want 1.5e308", v, err)
 	}
 	inf := func(x float64) float64 { return 1 / (x - x) } // +Inf at every node
-	if _, err := expect2Product(one, inf, 0, 0, 0.01, 0.01, 0); err == nil || !strings.Contains(err.Error(), "at (a, b)") {
+	if _, err := Expect2Product(one, inf, 0, 0, 0.01, 0.01, 0); err == nil || !strings.Contains(err.Error(), "at (a, b)") {
 		t.Errorf("an infinite factor: error %v, want the node named", err)
 	}
+	if _, err := Expect2Product(nil, one, 0, 0, 1, 1, 0); err == nil {
+		t.Error("a nil fa accepted")
+	}
+	if _, err := Expect2Product(one, nil, 0, 0, 1, 1, 0); err == nil {
+		t.Error("a nil fb accepted")
+	}
 	for _, c := range [][5]float64{{math.NaN(), 0, 1, 1, 0}, {0, 0, -1, 1, 0}, {0, 0, 1, 1, 1.5}, {0, 0, 1, math.Inf(1), 0}} {
-		if _, err := expect2Product(one, one, c[0], c[1], c[2], c[3], c[4]); err == nil {
+		if _, err := Expect2Product(one, one, c[0], c[1], c[2], c[3], c[4]); err == nil {
 			t.Errorf("%v: no error", c)
 		}
 	}
