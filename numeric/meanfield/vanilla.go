@@ -148,9 +148,8 @@ func (v Vanilla) drawNet(rng *rand.Rand, k int, formed bool) (*vnet, error) {
 			nt.rows[i] = v.SW2
 			continue
 		}
-		for _, x := range w[i*n : (i+1)*n] {
-			nt.rows[i] += x * x
-		}
+		row := w[i*n : (i+1)*n]
+		nt.rows[i] = vec.Dot(row, row)
 	}
 	return nt, nil
 }
