@@ -74,3 +74,38 @@ func TestExpect2ProductEdges(t *testing.T) {
 		}
 	}
 }
+
+// TestExpect2ProductGrid: the fixed inner grid and its limits. Near-perfect correlation at
+// variance 1e6 (conditional sd 0.045: pieces of width 1/12 over +-12000 would be 288000, past
+// maxGridPieces, so the moving rule runs) and at variance 1e4 (sd 0.0045: 268800 pieces of 1/112,
+// the same); the grid at variance 1e4 with sd 0.045 (28812 pieces) and on either side of the sd =
+// maxGridSD edge; each equal to Expect2 to 1e-13 (tanh tanh, and x e^x / 10 where the factors
+// differ).
+func TestExpect2ProductGrid(t *testing.T) {
+	t.Parallel()
+	ex := func(x float64) float64 { return math.Exp(x) / 10 }
+	id := func(x float64) float64 { return x }
+	for _, c := range []struct {
+		v, rho float64
+		grid   bool
+	}{{1e6, 1 - 1e-9, false}, {1e4, 1 - 1e-9, false}, {1e4, 1 - 1e-7, true}, {4, 0, true}, {4.0001, 0, false}, {4, 0.9, true}} {
+		p, err := newPair(0.3, -0.2, c.v, c.v, c.rho*c.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := p.grid(math.Tanh); ok != c.grid {
+			t.Errorf("variance %v, rho %v (conditional sd %.3g): grid %v, want %v", c.v, c.rho, math.Sqrt(p.condVar), ok, c.grid)
+		}
+		fs := [][2]func(float64) float64{{math.Tanh, math.Tanh}}
+		if c.v < 10 { // e^x at variance 1e4 overflows at 12 sigma
+			fs = append(fs, [2]func(float64) float64{id, ex})
+		}
+		for _, f := range fs {
+			got, err := Expect2Product(f[0], f[1], 0.3, -0.2, c.v, c.v, c.rho*c.v)
+			want, err2 := Expect2(func(a, b float64) float64 { return f[0](a) * f[1](b) }, 0.3, -0.2, c.v, c.v, c.rho*c.v)
+			if err != nil || err2 != nil || math.Abs(got-want) > 1e-13*math.Max(1, math.Abs(want)) {
+				t.Errorf("variance %v, rho %v: product %.17g (%v), Expect2 %.17g (%v)", c.v, c.rho, got, err, want, err2)
+			}
+		}
+	}
+}
