@@ -197,7 +197,7 @@ func criticalCases(seeds int, seed uint64, ts []int) ([]SpectrumCase, error) {
 }
 
 func init() {
-	claim.Register(claim.Claim{ID: "MF-2", Paper: "meanfield", Seconds: 16,
+	claim.Register(claim.Claim{ID: "MF-2", Paper: "meanfield", Seconds: 12,
 		Statement:  "Two sequences through one vanilla tanh network: with identical inputs 1 - c_t decays like chi_1^t in the ordered phase (the fitted rate within its statistical bound of chi_1, which must detect 10%) and chi_1 > 1 gives c* < 1; with independent inputs c* < 1 whenever sv2 R > 0, approached at the rate chi_c* = sw2 E[tanh'(A) tanh'(B)] at (q*, q* c*). The covariance follows the mean-field map q_ab' = sw2 E[tanh(A) tanh(B)] + shared at every step.",
 		Source:     "Section 3 (correlation map and phases of the vanilla RNN), with the input term split into the shared and the independent drive (derived by the suite).",
 		Conditions: "Tied weights, width 1000 (the approach rate and c*: 500), sequence a from h_0 = 0 and b from a random start, 16 or 8 pairs per network; each map row tests one step (control variates: the bias's b.b/N and the previous step's moments less the trajectory, through the map's gradient); c* is held where the mean-field trajectory has settled (12 steps for independent inputs, 25 for identical inputs at sw2 = 6, chi_1 = 1.45), 128 networks, 1 - c_T to 1 - c* with no allowance and above 0 beyond its bound; the rate of 1 - c_t is fitted where 1e-11 < 1 - c_t < 1e-2; the approach from the difference of runs from c_0 = 1 and c_0 = 0 with common random numbers, its fitted rate held to the recursion's over the same window (where D stays above e^-2 of its start), and chi_c* held to the covariance map's slope at the fixed point (a central difference, 1e-5).",
@@ -291,7 +291,7 @@ func init() {
 			return []claim.Result{MF4(c), MF4(m), power}
 		},
 	})
-	claim.Register(claim.Claim{ID: "MF-5", Paper: "meanfield", Seconds: 22,
+	claim.Register(claim.Claim{ID: "MF-5", Paper: "meanfield", Seconds: 13,
 		Statement:  "Two copies of a minimalRNN sharing every weight (redrawn together each step) and receiving independent inputs decorrelate as the mean-field recursion Q^ab_t = E[u^a u^b] Q^ab_{t-1} says, at every step and in the fitted rate over the same window, which tends to chi_ab; xi = -1/ln chi_ab increases with mu_b without bound, while the vanilla network's xi = -1/ln chi_c* stays bounded at the same input noise.",
 		Source:     "Section 4 (timescales of the minimalRNN; gating enables signal propagation), the recursion derived by the suite.",
 		Conditions: "Annealed weights, width 2000, mu_b in {0, 2, 4}, copies started as one state at Q*, less a run from independent states with common random numbers (mean-field 0) and the start's fluctuation (a control variate of exact mean); per-step rows where the recursion stays above Q* e^-2, the rate (exp of the fitted ln-slope) where it stays above Q* e^-4. Tied weights: see the tied-timescale finding, whose not-one-rate part is a row.",
@@ -353,7 +353,7 @@ func init() {
 			return []claim.Result{rowEnding(MF5(c), "Q^ab_1"), rowEnding(MF5(drop), "Q^ab_1"), claim.Only(claim.Select(xi, "max vanilla xi")), power}
 		},
 	})
-	claim.Register(claim.Claim{ID: "MF-6", Paper: "meanfield", Seconds: 7,
+	claim.Register(claim.Claim{ID: "MF-6", Paper: "meanfield", Seconds: 8,
 		Statement:  "The T-step Jacobian J = prod_t D_t W of the vanilla network at stationarity has mean squared singular value m_1 = chi_1^T and relative spread m_2/m_1^2 - 1 = T (mu_2/mu_1^2 - 1 - s_1), s_1 = 0 for orthogonal and -1 for Gaussian W, within the stated finite-width tolerance; orthogonal W is always narrower.",
 		Source:     "Section 5 (dynamical isometry), from the free-probability analysis of Pennington et al. 2017 (derived by the suite).",
 		Conditions: "Width 500, T in {4, 8, 16}, Hutchinson estimates (8 Rademacher probes per network) from block products, with control variates of exactly zero mean (16 control trajectories per network, the frozen bias's mean state); finite-width tolerances per W and T, the bias measured on 240 networks plus three SE: m_1 1.5/2/5% (Gaussian) and 1/1.5/3% (orthogonal), spread 2.5/4.5/12.5% and 1/2/4.5% at T = 4/8/16. Known weakness: the t-test over networks is not held to NormalApproxOK (the jackknife pseudo-values' skewness is 0.05-1.23 at 48 networks; 2 of 12 rows pass it), so its false-alarm rate out at the budget's t is not the stated one; the median-of-means bound would widen the rows several times. Power (the command's seed, the tolerance included): orthogonal W 4.1-14%, Gaussian W 5.0-28% (T = 16's spread: its 12.5% tolerance, a measured +9.3% bias, leaves the row blind to errors of about -16% .. +44%); exceptions to the suite's 5%, named: wider networks (-long) are the fix.",
@@ -375,7 +375,7 @@ func init() {
 			return mf6Controls(seed, size)
 		},
 	})
-	claim.Register(claim.Claim{ID: "MF-7", Paper: "meanfield", Seconds: 6,
+	claim.Register(claim.Claim{ID: "MF-7", Paper: "meanfield", Seconds: 8,
 		Statement:  "Critical initialisation: the vanilla network with orthogonal W at sw2 = 1/mu_1(q*) and the drive q* - E[tanh^2]/mu_1 has m_1 = 1 and spread T (mu_2/mu_1^2 - 1) over T steps, the drive increasing in q*; the minimalRNN at the closed-form critical sw^2 has chi_1 = 1 in an annealed simulation.",
 		Source:     "Section 5 (critical initialisation for dynamical isometry), derived by the suite.",
 		Conditions: "Vanilla: width 500, q* in {0.1, 0.5}, T in {4, 8, 16}. minimalRNN: width 300, sv = 1, sb = 0, R = 1, mu_b = 0 .. 4, started at Q*. Power (the command's seed): the minimalRNN rows detect 1.2-3.9%, the vanilla rows 1.2-9.1%; exceptions to the suite's 5%: q* = 0.5's spread at T = 8 (5.7%) and its m_1 and spread at T = 16 (7.9% and 9.1%; 9.0-10.6% for the m_1 row over four seeds), where the per-network noise of the 16-step products is what is left after the control variates.",
