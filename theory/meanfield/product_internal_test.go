@@ -76,11 +76,11 @@ func TestExpect2ProductEdges(t *testing.T) {
 }
 
 // TestExpect2ProductGrid: the fixed inner grid and its limits. Near-perfect correlation at
-// variance 1e6 (conditional sd 0.045: pieces of width 1/12 over +-12000 would be 288000, past
-// maxGridPieces, so the moving rule runs) and at variance 1e4 (sd 0.0045: 268800 pieces of 1/112,
-// the same); the grid at variance 1e4 with sd 0.045 (28812 pieces) and on either side of the sd =
-// maxGridSD edge; each equal to Expect2 to 1e-13 (tanh tanh, and x e^x / 10 where the factors
-// differ).
+// variances 1e6, 1e4 and 0.1 (conditional sd 0.045, 0.0045, 0.00045: pieces of width 1/12, 1/112,
+// 1/1112 over the conditional means' range would outnumber the moving rule's evaluations, so it
+// runs); the grid at variance 100 and correlation 0.99 (sd 1.4 over +-120) and on either side of
+// the sd = maxGridSD edge; each equal to Expect2 to 1e-13 (tanh tanh, and x e^x / 10 where the
+// factors differ).
 func TestExpect2ProductGrid(t *testing.T) {
 	t.Parallel()
 	ex := func(x float64) float64 { return math.Exp(x) / 10 }
@@ -88,7 +88,7 @@ func TestExpect2ProductGrid(t *testing.T) {
 	for _, c := range []struct {
 		v, rho float64
 		grid   bool
-	}{{1e6, 1 - 1e-9, false}, {1e4, 1 - 1e-9, false}, {1e4, 1 - 1e-7, true}, {4, 0, true}, {4.0001, 0, false}, {4, 0.9, true}} {
+	}{{1e6, 1 - 1e-9, false}, {1e4, 1 - 1e-9, false}, {0.1, 1 - 1e-6, false}, {100, 0.99, true}, {4, 0, true}, {4.0001, 0, false}, {4, 0.9, true}} {
 		p, err := newPair(0.3, -0.2, c.v, c.v, c.rho*c.v)
 		if err != nil {
 			t.Fatal(err)
@@ -97,7 +97,7 @@ func TestExpect2ProductGrid(t *testing.T) {
 			t.Errorf("variance %v, rho %v (conditional sd %.3g): grid %v, want %v", c.v, c.rho, math.Sqrt(p.condVar), ok, c.grid)
 		}
 		fs := [][2]func(float64) float64{{math.Tanh, math.Tanh}}
-		if c.v < 10 { // e^x at variance 1e4 overflows at 12 sigma
+		if c.v < 1000 { // e^x at variance 1e4 is beyond float64 at 12 sigma (e^1200)
 			fs = append(fs, [2]func(float64) float64{id, ex})
 		}
 		for _, f := range fs {
