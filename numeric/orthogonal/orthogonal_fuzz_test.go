@@ -65,6 +65,7 @@ func FuzzProduct(f *testing.F) {
 	}
 	f.Add(3, uint64(1), 1, true)
 	f.Add(4, uint64(2), 0, false)
+	f.Add(4, uint64(2), 1<<62+1, false) // 4 (2^62 + 1) wraps to 4
 	f.Fuzz(func(t *testing.T, n int, seed uint64, k int, nilRng bool) {
 		if n > 0 && n <= orthogonal.MaxN {
 			n %= 9
@@ -80,7 +81,7 @@ func FuzzProduct(f *testing.F) {
 		if p == nil || p.N() != n {
 			t.Fatal("no Product, or the wrong size, with a nil error")
 		}
-		if k < 1 || k > 5 {
+		if k < 1 || k > 5 { // including k n beyond int, which wraps
 			if err := p.Mul(make([]float64, n), k); err == nil && k != 1 {
 				t.Fatalf("Mul of %d vectors from %d floats accepted", k, n)
 			}

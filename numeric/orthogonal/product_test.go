@@ -42,7 +42,7 @@ func TestProductIsReflections(t *testing.T) {
 }
 
 // TestProductErrors: the sizes NewProduct refuses, a nil rng, and Mul on a nil or hand-made
-// Product, with no vectors or a block of the wrong length.
+// Product, with no vectors or a block of the wrong length (k = 2^62 + 1 with n = 4: k n wraps to 4).
 func TestProductErrors(t *testing.T) {
 	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 1))
@@ -65,6 +65,9 @@ func TestProductErrors(t *testing.T) {
 		if err := p.Mul(c.x, c.k); err == nil {
 			t.Errorf("Mul of %d floats as %d vectors of 3 accepted", len(c.x), c.k)
 		}
+	}
+	if err := must(NewProduct(rng, 4)).Mul(make([]float64, 4), 1<<62+1); err == nil {
+		t.Error("Mul of 2^62 + 1 vectors from 4 floats accepted (k n wraps to 4)")
 	}
 	var none *Product
 	if err := none.Mul(make([]float64, 3), 1); err == nil {

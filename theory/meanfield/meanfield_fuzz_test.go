@@ -8,20 +8,28 @@ import (
 	"github.com/dlt5/verify/theory/meanfield"
 )
 
-var special = []float64{0, -1, 1e-300, 1e300, math.NaN(), math.Inf(1), math.Inf(-1), 0.5, 3, 1e4}
+var special = []float64{0, -1, 1e-300, 1e300, math.NaN(), math.Inf(1), math.Inf(-1), 0.5, 3, 1e4, 1e16, 5e-324}
 
-// FuzzExpect covers Expect and Expect2: an error or a finite value, never a panic or a NaN.
+// FuzzExpect covers Expect, Expect2 and Expect2Product: an error or a finite value, never a panic
+// or a NaN, and the product rule within 1e-12 of Expect2 on tanh tanh (it shares Expect2's outer
+// rule; its inner rule, moving or on the fixed grid, must not lose digits at any mean).
 func FuzzExpect(f *testing.F) {
 	for i, v := range special {
 		f.Add(v, special[(i+3)%len(special)], 0.5)
 	}
+	f.Add(1e16, 1.0, 0.5)    // a fixed grid at absolute positions rounded its nodes here
+	f.Add(4.0, 1e-8, 0.9999) // and lost 1.9e-11 here
+	f.Add(0.5, 1e-320, 0.0)  // and came out empty (0) here
 	f.Fuzz(func(t *testing.T, mean, variance, rho float64) {
 		v, err := meanfield.Expect(math.Tanh, mean, variance)
 		fp.RequireFinite(t, "Expect", err, v)
 		w, err := meanfield.Expect2(func(a, b float64) float64 { return math.Tanh(a) * math.Tanh(b) }, mean, mean, variance, 2*variance, rho*variance)
 		fp.RequireFinite(t, "Expect2", err, w)
-		w, err = meanfield.Expect2Product(math.Tanh, math.Tanh, mean, mean, variance, 2*variance, rho*variance)
-		fp.RequireFinite(t, "Expect2Product", err, w)
+		p, err2 := meanfield.Expect2Product(math.Tanh, math.Tanh, mean, mean, variance, 2*variance, rho*variance)
+		fp.RequireFinite(t, "Expect2Product", err2, p)
+		if (err == nil) != (err2 == nil) || math.Abs(p-w) > 1e-12 { // the same outer rule; |tanh tanh| <= 1
+			t.Fatalf("Expect2Product %v (%v), Expect2 %v (%v)", p, err2, w, err)
+		}
 	})
 }
 
