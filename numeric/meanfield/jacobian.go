@@ -97,6 +97,7 @@ func (v Vanilla) JacobianMoments(ts []int, probes, controls int, seed uint64) ([
 	if err != nil {
 		return nil, err
 	}
+	defer nt.release()
 	n, nf := v.N, float64(v.N)
 	wb := make([]float64, n)
 	vec.MulRows(nt.w.Data, n, nt.bias, wb, 1, false)

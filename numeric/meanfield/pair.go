@@ -70,6 +70,7 @@ func (v Vanilla) Pair(steps int, seed uint64, identical bool, from PairStart) ([
 	if err != nil {
 		return nil, err
 	}
+	defer nt.release()
 	m := v.N * k
 	ha, hb, ea, eb, xa, xb := make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m), make([]float64, m)
 	start(rng, hb, v.Start)

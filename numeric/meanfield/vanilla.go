@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 
 	"github.com/dlt5/verify/internal/vec"
 	"github.com/dlt5/verify/numeric/orthogonal"
@@ -130,8 +131,8 @@ func (v Vanilla) drawNet(rng *rand.Rand, k int, formed bool) (*vnet, error) {
 			w[i] *= math.Sqrt(v.SW2)
 		}
 	default:
-		w = make([]float64, n*n)
-		gaussian(rng, w, v.SW2/float64(n))
+		w = squares.get(n)
+		gaussian(rng, w, v.SW2/float64(n)) // every entry: a reused buffer's old values are gone
 	}
 	nt := &vnet{n: n, k: k, w: general(n, w), q: q, sw: math.Sqrt(v.SW2), sv: math.Sqrt(v.SV2), bias: make([]float64, n),
 		rows: make([]float64, n), vx: make([]float64, n*k), past: make([]float64, n*k)}
@@ -139,7 +140,7 @@ func (v Vanilla) drawNet(rng *rand.Rand, k int, formed bool) (*vnet, error) {
 		nt.w.Data, nt.tmp = nil, make([]float64, n*k)
 	}
 	if !v.DirectInput {
-		nt.v = general(n, make([]float64, n*n))
+		nt.v = general(n, squares.get(n))
 		gaussian(rng, nt.v.Data, v.SV2/float64(n))
 	}
 	gaussian(rng, nt.bias, v.SB2)
@@ -173,6 +174,41 @@ func (nt *vnet) mulW(x, y []float64, k int, add bool) {
 		} else {
 			y[i] = nt.sw * ti
 		}
+	}
+}
+
+// release returns the network's N x N Gaussian matrices to squares; nt is not used after it.
+func (nt *vnet) release() {
+	squares.put(nt.n, nt.w.Data)
+	squares.put(nt.n, nt.v.Data)
+	nt.w.Data, nt.v.Data = nil, nil
+}
+
+// squareBuffers keeps N x N float64 buffers, by N, for reuse by later networks of the same width:
+// a fresh 8 MB matrix at N = 1000 costs its page faults and zeroing again (3 GB of them in go test
+// ./props). A buffer holds no state a run can see: every use overwrites every entry before reading
+// it (a Gaussian fill).
+type squareBuffers struct{ byN sync.Map } // N -> *sync.Pool of *[]float64
+
+var squares squareBuffers
+
+func (b *squareBuffers) pool(n int) *sync.Pool {
+	p, _ := b.byN.LoadOrStore(n, &sync.Pool{})
+	return p.(*sync.Pool)
+}
+
+// get returns a buffer of n*n float64s with arbitrary contents.
+func (b *squareBuffers) get(n int) []float64 {
+	if p, ok := b.pool(n).Get().(*[]float64); ok && len(*p) == n*n {
+		return *p
+	}
+	return make([]float64, n*n)
+}
+
+// put keeps a, of n*n float64s, for a later get(n).
+func (b *squareBuffers) put(n int, a []float64) {
+	if len(a) == n*n {
+		b.pool(n).Put(&a)
 	}
 }
 
@@ -248,6 +284,7 @@ func (v Vanilla) PreactivationVariance(steps int, seed uint64) ([]Step, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer nt.release()
 	n, kf := float64(v.N), float64(k)
 	bb := dot(nt.bias, nt.bias)
 	wb, w2b, w3b := make([]float64, v.N), make([]float64, v.N), make([]float64, v.N)

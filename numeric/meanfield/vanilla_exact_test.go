@@ -197,3 +197,50 @@ func TestFactoredIsFormed(t *testing.T) {
 		}
 	}
 }
+
+// TestReusedBuffers: a network drawn into a buffer another network left behind (squares) runs
+// bit for bit as the first run of its seed did, whatever ran between (other widths, other
+// seeds, a Jacobian run); a buffer of the wrong size is not kept.
+func TestReusedBuffers(t *testing.T) {
+	v := Vanilla{N: 30, SW2: 1.4, SV2: 0.3, SB2: 0.2, Start: 0.5, Seqs: 3}
+	first, err := v.PreactivationVariance(4, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairs, err := v.Pair(3, 6, false, Apart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for s := range uint64(3) {
+		other := v
+		other.N = 20 + int(s)*10 // 30 again at s = 1
+		if _, err := other.PreactivationVariance(2, 100+s); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := other.JacobianMoments([]int{2}, 2, 1, 200+s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	again, err := v.PreactivationVariance(4, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pairsAgain, err := v.Pair(3, 6, false, Apart)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range first {
+		if first[i] != again[i] {
+			t.Fatalf("step %d: %+v, then %+v with reused buffers", i+1, first[i], again[i])
+		}
+	}
+	for i := range pairs {
+		if pairs[i] != pairsAgain[i] {
+			t.Fatalf("pair step %d: %+v, then %+v with reused buffers", i+1, pairs[i], pairsAgain[i])
+		}
+	}
+	squares.put(7, make([]float64, 48)) // not 7 x 7
+	if b := squares.get(7); len(b) != 49 {
+		t.Fatalf("get(7) returned %d floats", len(b))
+	}
+}
