@@ -8,7 +8,7 @@ import (
 	"github.com/dlt5/verify/theory/meanfield"
 )
 
-var special = []float64{0, -1, 1e-300, 1e300, math.NaN(), math.Inf(1), math.Inf(-1), 0.5, 3, 1e4, 1e16, 5e-324}
+var special = []float64{0, -1, 1e-300, 1e300, math.NaN(), math.Inf(1), math.Inf(-1), 0.5, 3, 1e4}
 
 // FuzzExpect covers Expect, Expect2 and Expect2Product: an error or a finite value, never a panic
 // or a NaN, and the product rule within 1e-12 of Expect2 on tanh tanh (it shares Expect2's outer
