@@ -281,7 +281,7 @@ func cnn7Controls(seed uint64, size claim.Size) []claim.Result {
 }
 
 func init() {
-	claim.Register(claim.Claim{ID: "CNN-7", Paper: "cnnbound", Seconds: 9,
+	claim.Register(claim.Claim{ID: "CNN-7", Paper: "cnnbound", Seconds: 7,
 		Statement: "Uniformly over a set of weights inside the norm bounds, the empirical gradient's deviation from the population gradient decays with log-log slope -1/2 in n: " +
 			"the slope of ln sqrt(E max_w |grad R_n(w) - grad R(w)|^2) on ln n over n = 1e2 .. 1e4 is -1/2 within t SE (total tolerance <= 0.1); " +
 			"the measured sup gap max_w |R_n(w) - R(w)| is reported against B(n) as the bound's looseness.",

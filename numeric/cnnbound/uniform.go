@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"gonum.org/v1/gonum/floats"
+	"github.com/dlt5/verify/internal/vec"
 )
 
 // Uniform is the exact material of CNN-7's uniform-convergence experiment: for a population of M
@@ -165,9 +165,10 @@ func (u *Uniform) draw(rng *rand.Rand, count int, counts []int, sum, lsum []floa
 	}
 }
 
-// addScaled adds c src into dst (of the same length), by gonum's vectorised axpy.
+// addScaled adds c src into dst (of the same length), by vec.Axpy (AVX2 and FMA where the
+// processor has them).
 func addScaled(dst []float64, c float64, src []float64) {
-	floats.AddScaled(dst[:len(src)], c, src)
+	vec.Axpy(c, src, dst[:len(src)])
 }
 
 // deviations returns, per weight vector, |sum_w / n|^2 and lsum_w / n.
