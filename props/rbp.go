@@ -481,12 +481,17 @@ func RBP2Unrolled(c Truncated, seed uint64) claim.Result {
 	if err != nil {
 		return claim.Failed(what, err)
 	}
+	return UnrolledCheck(what, Unrolled{Model: model, H0: unrolledStart(model.Dim(), seed), Steps: steps, Claimed: steps + c.Offset, LossGrad: c.Problem.LossGrad})
+}
+
+// unrolledStart is RBP2Unrolled's arbitrary start: entries uniform on [-1.5, 1.5] from PCG(seed, 12).
+func unrolledStart(n int, seed uint64) []float64 {
 	rng := rand.New(rand.NewPCG(seed, 12))
-	h0 := make([]float64, model.Dim())
+	h0 := make([]float64, n)
 	for i := range h0 {
 		h0[i] = 3*rng.Float64() - 1.5
 	}
-	return UnrolledCheck(what, Unrolled{Model: model, H0: h0, Steps: steps, Claimed: steps + c.Offset, LossGrad: c.Problem.LossGrad})
+	return h0
 }
 
 // RBP2Limits checks that Neumann-RBP(K) tends to the implicit gradient (its error at K = 40 is

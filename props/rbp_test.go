@@ -3,6 +3,7 @@ package props
 import (
 	"math"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	simrbp "github.com/dlt5/verify/numeric/rbp"
@@ -101,19 +102,47 @@ func TestRBP2(t *testing.T) {
 }
 
 // TestRBP2Unrolled: TBPTT from an arbitrary state is the gradient of the unrolled loss (any K up to
-// 30), and dropping the earliest step (TBPTT(K) for K + 1 steps) is rejected for K <= 2, where
-// that step's share of the gradient is at least of order |W|_2^K >= 2.5e-3 of it, far above the
-// check's 1e-6.
+// 30), and dropping the earliest step (TBPTT(K) for K + 1 steps) is rejected for K <= 2 wherever
+// the dropped part, |TBPTT(K + 1) - TBPTT(K)|_inf from the same start, is at least twice the
+// check's bound (the check then cannot pass it: its finite differences are within one bound of
+// TBPTT(K + 1)). Usually it is of order |W|_2^K of the gradient, far above the check's 1e-6; it is
+// not when the start makes the earliest step's share vanish (n = 1, h_0 near 0: a random seed of
+// go test found |W|_2 = 0.25, K = 2 with the dropped part 3.3e-10 against the bound 4.0e-10). The
+// largest visible K at or below a drawn one is asserted; a draw where none is visible asserts nothing, and at least 90% of
+// the draws must assert (all of 6000 did at seeds 1 and 2).
 func TestRBP2Unrolled(t *testing.T) {
 	t.Parallel() // deterministic and single-threaded (not TestRBP6, which measures allocation)
+	var asserted, drawn atomic.Int64
 	rapid.Check(t, func(t *rapid.T) {
 		p := tanhProblem(t, 8)
 		seed := rapid.Uint64().Draw(t, "h0 seed")
 		r := RBP2Unrolled(Truncated{Problem: p, K: rapid.IntRange(0, 30).Draw(t, "K")}, seed)
 		mustPass(t, r)
 		requireFDPower(t, r)
-		mustReject(t, RBP2Unrolled(Truncated{Problem: p, K: rapid.IntRange(0, 2).Draw(t, "control K"), Offset: -1}, seed))
+		drawn.Add(1)
+		model, err := p.Model()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h0 := unrolledStart(model.Dim(), seed)
+		for k := rapid.IntRange(0, 2).Draw(t, "control K"); k >= 0; k-- {
+			ctl := RBP2Unrolled(Truncated{Problem: p, K: k, Offset: -1}, seed)
+			full, _, err1 := simrbp.TBPTT(model, h0, k+1, p.LossGrad)
+			part, _, err2 := simrbp.TBPTT(model, h0, k, p.LossGrad)
+			if err := claim.FirstErr(err1, err2); err != nil {
+				t.Fatal(err)
+			}
+			if floats.Distance(full, part, math.Inf(1)) > 2*ctl.Bound {
+				mustReject(t, ctl)
+				asserted.Add(1)
+				return
+			}
+		}
 	})
+	t.Logf("visible in %d of %d", asserted.Load(), drawn.Load())
+	if n, a := drawn.Load(), asserted.Load(); a < n*9/10 {
+		t.Fatalf("the dropped step was visible in %d of %d draws: the control is mostly unasserted", a, n)
+	}
 }
 
 // TestRBP2Unconverged: off the fixed point (states from h* + 0.5) Neumann-RBP and TBPTT differ.
