@@ -193,7 +193,10 @@ type squareBuffers struct{ byN sync.Map } // N -> *sync.Pool of *[]float64
 var squares squareBuffers
 
 func (b *squareBuffers) pool(n int) *sync.Pool {
-	p, _ := b.byN.LoadOrStore(n, &sync.Pool{})
+	p, ok := b.byN.Load(n)
+	if !ok {
+		p, _ = b.byN.LoadOrStore(n, &sync.Pool{})
+	}
 	return p.(*sync.Pool)
 }
 

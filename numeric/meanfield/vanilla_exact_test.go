@@ -199,8 +199,9 @@ func TestFactoredIsFormed(t *testing.T) {
 }
 
 // TestReusedBuffers: a network drawn into a buffer another network left behind (squares) runs
-// bit for bit as the first run of its seed did, whatever ran between (other widths, other
-// seeds, a Jacobian run); a buffer of the wrong size is not kept.
+// bit for bit as the first run of its seed did, whatever ran between (other widths, other seeds,
+// a Jacobian run that returns a formed orthogonal W) and whatever the buffers held (NaN in every
+// entry: a fill that missed one would show); a buffer of the wrong size is not kept.
 func TestReusedBuffers(t *testing.T) {
 	v := Vanilla{N: 30, SW2: 1.4, SV2: 0.3, SB2: 0.2, Start: 0.5, Seqs: 3}
 	first, err := v.PreactivationVariance(4, 5)
@@ -220,6 +221,18 @@ func TestReusedBuffers(t *testing.T) {
 		if _, err := other.JacobianMoments([]int{2}, 2, 1, 200+s); err != nil {
 			t.Fatal(err)
 		}
+	}
+	for range 4 { // buffers that hold NaN wherever a fill missed an entry, and a formed orthogonal W
+		poison := make([]float64, v.N*v.N)
+		for i := range poison {
+			poison[i] = math.NaN()
+		}
+		squares.put(v.N, poison)
+	}
+	orth := v
+	orth.Orthogonal = true
+	if _, err := orth.JacobianMoments([]int{2}, 2, 1, 300); err != nil {
+		t.Fatal(err)
 	}
 	again, err := v.PreactivationVariance(4, 5)
 	if err != nil {

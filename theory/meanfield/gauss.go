@@ -291,7 +291,12 @@ func (p pair) grid(f func(float64) float64) (*fixedGrid, bool) {
 		return nil, false
 	}
 	h := math.Min(1, 2*sd)
-	reach := span*math.Sqrt(p.varA)*math.Abs(p.slope) + span*sd
+	// The outer nodes a = meanA + sdA z are rounded: at a mean whose ulp is near 12 sdA a node
+	// at |z| > 6 rounds to meanA +- ulp, past 12 sdA; two ulps more keep every node's window on
+	// the grid (an audit's case: means 1, variances 3e-34).
+	da := span * math.Sqrt(p.varA)
+	da += 2 * (math.Nextafter(math.Abs(p.meanA)+da, math.Inf(1)) - (math.Abs(p.meanA) + da))
+	reach := da*math.Abs(p.slope) + span*sd
 	lo, hi := math.Floor(-reach/h), math.Ceil(reach/h)
 	outer := float64(len(breakpoints(p.meanA, math.Sqrt(p.varA))) - 1)
 	if !(hi-lo <= outer*nodes*(2*span*sd/h+1)) {

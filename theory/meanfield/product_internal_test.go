@@ -130,6 +130,8 @@ func TestExpect2ProductMarginal(t *testing.T) {
 		{math.Tanh, math.Tanh, 1, 1, 1, 1e-300, 0}, {math.Tanh, math.Tanh, 0.5, 0.5, 1e-320, 1e-320, 0},
 		{one, math.Tanh, 0, 1e20, 1, 1, 0}, {one, math.Tanh, 0, 1e16, 1, 1, 0}, {one, one, 0, 1e8, 1, 1e-12, 0},
 		{one, math.Tanh, 0, 10, 1, 1e-20, 0}, {sigmoid, sigmoid, 4, 4, 1e-8, 1e-8, 0.9999e-8},
+		{math.Tanh, math.Tanh, 1, 1, 3e-34, 3e-34, 2.9997e-34}, // outer nodes rounded past 12 sigma
+		{math.Tanh, math.Tanh, 1e8, 1e8, 1.4e-18, 1.4e-18, 1.39986e-18}, {one, math.Tanh, 1, 1, 3e-34, 3e-34, 2.9997e-34},
 	} {
 		got, err := Expect2Product(c.fa, c.fb, c.mA, c.mB, c.vA, c.vB, c.cov)
 		want, err2 := Expect2(func(a, b float64) float64 { return c.fa(a) * c.fb(b) }, c.mA, c.mB, c.vA, c.vB, c.cov)
