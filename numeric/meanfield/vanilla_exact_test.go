@@ -253,7 +253,23 @@ func TestReusedBuffers(t *testing.T) {
 		}
 	}
 	squares.put(7, make([]float64, 48)) // not 7 x 7
-	if b := squares.get(7); len(b) != 49 {
-		t.Fatalf("get(7) returned %d floats", len(b))
+	wrong := make([]float64, 50)
+	squares.pool(7).Put(&wrong) // past put's check: get's own must refuse it
+	for range 3 {
+		if b := squares.get(7); len(b) != 49 {
+			t.Fatalf("get(7) returned %d floats", len(b))
+		}
+	}
+	reused := false // a buffer put back is handed out again (a GC may empty the pool: ten tries)
+	for range 10 {
+		good := make([]float64, 49)
+		squares.put(7, good)
+		if b := squares.get(7); &b[0] == &good[0] {
+			reused = true
+			break
+		}
+	}
+	if !reused {
+		t.Fatal("squares never handed back a buffer put into it")
 	}
 }
