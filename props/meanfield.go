@@ -315,9 +315,12 @@ func MF8(c Oracle) claim.Result {
 	}
 	s12 := c.Rho * math.Sqrt(c.S11*c.S22)
 	want, err1 := formula(c.S11, c.S22, s12)
-	got, err2 := meanfield.Expect2(func(a, b float64) float64 { return math.Erf(a) * math.Erf(b) }, 0, 0, c.S11, c.S22, s12)
+	var got float64
+	var err2 error
 	if c.Product {
 		got, err2 = meanfield.Expect2Product(math.Erf, math.Erf, 0, 0, c.S11, c.S22, s12)
+	} else {
+		got, err2 = meanfield.Expect2(func(a, b float64) float64 { return math.Erf(a) * math.Erf(b) }, 0, 0, c.S11, c.S22, s12)
 	}
 	if err := claim.FirstErr(err1, err2); err != nil {
 		return claim.Failed(what, err)

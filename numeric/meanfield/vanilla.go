@@ -137,7 +137,7 @@ func (v Vanilla) drawNet(rng *rand.Rand, k int, formed bool) (*vnet, error) {
 	nt := &vnet{n: n, k: k, w: general(n, w), q: q, sw: math.Sqrt(v.SW2), sv: math.Sqrt(v.SV2), bias: make([]float64, n),
 		rows: make([]float64, n), vx: make([]float64, n*k), past: make([]float64, n*k)}
 	if q != nil {
-		nt.w.Data, nt.tmp = nil, make([]float64, n*k)
+		nt.tmp = make([]float64, n*k)
 	}
 	if !v.DirectInput {
 		nt.v = general(n, squares.get(n))
@@ -168,12 +168,14 @@ func (nt *vnet) mulW(x, y []float64, k int, add bool) {
 	if err := nt.q.Mul(t, k); err != nil {
 		panic(err) // k x N buffers of the network's own size: a bug here, not an input
 	}
-	for i, ti := range t {
-		if add {
+	if add {
+		for i, ti := range t {
 			y[i] += nt.sw * ti
-		} else {
-			y[i] = nt.sw * ti
 		}
+		return
+	}
+	for i, ti := range t {
+		y[i] = nt.sw * ti
 	}
 }
 

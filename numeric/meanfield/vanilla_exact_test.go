@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // near reports whether got is within tol of want, relative to max(|want|, 1) (false for NaN).
@@ -242,15 +244,11 @@ func TestReusedBuffers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := range first {
-		if first[i] != again[i] {
-			t.Fatalf("step %d: %+v, then %+v with reused buffers", i+1, first[i], again[i])
-		}
+	if d := cmp.Diff(first, again); d != "" { // exact: no tolerance
+		t.Fatalf("the variance run changed with reused buffers (-first +again):\n%s", d)
 	}
-	for i := range pairs {
-		if pairs[i] != pairsAgain[i] {
-			t.Fatalf("pair step %d: %+v, then %+v with reused buffers", i+1, pairs[i], pairsAgain[i])
-		}
+	if d := cmp.Diff(pairs, pairsAgain); d != "" {
+		t.Fatalf("the pair run changed with reused buffers (-first +again):\n%s", d)
 	}
 	squares.put(7, make([]float64, 48)) // not 7 x 7
 	wrong := make([]float64, 50)

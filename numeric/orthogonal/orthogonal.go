@@ -126,9 +126,9 @@ func reflector(u []float64, normal func() float64) (s, c float64) {
 // reflection), as a dense product does, but 2.1 times the time of vec.MulRows at n = 1000 and four
 // vectors (0.49 against 0.23 ms). It pays where a matrix meets fewer than about 1400 vectors (89
 // ms saved against 0.065 ms more per vector), as the mean-field variance runs do (30 steps of a
-// few sequences). NewProduct makes the same draws from
-// rng, in the same order, as Reflections: the two give the same matrix to rounding
-// (TestProductIsReflections) and leave rng in the same state.
+// few sequences). NewProduct makes the same draws from rng, in the same order, as Reflections:
+// the two give the same matrix to rounding (TestProductIsReflections) and leave rng in the same
+// state.
 type Product struct {
 	n    int
 	sign float64   // Q_1 = [sign]
@@ -163,7 +163,7 @@ func (p *Product) N() int { return p.n }
 // through each reflection while it is in cache). Dimensionless (Q is orthogonal: it keeps each
 // vector's norm). Errors: a nil Product, k < 1, len(x) other than k n.
 func (p *Product) Mul(x []float64, k int) error {
-	if p == nil || p.n < 1 || len(p.v) != p.n*(p.n+1)/2-1 {
+	if p == nil || p.n < 1 || len(p.v) != p.n*(p.n+1)/2-1 || len(p.s) != p.n+1 || len(p.c) != p.n+1 {
 		return errors.New("orthogonal: Mul on a Product not made by NewProduct")
 	}
 	if k < 1 || len(x)%p.n != 0 || len(x)/p.n != k { // not len(x) != k n: k n can wrap

@@ -82,7 +82,7 @@ func FuzzProduct(f *testing.F) {
 			t.Fatal("no Product, or the wrong size, with a nil error")
 		}
 		if k < 1 || k > 5 { // including k n beyond int, which wraps
-			if err := p.Mul(make([]float64, n), k); err == nil && k != 1 {
+			if err := p.Mul(make([]float64, n), k); err == nil {
 				t.Fatalf("Mul of %d vectors from %d floats accepted", k, n)
 			}
 			return

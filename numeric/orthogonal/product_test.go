@@ -76,6 +76,9 @@ func TestProductErrors(t *testing.T) {
 	if err := (&Product{n: 3}).Mul(make([]float64, 3), 1); err == nil {
 		t.Error("Mul on a hand-made Product accepted")
 	}
+	if err := (&Product{n: 3, v: make([]float64, 5)}).Mul(make([]float64, 3), 1); err == nil {
+		t.Error("Mul on a hand-made Product without signs accepted") // it indexed s and panicked
+	}
 }
 
 func must[T any](v T, err error) T {

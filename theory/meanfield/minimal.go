@@ -172,9 +172,10 @@ func (m Minimal) CrossMap(Qab float64) (float64, error) {
 }
 
 // Xi returns the timescale xi = -1/ln chi_ab of two copies with independent inputs (derived).
-// It computes 1 - chi_ab = E[1 - u^a u^b] = E[v^a + v^b - v^a v^b] = 2 E[v] - E[v^a v^b], v = 1 - u
-// = sigmoid(-e) (both copies' gates have the same law), directly, so that xi keeps its digits as
-// chi_ab -> 1 (large mu_b), and xi = -1/log1p(-(1 - chi_ab)). Units: steps. Errors: invalid parameters, and 1 - chi_ab not in (0, 1).
+// It computes 1 - chi_ab = E[1 - u^a u^b] = E[v^a + v^b - v^a v^b] = 2 E[v] - E[v^a v^b], v = 1 -
+// u = sigmoid(-e) (both copies' gates have the same law), directly, so that xi keeps its digits as
+// chi_ab -> 1 (large mu_b), and xi = -1/log1p(-(1 - chi_ab)). Units: steps. Errors: invalid
+// parameters, and 1 - chi_ab not in (0, 1).
 func (m Minimal) Xi() (float64, error) {
 	_, q, _, _, _, err := m.Stationary()
 	if err != nil {
