@@ -367,6 +367,7 @@ func TestEveryPropertyCanFail(t *testing.T) {
 }
 
 func TestHangIsATimeout(t *testing.T) {
+	t.Parallel() // mostly waiting on timeouts and restarts: in parallel, -short's conform takes 2 s, not 5.5 s
 	start := time.Now()
 	rep := run(t, self(t, "hang:kernel.deep"), Options{Paper: "kernel", Timeout: 300 * time.Millisecond})
 	if time.Since(start) > 10*time.Second {
@@ -393,6 +394,7 @@ func TestHangIsATimeout(t *testing.T) {
 
 func TestCrashIsReported(t *testing.T) {
 	skipShort(t)
+	t.Parallel()
 	rep := run(t, self(t, "crash:dae.ustar"), Options{Op: "dae.ustar,dae.u", ShrinkTime: 500 * time.Millisecond})
 	for _, r := range rep.Rows {
 		if r.Op != "dae.ustar" && !(r.Property == "monotone") {
@@ -412,6 +414,7 @@ func TestCrashIsReported(t *testing.T) {
 }
 
 func TestProtocolErrors(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []string{"garbage:kernel.kappa", "wrongid:kernel.kappa"} {
 		rep := run(t, self(t, mode), Options{Op: "kernel.kappa", ShrinkTime: 200 * time.Millisecond})
 		if rep.Status() != 2 {
@@ -443,6 +446,7 @@ func TestProtocolErrors(t *testing.T) {
 // writes block once the pipe is full (64 KiB); the write deadline turns that into a TIMEOUT (it
 // held the runner forever before).
 func TestNotReadingIsATimeout(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	// The child shrinks its pipe to one page, which fills after about 60 requests, before the first
 	// property's failure has shrunk (with 64 KiB, 661 requests under -short never filled it).
@@ -470,6 +474,7 @@ func TestNaNIsAWrongAnswer(t *testing.T) {
 
 // TestProcessGroupEnded: a hanging program's own child is ended with it.
 func TestProcessGroupEnded(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("sleep"); err != nil {
 		t.Skip("no sleep command")
 	}

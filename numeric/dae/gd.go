@@ -103,10 +103,10 @@ func (n Net) check(d int) (h int, err error) {
 		return 0, fmt.Errorf("dae: W1 is %dx%d and W2 %dx%d; want H x %d and %d x H", h, d1, d2, h2, d, d)
 	}
 	for _, m := range []*mat.Dense{n.W1, n.W2} {
-		r, c := m.Dims()
-		for i := range r {
-			for j := range c {
-				if v := m.At(i, j); math.IsNaN(v) || math.IsInf(v, 0) {
+		raw := m.RawMatrix()
+		for i := range raw.Rows {
+			for j, v := range raw.Data[i*raw.Stride : i*raw.Stride+raw.Cols] {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
 					return 0, fmt.Errorf("dae: a weight [%d][%d] = %v is not finite", i, j, v)
 				}
 			}

@@ -45,6 +45,18 @@ func gram(dst *mat.Dense, sym *mat.SymDense, x mat.Matrix) {
 	}
 }
 
+// subTransposed sets dst -= a^T (dst r x c, a c x r) by rows of a: gonum's Sub reads a
+// transposed operand entry by entry through At, a third of DAE-9's gradient time.
+func subTransposed(dst, a *mat.Dense) {
+	rd, ra := dst.RawMatrix(), a.RawMatrix()
+	for j := range ra.Rows {
+		arow := ra.Data[j*ra.Stride : j*ra.Stride+ra.Cols]
+		for i, v := range arow {
+			rd.Data[i*rd.Stride+j] -= v
+		}
+	}
+}
+
 // ErrDiverged is returned (wrapped) by a run whose weights stopped being finite.
 var ErrDiverged = errors.New("dae: the weights diverged")
 
@@ -176,7 +188,7 @@ func (g *GD) gradient(n Net) {
 		g.sigmaMul(g.a2, n.W2)       // Sigma W2
 		gram(g.hh2, g.sym, n.W2.T()) // W2^T W2
 		g.g1.Mul(g.hh2, g.s1.T())    // W2^T W2 S1^T
-		g.g1.Sub(g.g1, g.a2.T())     // - W2^T Sigma
+		subTransposed(g.g1, g.a2)    // - W2^T Sigma
 	} else {
 		g.pp.Mul(n.W2, n.W1)
 		if g.sigma != nil {
