@@ -367,7 +367,6 @@ func TestEveryPropertyCanFail(t *testing.T) {
 }
 
 func TestHangIsATimeout(t *testing.T) {
-	t.Parallel() // mostly waiting on timeouts and restarts: in parallel, -short's conform takes 2 s, not 5.5 s
 	start := time.Now()
 	rep := run(t, self(t, "hang:kernel.deep"), Options{Paper: "kernel", Timeout: 300 * time.Millisecond})
 	if time.Since(start) > 10*time.Second {
@@ -394,7 +393,6 @@ func TestHangIsATimeout(t *testing.T) {
 
 func TestCrashIsReported(t *testing.T) {
 	skipShort(t)
-	t.Parallel()
 	rep := run(t, self(t, "crash:dae.ustar"), Options{Op: "dae.ustar,dae.u", ShrinkTime: 500 * time.Millisecond})
 	for _, r := range rep.Rows {
 		if r.Op != "dae.ustar" && !(r.Property == "monotone") {
@@ -414,7 +412,7 @@ func TestCrashIsReported(t *testing.T) {
 }
 
 func TestProtocolErrors(t *testing.T) {
-	t.Parallel()
+	skipShort(t) // 1.4 s of restarts; -short keeps TestHangIsATimeout and TestProcessGroupEnded
 	for _, mode := range []string{"garbage:kernel.kappa", "wrongid:kernel.kappa"} {
 		rep := run(t, self(t, mode), Options{Op: "kernel.kappa", ShrinkTime: 200 * time.Millisecond})
 		if rep.Status() != 2 {
@@ -446,7 +444,7 @@ func TestProtocolErrors(t *testing.T) {
 // writes block once the pipe is full (64 KiB); the write deadline turns that into a TIMEOUT (it
 // held the runner forever before).
 func TestNotReadingIsATimeout(t *testing.T) {
-	t.Parallel()
+	skipShort(t) // 1.5 s of filling a pipe; the full go test runs it
 	start := time.Now()
 	// The child shrinks its pipe to one page, which fills after about 60 requests, before the first
 	// property's failure has shrunk (with 64 KiB, 661 requests under -short never filled it).
@@ -474,7 +472,6 @@ func TestNaNIsAWrongAnswer(t *testing.T) {
 
 // TestProcessGroupEnded: a hanging program's own child is ended with it.
 func TestProcessGroupEnded(t *testing.T) {
-	t.Parallel()
 	if _, err := exec.LookPath("sleep"); err != nil {
 		t.Skip("no sleep command")
 	}

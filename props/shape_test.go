@@ -29,13 +29,12 @@ func TestShape(t *testing.T) {
 	if testing.Short() {
 		t.Skip("type-checks the package: not in -short")
 	}
-	fset, files := parseProps(t)
+	fset, files, bad := parseProps(t)
 	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Uses: map[*ast.Ident]types.Object{}}
 	conf := types.Config{Importer: exportImporter(t, fset)}
 	if _, err := conf.Check("github.com/dlt5/verify/props", fset, files, info); err != nil {
 		t.Fatalf("type-checking props: %v", err)
 	}
-	var bad []string
 	for _, f := range files {
 		bad = append(bad, shapeViolations(fset, f, info)...)
 	}
@@ -106,8 +105,9 @@ func fileSetViolations() []string {
 	return out
 }
 
-// parseProps parses every .go file of this directory in package props.
-func parseProps(t *testing.T) (*token.FileSet, []*ast.File) {
+// parseProps parses every .go file of this directory in package props; a file of another package
+// (an external props_test) is a violation, since TestShape reads package props only.
+func parseProps(t *testing.T) (*token.FileSet, []*ast.File, []string) {
 	t.Helper()
 	paths, err := filepath.Glob("*.go")
 	if err != nil {
@@ -115,16 +115,19 @@ func parseProps(t *testing.T) (*token.FileSet, []*ast.File) {
 	}
 	fset := token.NewFileSet()
 	var files []*ast.File
+	var foreign []string
 	for _, p := range paths {
 		f, err := parser.ParseFile(fset, p, nil, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if f.Name.Name == "props" {
-			files = append(files, f)
+		if f.Name.Name != "props" {
+			foreign = append(foreign, fmt.Sprintf("%s: package %s (write props' tests in package props: TestShape reads no other)", p, f.Name.Name))
+			continue
 		}
+		files = append(files, f)
 	}
-	return fset, files
+	return fset, files, foreign
 }
 
 // exportImporter imports from the export data that `go list -export` reports for the package's
@@ -152,30 +155,40 @@ func exportImporter(t *testing.T, fset *token.FileSet) types.Importer {
 	})
 }
 
-// shapeViolations lists f's discarded errors and constant picks of claim results.
+// shapeViolations lists f's discarded errors and constant picks of claim results. Known limits:
+// a row picked through a helper (at(rows, 3)) or by a variable holding a constant (i := 3;
+// rows[i]) is not seen.
 func shapeViolations(fset *token.FileSet, f *ast.File, info *types.Info) []string {
 	var out []string
 	report := func(n ast.Node, what string) {
 		out = append(out, fmt.Sprintf("%s: %s", fset.Position(n.Pos()), what))
 	}
-	errType := types.Universe.Lookup("error").Type()
+	dropped := func(n ast.Node, call ast.Expr, what string) {
+		if results := callResults(call, info); results != nil && results.Len() > 0 && ownCall(call, info) &&
+			isError(results.At(results.Len()-1).Type()) {
+			report(n, what)
+		}
+	}
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch n := n.(type) {
 		case *ast.AssignStmt:
-			if len(n.Rhs) != 1 {
-				return true
+			if discardsError(n.Lhs, n.Rhs, info) {
+				report(n, "an error assigned to _")
 			}
-			results := callResults(n.Rhs[0], info)
-			for i, l := range n.Lhs {
-				if id, ok := l.(*ast.Ident); ok && id.Name == "_" && results != nil && i < results.Len() && types.Identical(results.At(i).Type(), errType) {
-					report(n, "an error assigned to _")
-				}
+		case *ast.ValueSpec:
+			lhs := make([]ast.Expr, len(n.Names))
+			for i, id := range n.Names {
+				lhs[i] = id
+			}
+			if discardsError(lhs, n.Values, info) {
+				report(n, "an error declared into _")
 			}
 		case *ast.ExprStmt:
-			if results := callResults(n.X, info); results != nil && results.Len() > 0 && ownCall(n.X, info) &&
-				types.Identical(results.At(results.Len()-1).Type(), errType) {
-				report(n, "an error dropped by a call statement")
-			}
+			dropped(n, n.X, "an error dropped by a call statement")
+		case *ast.DeferStmt:
+			dropped(n, n.Call, "an error dropped by a deferred call")
+		case *ast.GoStmt:
+			dropped(n, n.Call, "an error dropped by a go statement")
 		case *ast.IndexExpr:
 			if isResults(info.Types[n.X].Type) && info.Types[n.Index].Value != nil {
 				report(n, "a claim result picked by a constant index: select it by case name")
@@ -195,6 +208,35 @@ func shapeViolations(fset *token.FileSet, f *ast.File, info *types.Info) []strin
 	})
 	return out
 }
+
+// discardsError reports whether an assignment or declaration puts an error into _: from one call
+// with several results (x, _ := f()), or pairwise (a, _ := 1, f()).
+func discardsError(lhs, rhs []ast.Expr, info *types.Info) bool {
+	blank := func(e ast.Expr) bool {
+		id, ok := e.(*ast.Ident)
+		return ok && id.Name == "_"
+	}
+	if len(rhs) == 1 {
+		results := callResults(rhs[0], info)
+		for i, l := range lhs {
+			if blank(l) && results != nil && i < results.Len() && isError(results.At(i).Type()) {
+				return true
+			}
+		}
+		return false
+	}
+	for i, l := range lhs {
+		if i < len(rhs) && blank(l) {
+			if results := callResults(rhs[i], info); results != nil && results.Len() == 1 && isError(results.At(0).Type()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isError reports whether t is the error interface.
+func isError(t types.Type) bool { return types.Identical(t, types.Universe.Lookup("error").Type()) }
 
 // usesLen reports whether e calls len: an index computed from a length (rows[len(rows)-1]) picks a
 // row by position, and panics when a claim returns fewer rows (one Failed row) than expected.
@@ -217,7 +259,7 @@ func usesLen(e ast.Expr) bool {
 // ownCall reports whether e calls a function or method of this module (whose dropped errors are
 // the suite's own; the standard library's Fprintf into a buffer is not policed).
 func ownCall(e ast.Expr, info *types.Info) bool {
-	call, ok := e.(*ast.CallExpr)
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
 	if !ok {
 		return false
 	}
@@ -236,7 +278,7 @@ func ownCall(e ast.Expr, info *types.Info) bool {
 
 // callResults returns the result types of a call expression (nil for anything else).
 func callResults(e ast.Expr, info *types.Info) *types.Tuple {
-	call, ok := e.(*ast.CallExpr)
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
 	if !ok {
 		return nil
 	}
@@ -247,10 +289,13 @@ func callResults(e ast.Expr, info *types.Info) *types.Tuple {
 	return sig.Results()
 }
 
-// isResults reports whether t is a slice or array of claim.Result.
+// isResults reports whether t is a slice or array of claim.Result, or a named type of one.
 func isResults(t types.Type) bool {
+	if t == nil {
+		return false
+	}
 	var elem types.Type
-	switch t := t.(type) {
+	switch t := t.Underlying().(type) {
 	case *types.Slice:
 		elem = t.Elem()
 	case *types.Array:
@@ -265,4 +310,94 @@ func isResults(t types.Type) bool {
 // constBound reports whether a slice bound is absent or a constant.
 func constBound(e ast.Expr, info *types.Info) bool {
 	return e == nil || info.Types[e].Value != nil
+}
+
+// shapeSample has one violation on each line marked "// bad" and none elsewhere: TestShapeCatches
+// holds shapeViolations to it.
+const shapeSample = `package props
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"github.com/dlt5/verify/props/claim"
+)
+
+type named []claim.Result
+
+func two() (int, error)    { return 0, nil }
+func one() error           { return errors.New("x") }
+func rows() []claim.Result { return nil }
+
+func sample() {
+	_, _ = two() // bad
+	x, _ := two() // bad
+	_ = (one()) // bad
+	var y, _ = two() // bad
+	a, _ := 1, one() // bad
+	one() // bad
+	defer one() // bad
+	go one() // bad
+	r := rows()
+	_ = r[3] // bad
+	_ = rows()[1:2] // bad
+	_ = r[len(r)-1] // bad
+	var n named
+	_ = n[2] // bad
+	_ = n[:1] // bad
+	v, err := two()
+	if err != nil {
+		return
+	}
+	for i := range r {
+		_ = r[i]
+	}
+	var buf bytes.Buffer
+	fmt.Fprintf(&buf, "%d", v)
+	fmt.Fprintf(&buf, "%d", len(n))
+	_, _ = x, y
+	_ = a
+}
+`
+
+// TestShapeCatches: each form of violation in shapeSample is reported on its line, and nothing
+// else is.
+func TestShapeCatches(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("type-checks a sample against props' imports: not in -short")
+	}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, "sample.go", shapeSample, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Uses: map[*ast.Ident]types.Object{}}
+	conf := types.Config{Importer: exportImporter(t, fset)}
+	if _, err := conf.Check("github.com/dlt5/verify/props", fset, []*ast.File{f}, info); err != nil {
+		t.Fatalf("type-checking the sample: %v", err)
+	}
+	want := map[int]bool{}
+	for i, line := range strings.Split(shapeSample, "\n") {
+		if strings.HasSuffix(line, "// bad") {
+			want[i+1] = true
+		}
+	}
+	got := map[int]bool{}
+	for _, v := range shapeViolations(fset, f, info) {
+		var line int
+		if _, err := fmt.Sscanf(strings.TrimPrefix(v, "sample.go:"), "%d", &line); err != nil {
+			t.Fatalf("unparsable violation %q", v)
+		}
+		if !want[line] {
+			t.Errorf("reported a line that breaks no rule: %s", v)
+		}
+		got[line] = true
+	}
+	for line := range want {
+		if !got[line] {
+			t.Errorf("line %d of the sample breaks a rule and was not reported: %s", line, strings.Split(shapeSample, "\n")[line-1])
+		}
+	}
 }

@@ -127,7 +127,11 @@ func haarRejects(draw func() (*mat.Dense, error), draws int) ([]string, error) {
 // instead of Gaussian ones (u then not uniform on the sphere), must be rejected at n = 6.
 func TestReflectionsHaar(t *testing.T) {
 	const draws = 4000
-	for _, n := range []int{2, 3, 6} {
+	sizes := []int{2, 3, 6}
+	if testing.Short() { // n = 6 is 0.7 s of -short's 1.4 s here; the full go test runs it
+		sizes = sizes[:2]
+	}
+	for _, n := range sizes {
 		t.Run(fmt.Sprint("n=", n), func(t *testing.T) {
 			t.Parallel()
 			haarAt(t, n, draws)
