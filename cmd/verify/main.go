@@ -225,21 +225,33 @@ func findingRow(c claim.Claim, f claim.Finding, ev []claim.Evidence, seed uint64
 	return r
 }
 
-// detects renders a minimum detectable error as a percentage, blank for a deterministic check.
+// detects renders a minimum detectable error as a percentage, blank for a deterministic check,
+// ">999%" for a check that cannot see an error as large as the value itself ten times over (a
+// degenerate control's 3.6e31 overflowed the column). -json keeps the number.
 func detects(m Number) string {
 	switch {
 	case m == 0:
 		return ""
 	case m < 1e-4:
 		return "<0.01%"
+	case !(m < 10):
+		return ">999%"
 	}
 	return fmt.Sprintf("%.3g%%", 100*float64(m))
 }
 
-// cell prints a number of the table, blank for NaN (a finding, a skipped check: nothing measured).
+// cell prints a number of the table in at most numWidth characters (fewer significant digits for
+// a long exponent: -1.234e-100 becomes -1.23e-100), blank for NaN (a finding, a skipped check:
+// nothing measured). -json keeps the number.
 func cell(x Number) string {
 	if math.IsNaN(float64(x)) {
 		return ""
 	}
-	return fmt.Sprintf("%.4g", float64(x))
+	s := ""
+	for p := 4; p >= 1; p-- {
+		if s = strconv.FormatFloat(float64(x), 'g', p, 64); len(s) <= numWidth {
+			break
+		}
+	}
+	return s
 }

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/dlt5/verify/props/claim"
 	"pgregory.net/rapid"
@@ -150,6 +151,44 @@ func TestTableWidth(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "rbp ") || !strings.Contains(out.String(), "9 claims") {
 		t.Errorf("no per-paper summary:\n%s", out.String())
+	}
+}
+
+// TestTableExtremes: rows with the widest numbers a check can produce, under every registered
+// claim's statement and with long cases, verbose details and every verdict, fit the table's width
+// (TestTableWidth runs real claims of one paper; this needs none).
+func TestTableExtremes(t *testing.T) {
+	nums := []Number{-1.2345678e-100, 1.2345678e300, -math.MaxFloat64, Number(math.Inf(-1)), Number(math.NaN()), 3.6e31, 9.9999, 1e-5, -0.00012345678}
+	verdicts := []string{"PASS", "FAIL", "SKIP", "REJECTED", "ACCEPTED", "CONFIRMED"}
+	var rows []Row
+	for i, c := range claim.Claims() {
+		for j, v := range verdicts {
+			rows = append(rows, Row{ID: c.ID, Paper: c.Paper, Claim: c.Statement,
+				Case:     c.ID + " " + strings.Repeat("networks-of-width-1000 gradient eigenbasis ", 1+j%3) + strings.Repeat("x", 150),
+				Measured: nums[(i+j)%len(nums)], Bound: nums[(i+2*j+1)%len(nums)], Detects: nums[(i+3*j+2)%len(nums)],
+				Verdict: v, Detail: strings.Repeat("a long detail ", 30) + strings.Repeat("y", 200)})
+		}
+	}
+	var out bytes.Buffer
+	printTable(&out, rows, true)
+	for _, l := range strings.Split(out.String(), "\n") {
+		if n := utf8.RuneCountInString(l); n > width {
+			t.Errorf("line of %d columns: %q", n, l)
+		}
+	}
+	for _, x := range nums {
+		if c := cell(x); len(c) > numWidth {
+			t.Errorf("cell(%v) = %q, wider than %d", x, c, numWidth)
+		}
+		if d := detects(x); len(d) > detWidth {
+			t.Errorf("detects(%v) = %q, wider than %d", x, d, detWidth)
+		}
+	}
+	if got := cell(1.2345678e-3); got != "0.001235" {
+		t.Errorf("cell keeps 4 significant digits where they fit: got %q", got)
+	}
+	if got := detects(3.6e31); got != ">999%" {
+		t.Errorf("detects(3.6e31) = %q", got)
 	}
 }
 

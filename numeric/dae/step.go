@@ -49,6 +49,9 @@ func gram(dst *mat.Dense, sym *mat.SymDense, x mat.Matrix) {
 // transposed operand entry by entry through At, a third of DAE-9's gradient time.
 func subTransposed(dst, a *mat.Dense) {
 	rd, ra := dst.RawMatrix(), a.RawMatrix()
+	if rd.Rows != ra.Cols || rd.Cols != ra.Rows {
+		panic(mat.ErrShape) // as gonum's Sub: NewGD's buffers never differ, so only a bug reaches this
+	}
 	for j := range ra.Rows {
 		arow := ra.Data[j*ra.Stride : j*ra.Stride+ra.Cols]
 		for i, v := range arow {
