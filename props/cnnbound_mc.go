@@ -193,21 +193,6 @@ func (res MCResult) replicate(u *simcnn.Uniform, seed uint64, r int, nested bool
 	return arg, nil
 }
 
-// slopeLS returns the least-squares slope of ys on xs.
-func slopeLS(xs, ys []float64) float64 {
-	var mx, my float64
-	for i := range xs {
-		mx += xs[i] / float64(len(xs))
-		my += ys[i] / float64(len(ys))
-	}
-	var sxy, sxx float64
-	for i := range xs {
-		sxy += (xs[i] - mx) * (ys[i] - my)
-		sxx += (xs[i] - mx) * (xs[i] - mx)
-	}
-	return sxy / sxx
-}
-
 // CNN7 checks that the sup over the weight set of the empirical gradient's deviation from the
 // population gradient decays with log-log slope -1/2 in n: the least-squares slope of
 // ln sqrt(E max_w |grad R_n(w) - grad R(w)|^2) on ln n, each E estimated over the replicates with

@@ -94,7 +94,7 @@ func (r MCResult) slopeOf(sums []*cvSums) (float64, error) {
 		}
 		xs[k], ys[k] = math.Log(float64(n)), 0.5*(math.Log(m)-math.Log(float64(n)))
 	}
-	return slopeLS(xs, ys), nil
+	return stats.Slope(xs, ys)
 }
 
 // slope returns the fitted slope with its leave-one-replicate-out jackknife SE: Mean is the slope

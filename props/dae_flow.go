@@ -504,62 +504,8 @@ func invariant(n simdae.Net) (q *mat.Dense, size float64) {
 	return &a, size
 }
 
-// HessianMax returns the largest eigenvalue of the loss's Hessian in the 2 H D weights at the net
-// (a minimum, for DAE-3), by central differences of the gradient (step 1e-6; the Hessian is
-// symmetrised), in the problem's units.
-func HessianMax(p simdae.Problem, n simdae.Net) (float64, error) {
-	if n.W1 == nil || n.W2 == nil {
-		return 0, errors.New("HessianMax needs a net with W1 and W2")
-	}
-	h, d := n.W1.Dims()
-	g, err := simdae.NewGD(p, h, 1)
-	if err != nil {
-		return 0, err
-	}
-	m := 2 * h * d
-	hess := mat.NewSymDense(m, nil)
-	flat := func(g1, g2 *mat.Dense) []float64 {
-		return append(append([]float64{}, mat.DenseCopyOf(g1).RawMatrix().Data...), mat.DenseCopyOf(g2).RawMatrix().Data...)
-	}
-	cols := make([][]float64, m)
-	const e = 1e-6
-	for k := range m {
-		w, idx := n.W1, k
-		if k >= h*d {
-			w, idx = n.W2, k-h*d
-		}
-		_, c := w.Dims()
-		i, j := idx/c, idx%c
-		x := w.At(i, j)
-		w.Set(i, j, x+e)
-		p1, p2, err1 := g.Gradient(n)
-		w.Set(i, j, x-e)
-		m1, m2, err2 := g.Gradient(n)
-		w.Set(i, j, x)
-		if err := claim.FirstErr(err1, err2); err != nil {
-			return 0, err
-		}
-		plus, minus := flat(p1, p2), flat(m1, m2)
-		cols[k] = make([]float64, m)
-		for r := range m {
-			cols[k][r] = (plus[r] - minus[r]) / (2 * e)
-		}
-	}
-	for a := range m {
-		for b := a; b < m; b++ {
-			hess.SetSym(a, b, (cols[a][b]+cols[b][a])/2)
-		}
-	}
-	var es mat.EigenSym
-	if !es.Factorize(hess, false) {
-		return 0, errors.New("the Hessian's eigen-decomposition failed")
-	}
-	vals := es.Values(nil)
-	return vals[len(vals)-1], nil
-}
-
 // DAE3Hessian compares the largest eigenvalue of the Hessian at the minimum reached from the
-// case's decoupled start (every trained mode at u*; computed by HessianMax) with the catalogue's
+// case's decoupled start (every trained mode at u*; computed by numeric/dae.HessianMax) with the catalogue's
 // 2 (lambda_1 - gamma) (to 1e-6 relative: the differences' accuracy), and checks the suite's bound
 // 2 lambda_1 (to the same accuracy). Without weight decay the two agree; with it the first is the
 // stable-range finding.
@@ -579,7 +525,7 @@ func DAE3Hessian(c FlowCase) []claim.Result {
 	if err != nil {
 		return []claim.Result{claim.Failed(what, err)}
 	}
-	h, err := HessianMax(p, n)
+	h, err := simdae.HessianMax(p, n)
 	if err != nil {
 		return []claim.Result{claim.Failed(what, err)}
 	}

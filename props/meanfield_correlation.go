@@ -172,7 +172,7 @@ func MF2CStar(c CorrelationCase) claim.Result {
 		}
 		per[i] = []float64{d, last.Bias - n.SB2}
 	}
-	est, err := jackknifeRows(per, 1, func(rows [][]float64) (float64, error) { return cvMean(rows, 0, []int{1}) })
+	est, err := stats.JackknifeRows(per, 1, func(rows [][]float64) (float64, error) { return stats.ControlVariateMean(rows, 0, []int{1}) })
 	if err != nil {
 		return claim.Failed(what, err)
 	}
@@ -239,7 +239,9 @@ func MF2Rate(c RateCase) claim.Result {
 		if len(ys) < 5 {
 			return claim.Failed(what, fmt.Errorf("only %d steps in the fit window", len(ys)))
 		}
-		slopes[i] = lsSlope(ys)
+		if slopes[i], err = stats.IndexSlope(ys); err != nil {
+			return claim.Failed(what, err)
+		}
 	}
 	est, err := stats.FromSample(slopes, min(len(slopes), 16))
 	if err != nil {
@@ -321,7 +323,7 @@ func MF2Approach(c ApproachCase) []claim.Result {
 		}
 	}
 	fit := lnFit(w)
-	slope, err1 := jackknife(per, fit)
+	slope, err1 := stats.Jackknife(per, fit)
 	rec, err2 := fit(th)
 	chi, err3 := fix.ChiC, error(nil)
 	if c.Rate != nil {

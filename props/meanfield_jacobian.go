@@ -42,7 +42,7 @@ func MF5Tied(c TimescaleCase) (claim.Result, claim.Result, bool) {
 func tiedRates(what string, per [][]float64, h, steps int, seed uint64) claim.Result {
 	what = fmt.Sprintf("%s not one rate: t=1..%d vs t=%d..%d", what, h, h+1, steps)
 	early, late := lnFitFrom(0, h), lnFitFrom(h, steps)
-	d, err := jackknife(per, func(means []float64) (float64, error) {
+	d, err := stats.Jackknife(per, func(means []float64) (float64, error) {
 		a, err1 := early(means)
 		b, err2 := late(means)
 		return b - a, claim.FirstErr(err1, err2)
@@ -182,15 +182,15 @@ func (c SpectrumCase) spectrum() (m1, spread []stats.Estimate, err error) {
 		if c.Controls > 0 {
 			ctl = append(ctl, cols*k+j+1)
 		}
-		return func(rows [][]float64) (float64, error) { return cvMean(rows, cols*k+j, ctl) }
+		return func(rows [][]float64) (float64, error) { return stats.ControlVariateMean(rows, cols*k+j, ctl) }
 	}
 	for k := range c.Ts {
 		f1, f2 := moment(k, 0), moment(k, 2)
-		e1, err := jackknifeRows(per, ctls, f1)
+		e1, err := stats.JackknifeRows(per, ctls, f1)
 		if err != nil {
 			return nil, nil, err
 		}
-		sp, err := jackknifeRows(per, 2*ctls, func(rows [][]float64) (float64, error) {
+		sp, err := stats.JackknifeRows(per, 2*ctls, func(rows [][]float64) (float64, error) {
 			a, err1 := f1(rows)
 			b, err2 := f2(rows)
 			return b/(a*a) - 1, claim.FirstErr(err1, err2)
@@ -201,130 +201,6 @@ func (c SpectrumCase) spectrum() (m1, spread []stats.Estimate, err error) {
 		m1, spread = append(m1, e1), append(spread, sp)
 	}
 	return m1, spread, nil
-}
-
-// cvMean is the regression control-variate estimate of the mean of column x of rows from the
-// columns ctl, each of exactly zero mean: mean(x) - beta . mean(z), beta the least-squares
-// coefficients of x on z (centred). A control that is constant over the rows (Bias and Frozen
-// without a bias) is left out. Errors: fewer rows than controls + 2, a singular covariance.
-func cvMean(rows [][]float64, x int, ctl []int) (float64, error) {
-	var live []int
-	for _, j := range ctl {
-		for _, r := range rows {
-			if r[j] != rows[0][j] {
-				live = append(live, j)
-				break
-			}
-		}
-	}
-	ctl = live
-	n, k := float64(len(rows)), len(ctl)
-	if len(rows) < k+2 {
-		return 0, fmt.Errorf("%d networks for %d control variates", len(rows), k)
-	}
-	mx, mz := 0.0, make([]float64, k)
-	for _, r := range rows {
-		mx += r[x] / n
-		for a, j := range ctl {
-			mz[a] += r[j] / n
-		}
-	}
-	szz := make([][]float64, k) // k x (k+1): the covariance of z, then cov(z, x)
-	for a := range szz {
-		szz[a] = make([]float64, k+1)
-	}
-	for _, r := range rows {
-		for a, ja := range ctl {
-			da := r[ja] - mz[a]
-			for b, jb := range ctl {
-				szz[a][b] += da * (r[jb] - mz[b])
-			}
-			szz[a][k] += da * (r[x] - mx)
-		}
-	}
-	beta, err := solve(szz)
-	if err != nil {
-		return 0, err
-	}
-	out := mx
-	for a := range k {
-		out -= beta[a] * mz[a]
-	}
-	return out, nil
-}
-
-// solve solves the k x k system in the augmented matrix a (k x (k+1)) by Gaussian elimination with
-// partial pivoting, in place. Errors: a pivot below 1e-12 of the largest diagonal entry.
-func solve(a [][]float64) ([]float64, error) {
-	k := len(a)
-	scale := 0.0
-	for i := range k {
-		scale = math.Max(scale, math.Abs(a[i][i]))
-	}
-	for col := range k {
-		p := col
-		for r := col + 1; r < k; r++ {
-			if math.Abs(a[r][col]) > math.Abs(a[p][col]) {
-				p = r
-			}
-		}
-		if !(math.Abs(a[p][col]) > 1e-12*scale) {
-			return nil, fmt.Errorf("singular control-variate covariance")
-		}
-		a[col], a[p] = a[p], a[col]
-		for r := col + 1; r < k; r++ {
-			f := a[r][col] / a[col][col]
-			for j := col; j <= k; j++ {
-				a[r][j] -= f * a[col][j]
-			}
-		}
-	}
-	x := make([]float64, k)
-	for i := k - 1; i >= 0; i-- {
-		s := a[i][k]
-		for j := i + 1; j < k; j++ {
-			s -= a[i][j] * x[j]
-		}
-		x[i] = s / a[i][i]
-	}
-	return x, nil
-}
-
-// jackknifeRows is jackknife for a statistic of the rows themselves (not only of their column
-// means), fitted coefficients estimated from them: Mean is stat of all rows, SE the leave-one-out
-// jackknife standard error, N the number of rows less fitted (so that the t-test's dof, N - 1,
-// pays for the coefficients), Skewness that of the jackknife pseudo-values (each row's
-// influence), for claim.NormalApproxOK.
-func jackknifeRows(per [][]float64, fitted int, stat func(rows [][]float64) (float64, error)) (stats.Estimate, error) {
-	k := len(per)
-	if k < fitted+3 {
-		return stats.Estimate{}, fmt.Errorf("the jackknife needs at least %d networks, got %d", fitted+3, k)
-	}
-	full, err := stat(per)
-	if err != nil {
-		return stats.Estimate{}, err
-	}
-	loo := make([]float64, k)
-	rest := make([][]float64, 0, k-1)
-	var avg float64
-	for i := range per {
-		rest = append(append(rest[:0], per[:i]...), per[i+1:]...)
-		if loo[i], err = stat(rest); err != nil {
-			return stats.Estimate{}, err
-		}
-		avg += loo[i] / float64(k)
-	}
-	var ss float64
-	var pseudo stats.Moments
-	for _, v := range loo {
-		ss += (v - avg) * (v - avg)
-		pseudo.Add(float64(k)*full - float64(k-1)*v)
-	}
-	se := math.Sqrt(ss * float64(k-1) / float64(k))
-	if math.IsNaN(full) || math.IsInf(full, 0) || math.IsNaN(se) {
-		return stats.Estimate{}, fmt.Errorf("the jackknife estimate %v (SE %v) is not finite", full, se)
-	}
-	return stats.Estimate{Mean: full, SE: se, Skewness: pseudo.Skewness(), N: k - fitted}, nil
 }
 
 func (c SpectrumCase) label() string {

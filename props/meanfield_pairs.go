@@ -15,58 +15,6 @@ import (
 	"github.com/dlt5/verify/theory/meanfield"
 )
 
-// jackknife returns the leave-one-out jackknife estimate of stat applied to the per-network means
-// of the columns of per (per[i] is network i's values): Mean is stat at the full means, SE the
-// jackknife standard error, N the number of networks (the t-test's dof + 1).
-func jackknife(per [][]float64, stat func(means []float64) (float64, error)) (stats.Estimate, error) {
-	k := len(per)
-	if k < 3 {
-		return stats.Estimate{}, fmt.Errorf("the jackknife needs at least 3 networks, got %d", k)
-	}
-	m := len(per[0])
-	sum := make([]float64, m)
-	for _, row := range per {
-		for j, v := range row {
-			sum[j] += v
-		}
-	}
-	means := make([]float64, m)
-	for j := range m {
-		means[j] = sum[j] / float64(k)
-	}
-	full, err := stat(means)
-	if err != nil {
-		return stats.Estimate{}, err
-	}
-	loo := make([]float64, k)
-	var avg float64
-	for i, row := range per {
-		for j := range m {
-			means[j] = (sum[j] - row[j]) / float64(k-1)
-		}
-		if loo[i], err = stat(means); err != nil {
-			return stats.Estimate{}, err
-		}
-		avg += loo[i] / float64(k)
-	}
-	var ss float64
-	for _, v := range loo {
-		ss += (v - avg) * (v - avg)
-	}
-	return stats.Estimate{Mean: full, SE: math.Sqrt(ss * float64(k-1) / float64(k)), N: k}, nil
-}
-
-// lsSlope returns the least-squares slope of ys against their index (ys[0] at t = 0).
-func lsSlope(ys []float64) float64 {
-	n := float64(len(ys))
-	var st, sy, stt, sty float64
-	for t, y := range ys {
-		x := float64(t)
-		st, sy, stt, sty = st+x, sy+y, stt+x*x, sty+x*y
-	}
-	return (n*sty - st*sy) / (n*stt - st*st)
-}
-
 // WrongChi1 is MF-2's and MF-4's control: chi_1 with tanh' where the claim has tanh'^2,
 // sw2 E[tanh'(sqrt(q*) z)].
 func WrongChi1(sw2, qstar float64) (float64, error) {
@@ -372,7 +320,7 @@ func (c TimescaleCase) fittedRate() (stats.Estimate, error) {
 	if c.Net.Annealed && c.Burn == 0 {
 		per = c.annealedCV(per, q0s, traj)
 	}
-	return jackknife(per, lnFit(min(window(traj, rateFolds), c.Steps)))
+	return stats.Jackknife(per, lnFit(min(window(traj, rateFolds), c.Steps)))
 }
 
 // lnFit returns the least-squares slope of ln means[t] over t < w.
@@ -393,7 +341,7 @@ func lnFitFrom(from, to int) func(means []float64) (float64, error) {
 			}
 			ys = append(ys, math.Log(means[t]))
 		}
-		return lsSlope(ys), nil
+		return stats.IndexSlope(ys)
 	}
 }
 
@@ -404,7 +352,7 @@ func lnFitFrom(from, to int) func(means []float64) (float64, error) {
 func rateRow(label string, per [][]float64, traj []float64, w int, c TimescaleCase) (claim.Result, float64, float64) {
 	what := fmt.Sprintf("%s rate over t=1..%d", label, w)
 	fit := lnFit(w)
-	est, err1 := jackknife(per, fit)
+	est, err1 := stats.Jackknife(per, fit)
 	want, err2 := fit(traj[1:])
 	chi, err3 := c.theory().ChiAB()
 	if err := claim.FirstErr(err1, err2, err3); err != nil {
