@@ -25,6 +25,23 @@ func MulRows(w []float64, n int, x, y []float64, k int, add bool) {
 	}
 }
 
+// MulT sets c = a b^T, c[i][j] = a_i . b_j over k entries, for a m x k (rows a[i lda:]), b n x k
+// (rows b[j ldb:]) and c m x n (rows c[i ldc:]), row-major with the given strides: the product of
+// a matrix by a transposed one, through Dot4, which reads each row of a once per four rows of b.
+// c must not overlap a or b.
+func MulT(a []float64, lda, m int, b []float64, ldb, n, k int, c []float64, ldc int) {
+	for i := range m {
+		ai, ci := a[i*lda:i*lda+k], c[i*ldc:i*ldc+n]
+		j := 0
+		for ; j+4 <= n; j += 4 {
+			ci[j], ci[j+1], ci[j+2], ci[j+3] = Dot4(ai, b[j*ldb:], b[(j+1)*ldb:], b[(j+2)*ldb:], b[(j+3)*ldb:])
+		}
+		for ; j < n; j++ {
+			ci[j] = Dot(ai, b[j*ldb:])
+		}
+	}
+}
+
 // put sets y[i] = v, or adds v to it when add is set.
 func put(y []float64, i int, v float64, add bool) {
 	if add {

@@ -228,3 +228,52 @@ func abs(i int) int {
 	}
 	return i
 }
+
+// TestMulT: MulT agrees with gonum's Gemm (a b^T) within the products' rounding bound at every
+// inner length 1..40 and every m, n 1..9 (every remainder of the groups of four), with strides
+// wider than the rows, on both paths; entries of c outside the product are left alone. A product
+// that drops one term fails the same bound.
+func TestMulT(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	withVector(func(on bool) {
+		for k := 1; k <= 40; k++ {
+			for m := 1; m <= 9; m++ {
+				n := 1 + (k+m)%9
+				lda, ldb, ldc := k+1, k+3, n+2
+				a, b := normals(rng, m*lda), normals(rng, n*ldb)
+				c := make([]float64, m*ldc)
+				for i := range c {
+					c[i] = 7
+				}
+				MulT(a, lda, m, b, ldb, n, k, c, ldc)
+				want := blas64.General{Rows: m, Cols: n, Stride: n, Data: make([]float64, m*n)}
+				blas64.Gemm(blas.NoTrans, blas.Trans, 1, blas64.General{Rows: m, Cols: k, Stride: lda, Data: a},
+					blas64.General{Rows: n, Cols: k, Stride: ldb, Data: b}, 0, want)
+				for i := range m {
+					for j := range ldc {
+						got := c[i*ldc+j]
+						if j >= n {
+							if got != 7 {
+								t.Fatalf("vector %v: c[%d][%d] outside the product changed to %v", on, i, j, got)
+							}
+							continue
+						}
+						abs, short := 0.0, 0.0
+						for p := range k {
+							abs += math.Abs(a[i*lda+p] * b[j*ldb+p])
+							if p < k-1 {
+								short += a[i*lda+p] * b[j*ldb+p]
+							}
+						}
+						if !within(got, want.Data[i*n+j], abs, k) {
+							t.Fatalf("vector %v, k %d, m %d, n %d: c[%d][%d] = %v, Gemm %v", on, k, m, n, i, j, got, want.Data[i*n+j])
+						}
+						if d := a[i*lda+k-1] * b[j*ldb+k-1]; math.Abs(d) > 4*float64(k+1)*0x1p-52*abs && within(short, want.Data[i*n+j], abs, k) {
+							t.Fatalf("the dropped-term control passes at k %d", k)
+						}
+					}
+				}
+			}
+		}
+	})
+}

@@ -60,7 +60,7 @@ func DecodeImages(r io.Reader, max int) (*Images, error) {
 		return nil, err
 	}
 	total := n * size
-	pix := make([]float64, 0, min(total, chunk))
+	pix := make([]float64, 0, min(total, 4*chunk)) // 32 MiB ahead at most; DAE-9's 5000 images fit, and growing them was 0.6 s
 	buf := make([]byte, min(total, chunk))
 	for len(pix) < total {
 		b := buf[:min(len(buf), total-len(pix))]
