@@ -29,7 +29,7 @@ func TestShape(t *testing.T) {
 	if testing.Short() {
 		t.Skip("type-checks the package: not in -short")
 	}
-	fset, files, bad := parseProps(t)
+	fset, files, bad := parseProps(t, ".")
 	info := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Uses: map[*ast.Ident]types.Object{}}
 	conf := types.Config{Importer: exportImporter(t, fset)}
 	if _, err := conf.Check("github.com/dlt5/verify/props", fset, files, info); err != nil {
@@ -107,9 +107,9 @@ func fileSetViolations() []string {
 
 // parseProps parses every .go file of this directory in package props; a file of another package
 // (an external props_test) is a violation, since TestShape reads package props only.
-func parseProps(t *testing.T) (*token.FileSet, []*ast.File, []string) {
+func parseProps(t *testing.T, dir string) (*token.FileSet, []*ast.File, []string) {
 	t.Helper()
-	paths, err := filepath.Glob("*.go")
+	paths, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,6 +216,11 @@ func discardsError(lhs, rhs []ast.Expr, info *types.Info) bool {
 		id, ok := e.(*ast.Ident)
 		return ok && id.Name == "_"
 	}
+	for i, l := range lhs {
+		if i < len(rhs) && len(lhs) == len(rhs) && blank(l) && callResults(rhs[i], info) == nil && isError(info.Types[rhs[i]].Type) {
+			return true // _ = err: an error value dropped
+		}
+	}
 	if len(rhs) == 1 {
 		results := callResults(rhs[0], info)
 		for i, l := range lhs {
@@ -236,7 +241,9 @@ func discardsError(lhs, rhs []ast.Expr, info *types.Info) bool {
 }
 
 // isError reports whether t is the error interface.
-func isError(t types.Type) bool { return types.Identical(t, types.Universe.Lookup("error").Type()) }
+func isError(t types.Type) bool {
+	return t != nil && types.Identical(t, types.Universe.Lookup("error").Type())
+}
 
 // usesLen reports whether e calls len: an index computed from a length (rows[len(rows)-1]) picks a
 // row by position, and panics when a claim returns fewer rows (one Failed row) than expected.
@@ -263,12 +270,21 @@ func ownCall(e ast.Expr, info *types.Info) bool {
 	if !ok {
 		return false
 	}
+	fun := ast.Unparen(call.Fun)
+	switch f := fun.(type) { // an instantiated generic function: gen[int]()
+	case *ast.IndexExpr:
+		fun = f.X
+	case *ast.IndexListExpr:
+		fun = f.X
+	}
 	var id *ast.Ident
-	switch f := call.Fun.(type) {
+	switch f := fun.(type) {
 	case *ast.Ident:
 		id = f
 	case *ast.SelectorExpr:
 		id = f.Sel
+	case *ast.FuncLit: // func() error { ... }(): written here, so the suite's own
+		return true
 	default:
 		return false
 	}
@@ -329,6 +345,7 @@ type named []claim.Result
 func two() (int, error)    { return 0, nil }
 func one() error           { return errors.New("x") }
 func rows() []claim.Result { return nil }
+func gen[T any]() error    { return nil }
 
 func sample() {
 	_, _ = two() // bad
@@ -346,7 +363,13 @@ func sample() {
 	var n named
 	_ = n[2] // bad
 	_ = n[:1] // bad
+	_ = r[len(r)-2:] // bad
+	var arr [3]claim.Result
+	_ = arr[1] // bad
+	gen[int]() // bad
+	func() error { return nil }() // bad
 	v, err := two()
+	_ = err // bad
 	if err != nil {
 		return
 	}
@@ -399,5 +422,21 @@ func TestShapeCatches(t *testing.T) {
 		if !got[line] {
 			t.Errorf("line %d of the sample breaks a rule and was not reported: %s", line, strings.Split(shapeSample, "\n")[line-1])
 		}
+	}
+}
+
+// TestShapeForeignPackage: a file of another package (an external props_test) is reported, and
+// the props files beside it are still read.
+func TestShapeForeignPackage(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for name, src := range map[string]string{"a.go": "package props\n", "a_ext_test.go": "package props_test\n"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, files, foreign := parseProps(t, dir)
+	if len(files) != 1 || len(foreign) != 1 || !strings.Contains(foreign[0], "package props_test") {
+		t.Errorf("files %d, foreign %q", len(files), foreign)
 	}
 }

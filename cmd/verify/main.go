@@ -232,9 +232,11 @@ func detects(m Number) string {
 	switch {
 	case m == 0:
 		return ""
+	case math.IsNaN(float64(m)):
+		return "NaN%"
 	case m < 1e-4:
 		return "<0.01%"
-	case !(m < 10):
+	case !(100*m < 999.5): // what %.3g would print as 1e+03% or wider
 		return ">999%"
 	}
 	return fmt.Sprintf("%.3g%%", 100*float64(m))

@@ -187,8 +187,10 @@ func TestTableExtremes(t *testing.T) {
 	if got := cell(1.2345678e-3); got != "0.001235" {
 		t.Errorf("cell keeps 4 significant digits where they fit: got %q", got)
 	}
-	if got := detects(3.6e31); got != ">999%" {
-		t.Errorf("detects(3.6e31) = %q", got)
+	for m, want := range map[Number]string{3.6e31: ">999%", 9.9999: ">999%", 9.9949: "999%", 0.5: "50%", 1e-5: "<0.01%", 0: "", Number(math.NaN()): "NaN%", Number(math.Inf(1)): ">999%"} {
+		if got := detects(m); got != want {
+			t.Errorf("detects(%v) = %q, want %q", m, got, want)
+		}
 	}
 }
 

@@ -45,6 +45,66 @@ func TestHessianMaxByLoss(t *testing.T) {
 	})
 }
 
+// TestHessianMaxMany: at D = 3, H = 2 (12 weights) HessianMax matches the largest eigenvalue of
+// the Hessian from second differences of Loss, which is independent of the weight indexing (a
+// transposed index map is off by 0.4). Tolerance: the second differences' rounding is about
+// 4 eps |L| / e^2 = 1e-7 |L| at e = 1e-4 and their truncation e^2 L^(4) / 12 ~ 1e-9; HessianMax's
+// own is eps |grad| / 1e-6 ~ 1e-10: 1e-6 (1 + |L| + |want|) covers both.
+func TestHessianMaxMany(t *testing.T) {
+	p := Problem{Lambda: []float64{2, 0.7, 0.3}, Sigma2: 0.4, Gamma: 0.05}
+	n := Net{W1: mat.NewDense(2, 3, []float64{0.3, -0.2, 0.5, 0.1, 0.4, -0.3}), W2: mat.NewDense(3, 2, []float64{0.2, 0.6, -0.4, 0.1, 0.3, 0.2})}
+	got, err := HessianMax(p, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := append(append([]float64{}, n.W1.RawMatrix().Data...), n.W2.RawMatrix().Data...)
+	loss := func(d map[int]float64) float64 {
+		v := append([]float64{}, w...)
+		for i, x := range d {
+			v[i] += x
+		}
+		l, err := p.Loss(Net{W1: mat.NewDense(2, 3, v[:6]), W2: mat.NewDense(3, 2, v[6:])})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	const e = 1e-4
+	hess := mat.NewSymDense(12, nil)
+	l0 := loss(nil)
+	for a := range 12 {
+		for b := a; b < 12; b++ {
+			if a == b {
+				hess.SetSym(a, a, (loss(map[int]float64{a: e})-2*l0+loss(map[int]float64{a: -e}))/(e*e))
+				continue
+			}
+			hess.SetSym(a, b, (loss(map[int]float64{a: e, b: e})-loss(map[int]float64{a: e, b: -e})-
+				loss(map[int]float64{a: -e, b: e})+loss(map[int]float64{a: -e, b: -e}))/(4*e*e))
+		}
+	}
+	var es mat.EigenSym
+	if !es.Factorize(hess, false) {
+		t.Fatal("eigen-decomposition failed")
+	}
+	vals := es.Values(nil)
+	want := vals[len(vals)-1]
+	if math.Abs(got-want) > 1e-6*(1+math.Abs(l0)+math.Abs(want)) {
+		t.Errorf("HessianMax %v, from the loss %v", got, want)
+	}
+}
+
+// TestHessianMaxCopies: a net whose two layers are one matrix gives what a net of two copies of
+// it gives: HessianMax differentiates a copy, so moving W1 does not move W2.
+func TestHessianMaxCopies(t *testing.T) {
+	p := Problem{Lambda: []float64{1.5}, Sigma2: 0.2}
+	shared := mat.NewDense(1, 1, []float64{0.7})
+	a, err1 := HessianMax(p, Net{W1: shared, W2: shared})
+	b, err2 := HessianMax(p, Net{W1: mat.NewDense(1, 1, []float64{0.7}), W2: mat.NewDense(1, 1, []float64{0.7})})
+	if err1 != nil || err2 != nil || a != b {
+		t.Errorf("shared layers %v (%v), copies %v (%v)", a, err1, b, err2)
+	}
+}
+
 // TestHessianMaxErrors: a net without layers, one that does not fit, too many weights and an
 // invalid problem are errors.
 func TestHessianMaxErrors(t *testing.T) {
@@ -53,7 +113,11 @@ func TestHessianMaxErrors(t *testing.T) {
 	if _, err := HessianMax(p, good); err != nil {
 		t.Fatalf("a good net: %v", err)
 	}
-	big := Net{W1: mat.NewDense(32, 17, nil), W2: mat.NewDense(17, 32, nil)}
+	big := Net{W1: mat.NewDense(1, 513, nil), W2: mat.NewDense(513, 1, nil)} // H <= D, 2 H D = 1026
+	ones := make([]float64, 513)
+	for i := range ones {
+		ones[i] = 1
+	}
 	for name, c := range map[string]struct {
 		p Problem
 		n Net
@@ -61,7 +125,7 @@ func TestHessianMaxErrors(t *testing.T) {
 		"no W2":       {p, Net{W1: good.W1}},
 		"wrong D":     {Problem{Lambda: []float64{1, 0.5, 0.2}}, good},
 		"bad problem": {Problem{Lambda: []float64{math.NaN(), 1}}, good},
-		"too large":   {Problem{Lambda: make([]float64, 17)}, big},
+		"too large":   {Problem{Lambda: ones}, big},
 		"NaN weight":  {p, Net{W1: mat.NewDense(1, 2, []float64{math.NaN(), 0}), W2: good.W2}},
 	} {
 		if _, err := HessianMax(c.p, c.n); err == nil {

@@ -21,10 +21,17 @@ func TestSubTransposed(t *testing.T) {
 	if big.At(0, 0) != 1 || big.At(1, 0) != 6 || big.At(1, 4) != 10 || big.At(3, 4) != 20 {
 		t.Errorf("entries outside the view changed:\n%v", mat.Formatted(big))
 	}
-	defer func() {
-		if recover() == nil {
-			t.Error("a 2 x 3 minus a 2 x 3 transposed did not panic")
-		}
-	}()
-	subTransposed(mat.NewDense(2, 3, nil), mat.NewDense(2, 3, nil))
+	for _, c := range []struct{ dst, a *mat.Dense }{
+		{mat.NewDense(2, 3, nil), mat.NewDense(2, 3, nil)},
+		{mat.NewDense(2, 2, nil), mat.NewDense(2, 1, nil)}, // without the check: row 0 only, silently
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r != mat.ErrShape {
+					t.Errorf("%d-row minus %d-row transposed: recovered %v, want mat.ErrShape", c.dst.RawMatrix().Rows, c.a.RawMatrix().Rows, r)
+				}
+			}()
+			subTransposed(c.dst, c.a)
+		}()
+	}
 }

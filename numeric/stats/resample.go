@@ -28,7 +28,9 @@ func Jackknife(per [][]float64, stat func(means []float64) (float64, error)) (Es
 	}
 	means := make([]float64, m)
 	for j := range m {
-		means[j] = sum[j] / float64(k)
+		if means[j] = sum[j] / float64(k); !isFinite(sum[j]) {
+			return Estimate{}, fmt.Errorf("stats: the sum of column %d overflows float64", j)
+		}
 	}
 	full, err := stat(means)
 	if err != nil {
@@ -159,14 +161,22 @@ func ControlVariateMean(rows [][]float64, x int, ctl []int) (float64, error) {
 	return out, nil
 }
 
-// solveAugmented solves the k x k system in the augmented matrix a (k x (k+1)) by Gaussian
-// elimination with partial pivoting, in place. Errors: a pivot not above 1e-12 of the largest
-// diagonal entry (a singular control-variate covariance).
+// solveAugmented solves the k x k system in the augmented matrix a (k x (k+1)), a covariance
+// matrix with its right-hand side, by Gaussian elimination with partial pivoting, in place.
+// Errors: an entry not finite (the covariance overflows), and a pivot not above 1e-12 of its
+// column's own diagonal entry: that control's variance left after regressing it on the earlier
+// ones is below 1e-12 of its variance (collinear controls; the criterion does not depend on the
+// controls' units).
 func solveAugmented(a [][]float64) ([]float64, error) {
 	k := len(a)
-	scale := 0.0
+	diag := make([]float64, k)
 	for i := range k {
-		scale = math.Max(scale, math.Abs(a[i][i]))
+		for _, v := range a[i] {
+			if !isFinite(v) {
+				return nil, errors.New("stats: the control-variate covariance overflows float64")
+			}
+		}
+		diag[i] = math.Abs(a[i][i])
 	}
 	for col := range k {
 		p := col
@@ -175,8 +185,8 @@ func solveAugmented(a [][]float64) ([]float64, error) {
 				p = r
 			}
 		}
-		if !(math.Abs(a[p][col]) > 1e-12*scale) {
-			return nil, errors.New("stats: singular control-variate covariance")
+		if !(math.Abs(a[p][col]) > 1e-12*diag[col]) {
+			return nil, fmt.Errorf("stats: control %d is collinear with the earlier ones (singular control-variate covariance)", col)
 		}
 		a[col], a[p] = a[p], a[col]
 		for r := col + 1; r < k; r++ {
@@ -212,14 +222,21 @@ func Slope(xs, ys []float64) (float64, error) {
 		mx += xs[i] / float64(len(xs))
 		my += ys[i] / float64(len(ys))
 	}
+	flat := true
+	for _, x := range xs {
+		flat = flat && x == xs[0]
+	}
+	if flat {
+		return 0, fmt.Errorf("stats: every x is %v: no slope", xs[0])
+	}
 	var sxy, sxx float64
 	for i := range xs {
 		sxy += (xs[i] - mx) * (ys[i] - my)
 		sxx += (xs[i] - mx) * (xs[i] - mx)
 	}
 	s := sxy / sxx
-	if !(sxx > 0) || !isFinite(s) {
-		return 0, fmt.Errorf("stats: no finite slope (x spread %v)", sxx)
+	if !(sxx > 0) || !isFinite(sxx) || !isFinite(sxy) || !isFinite(s) {
+		return 0, fmt.Errorf("stats: no finite slope (x spread %v, covariance %v)", sxx, sxy)
 	}
 	return s, nil
 }

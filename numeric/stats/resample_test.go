@@ -47,8 +47,12 @@ func TestJackknifeOfMean(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if math.Abs(byRows.SE-got.SE) > 1e-9*(got.SE+1e-12) || byRows.N != k {
+		if math.Abs(byRows.SE-got.SE) > 1e-9*(got.SE+1e-12) || byRows.N != k || math.Abs(byRows.Mean-m.Mean()) > 1e-12*(math.Abs(m.Mean())+1) {
 			t.Fatalf("JackknifeRows %+v, Jackknife %+v", byRows, got)
+		}
+		// For the mean, the pseudo-values k s - (k-1) s_(i) are the data themselves.
+		if sk := m.Skewness(); m.Variance() > 1e-6 && math.Abs(byRows.Skewness-sk) > 1e-6*(1+math.Abs(sk)) {
+			t.Fatalf("JackknifeRows skewness %v, the data's %v", byRows.Skewness, sk)
 		}
 		if fitted := rapid.IntRange(0, k-3).Draw(t, "fitted"); fitted > 0 {
 			e, err := JackknifeRows(rows, fitted, func(rs [][]float64) (float64, error) { return float64(len(rs)), nil })
@@ -59,33 +63,66 @@ func TestJackknifeOfMean(t *testing.T) {
 	})
 }
 
-// TestControlVariateMean: a control that carries all of x's noise gives x's true mean exactly;
-// controls that are constant are left out (the plain mean); an independent noisy control leaves
-// an unbiased estimate whose error shrinks with the correlation.
+// TestControlVariateMean: controls that carry all of x's noise give x's true mean exactly, with
+// one control and with two correlated ones (the multi-control solve); a constant control is left
+// out (the plain mean); with one control the estimate is the closed form mean(x) - (Sxz/Szz)
+// mean(z); collinear controls are an error whatever their units, independent ones of very
+// different units are not.
 func TestControlVariateMean(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	const n, mu = 200, 3.5
 	rows := make([][]float64, n)
 	for i := range rows {
-		z := rng.NormFloat64()
-		rows[i] = []float64{mu + 2*z, z, 7, z + 0.1*rng.NormFloat64()}
+		z1, z2 := rng.NormFloat64(), rng.NormFloat64()
+		rows[i] = []float64{mu + 2*z1, z1, 7, z1 + 0.1*rng.NormFloat64(), mu + 2*z1 - 3*z2, z2 + 0.5*z1, 1e4 * z2, 1e-3 * rng.NormFloat64()}
 	}
-	got, err := ControlVariateMean(rows, 0, []int{1})
-	if err != nil || math.Abs(got-mu) > 1e-12 {
-		t.Errorf("perfect control: %v, %v; want %v", got, err, mu)
+	col := func(j int) []float64 {
+		c := make([]float64, n)
+		for i, r := range rows {
+			c[i] = r[j]
+		}
+		return c
 	}
-	plain := 0.0
-	for _, r := range rows {
-		plain += r[0] / n
+	mean := func(c []float64) float64 {
+		s := 0.0
+		for _, v := range c {
+			s += v / n
+		}
+		return s
 	}
-	if got, err := ControlVariateMean(rows, 0, []int{2}); err != nil || got != plain {
-		t.Errorf("constant control: %v, %v; want the plain mean %v", got, err, plain)
+	for _, c := range []struct {
+		x   int
+		ctl []int
+	}{{0, []int{1}}, {4, []int{1, 5}}, {4, []int{5, 1}}, {4, []int{1, 6}}} {
+		if got, err := ControlVariateMean(rows, c.x, c.ctl); err != nil || math.Abs(got-mu) > 1e-12*mu {
+			t.Errorf("x %d, controls %v carrying all the noise: %v, %v; want %v", c.x, c.ctl, got, err, mu)
+		}
 	}
-	if got, err := ControlVariateMean(rows, 0, []int{3}); err != nil || math.Abs(got-mu) > 0.1*math.Abs(plain-mu)+0.05 {
-		t.Errorf("a control correlated 0.995: %v (plain %v), %v", got, plain, err)
+	if got, err := ControlVariateMean(rows, 0, []int{2}); err != nil || got != mean(col(0)) {
+		t.Errorf("constant control: %v, %v; want the plain mean %v", got, err, mean(col(0)))
+	}
+	x, z := col(0), col(3)
+	mx, mz := mean(x), mean(z)
+	var sxz, szz float64
+	for i := range x {
+		sxz += (x[i] - mx) * (z[i] - mz)
+		szz += (z[i] - mz) * (z[i] - mz)
+	}
+	want := mx - sxz/szz*mz
+	if got, err := ControlVariateMean(rows, 0, []int{3}); err != nil || math.Abs(got-want) > 1e-12*math.Abs(want) {
+		t.Errorf("one noisy control: %v, %v; closed form %v", got, err, want)
+	}
+	for i := range rows {
+		rows[i] = append(rows[i], rows[i][6]*(1+1e-13))
 	}
 	if _, err := ControlVariateMean(rows, 0, []int{1, 3, 1}); err == nil {
 		t.Error("a repeated control: no singular-covariance error")
+	}
+	if _, err := ControlVariateMean(rows, 0, []int{6, 8}); err == nil {
+		t.Error("two controls equal to 1e-13 (in units of 1e4): no singular-covariance error")
+	}
+	if _, err := ControlVariateMean(rows, 0, []int{6, 7}); err != nil {
+		t.Errorf("independent controls of sd 1e4 and 1e-3: %v", err)
 	}
 }
 
@@ -103,8 +140,16 @@ func TestSlope(t *testing.T) {
 		if err != nil || math.Abs(s-b) > 1e-10*(math.Abs(a)+math.Abs(b)+1) {
 			t.Fatalf("slope %v (%v), want %v", s, err, b)
 		}
-		if s2, err := IndexSlope(ys); err != nil || s2 != s {
-			t.Fatalf("IndexSlope %v (%v), Slope %v", s2, err, s)
+		// Independent of Slope: on t = 0..n-1 the slope is 12 sum (t - (n-1)/2) y_t / (n (n^2 - 1)).
+		noisy := make([]float64, n)
+		var num float64
+		for i := range noisy {
+			noisy[i] = ys[i] + rapid.Float64Range(-1, 1).Draw(t, "noise")
+			num += (float64(i) - float64(n-1)/2) * noisy[i]
+		}
+		closed := 12 * num / (float64(n) * (float64(n)*float64(n) - 1))
+		if s2, err := IndexSlope(noisy); err != nil || math.Abs(s2-closed) > 1e-10*(math.Abs(closed)+10) {
+			t.Fatalf("IndexSlope %v (%v), closed form %v", s2, err, closed)
 		}
 	})
 }
@@ -136,6 +181,10 @@ func TestResampleErrors(t *testing.T) {
 		"slope flat x":      second(Slope([]float64{1, 1}, []float64{1, 2})),
 		"slope NaN":         second(Slope([]float64{1, 2}, []float64{1, math.NaN()})),
 		"slope overflow":    second(Slope([]float64{0, 1e-300}, []float64{-1e300, 1e300})),
+		"slope x spread":    second(Slope([]float64{-1e200, 1e200}, []float64{0, 1})),
+		"slope equal xs":    second(Slope([]float64{0.1, 0.1, 0.1, 0.1, 0.1, 0.1}, []float64{0.37, 0.47, 0.77, 1.27, 1.97, 2.87})),
+		"sums overflow":     second(Jackknife([][]float64{{1e308}, {1e308}, {1e308}}, ok)),
+		"cv overflow":       second(ControlVariateMean([][]float64{{1, 1e200}, {2, -1e200}, {3, 1e200}}, 0, []int{1})),
 		"index slope short": second(IndexSlope([]float64{1})),
 	} {
 		if err == nil {
@@ -174,6 +223,22 @@ func FuzzJackknife(f *testing.F) {
 		s, err := Slope(vals[:k], []float64{d, c, b, a}[:k])
 		if err == nil && !isFinite(s) {
 			t.Fatalf("Slope returned %v without an error", s)
+		}
+	})
+}
+
+// FuzzSlope: any points give an error or a finite slope, never a panic; IndexSlope likewise.
+func FuzzSlope(f *testing.F) {
+	f.Add(0.0, 1.0, 2.0, 1.0, 2.0, 3.0)
+	f.Add(0.1, 0.1, 0.1, 1.0, 2.0, 3.0)
+	f.Add(-1e200, 1e200, 0.0, 0.0, 1.0, 2.0)
+	f.Add(math.NaN(), 1.0, 2.0, 1.0, 2.0, 3.0)
+	f.Fuzz(func(t *testing.T, x0, x1, x2, y0, y1, y2 float64) {
+		if s, err := Slope([]float64{x0, x1, x2}, []float64{y0, y1, y2}); err == nil && !isFinite(s) {
+			t.Fatalf("Slope = %v without an error", s)
+		}
+		if s, err := IndexSlope([]float64{y0, y1, y2}); err == nil && !isFinite(s) {
+			t.Fatalf("IndexSlope = %v without an error", s)
 		}
 	})
 }
