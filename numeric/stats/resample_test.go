@@ -242,3 +242,70 @@ func FuzzSlope(f *testing.F) {
 		}
 	})
 }
+
+// TestJackknifeByHand: for statistics that are not linear in the means (where the leave-one-out
+// spread depends on each left-out row, not only on their mean), Jackknife and JackknifeRows agree
+// with the jackknife recomputed from scratch: every leave-one-out value from its own sums, SE
+// sqrt((k-1)/k sum (s_(i) - mean)^2), pseudo-values k s - (k-1) s_(i) and their skewness.
+func TestJackknifeByHand(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		k := rapid.IntRange(3, 12).Draw(t, "k")
+		rows := rowsGen(k, 2).Draw(t, "rows")
+		f := func(a, b float64) float64 { return a*b + a*a*a/(1+b*b) }
+		meanOf := func(rs [][]float64, j int) float64 {
+			s := 0.0
+			for _, r := range rs {
+				s += r[j]
+			}
+			return s / float64(len(rs))
+		}
+		byRows := func(rs [][]float64) (float64, error) { return f(meanOf(rs, 0), meanOf(rs, 1)), nil }
+		full, _ := byRows(rows)
+		loo := make([]float64, k)
+		var avg float64
+		for i := range rows {
+			var rest [][]float64
+			for j, r := range rows {
+				if j != i {
+					rest = append(rest, r)
+				}
+			}
+			loo[i], _ = byRows(rest)
+			avg += loo[i] / float64(k)
+		}
+		var ss float64
+		var pseudo Moments
+		for _, v := range loo {
+			ss += (v - avg) * (v - avg)
+			pseudo.Add(float64(k)*full - float64(k-1)*v)
+		}
+		se := math.Sqrt(ss * float64(k-1) / float64(k))
+		close := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*(math.Abs(b)+1) }
+		got, err := Jackknife(rows, func(m []float64) (float64, error) { return f(m[0], m[1]), nil })
+		if err != nil || !close(got.Mean, full) || !close(got.SE, se) || got.N != k {
+			t.Fatalf("Jackknife %+v (%v), by hand mean %v SE %v", got, err, full, se)
+		}
+		fitted := rapid.IntRange(0, k-3).Draw(t, "fitted")
+		got, err = JackknifeRows(rows, fitted, byRows)
+		sk := pseudo.Skewness()
+		if err != nil || !close(got.Mean, full) || !close(got.SE, se) || got.N != k-fitted || !(math.Abs(got.Skewness-sk) <= 1e-6*(math.Abs(sk)+1)) {
+			t.Fatalf("JackknifeRows %+v (%v), by hand mean %v SE %v skewness %v N %d", got, err, full, se, sk, k-fitted)
+		}
+	})
+}
+
+// TestControlVariateBounds: the smallest valid cases work (k + 2 rows for k controls; the last
+// column as a control) and the first invalid ones are errors (k + 1 rows; a control one past the
+// last column).
+func TestControlVariateBounds(t *testing.T) {
+	rows := [][]float64{{1, 0.5, 2}, {2, -0.5, 1}, {4, 0.1, 3}, {3, 0.3, -1}}
+	if _, err := ControlVariateMean(rows, 0, []int{1, 2}); err != nil {
+		t.Errorf("4 rows, 2 controls: %v", err)
+	}
+	if _, err := ControlVariateMean(rows[:3], 0, []int{1, 2}); err == nil {
+		t.Error("3 rows, 2 controls: no error")
+	}
+	if _, err := ControlVariateMean(rows, 0, []int{3}); err == nil {
+		t.Error("control column 3 of 3: no error")
+	}
+}
