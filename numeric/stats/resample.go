@@ -49,7 +49,8 @@ func Jackknife(per [][]float64, stat func(means []float64) (float64, error)) (Es
 	}
 	var ss float64
 	for _, v := range loo {
-		ss += (v - avg) * (v - avg)
+		d := v - avg
+		ss += d * d
 	}
 	return finiteEstimate(Estimate{Mean: full, SE: math.Sqrt(ss * float64(k-1) / float64(k)), N: k})
 }
@@ -89,7 +90,8 @@ func JackknifeRows(per [][]float64, fitted int, stat func(rows [][]float64) (flo
 	var ss float64
 	var pseudo Moments
 	for _, v := range loo {
-		ss += (v - avg) * (v - avg)
+		d := v - avg
+		ss += d * d
 		pseudo.Add(float64(k)*full - float64(k-1)*v)
 	}
 	se := math.Sqrt(ss * float64(k-1) / float64(k))
@@ -231,8 +233,9 @@ func Slope(xs, ys []float64) (float64, error) {
 	}
 	var sxy, sxx float64
 	for i := range xs {
-		sxy += (xs[i] - mx) * (ys[i] - my)
-		sxx += (xs[i] - mx) * (xs[i] - mx)
+		dx := xs[i] - mx
+		sxy += dx * (ys[i] - my)
+		sxx += dx * dx
 	}
 	s := sxy / sxx
 	if !(sxx > 0) || !isFinite(sxx) || !isFinite(sxy) || !isFinite(s) {

@@ -113,13 +113,13 @@ func TestControlVariateMean(t *testing.T) {
 		t.Errorf("one noisy control: %v, %v; closed form %v", got, err, want)
 	}
 	for i := range rows {
-		rows[i] = append(rows[i], rows[i][6]*(1+1e-13))
+		rows[i] = append(rows[i], rows[i][6]*(1+1e-9*rng.NormFloat64()))
 	}
 	if _, err := ControlVariateMean(rows, 0, []int{1, 3, 1}); err == nil {
 		t.Error("a repeated control: no singular-covariance error")
 	}
 	if _, err := ControlVariateMean(rows, 0, []int{6, 8}); err == nil {
-		t.Error("two controls equal to 1e-13 (in units of 1e4): no singular-covariance error")
+		t.Error("two controls equal to 1e-9 (sd 1e4: the residual variance is 1e-18 of theirs): no singular-covariance error")
 	}
 	if _, err := ControlVariateMean(rows, 0, []int{6, 7}); err != nil {
 		t.Errorf("independent controls of sd 1e4 and 1e-3: %v", err)
@@ -307,5 +307,8 @@ func TestControlVariateBounds(t *testing.T) {
 	}
 	if _, err := ControlVariateMean(rows, 0, []int{3}); err == nil {
 		t.Error("control column 3 of 3: no error")
+	}
+	if _, err := ControlVariateMean(rows, 1, []int{0, 2}); err != nil {
+		t.Errorf("column 0 as a control: %v", err)
 	}
 }

@@ -114,3 +114,57 @@ func TestMedianOfMeansRadius(t *testing.T) {
 		}
 	}
 }
+
+// TestMomentsByHand: on fixed samples, Moments agrees with the two-pass textbook formulas (mean,
+// unbiased variance, SE = sqrt(variance / N), g1 = sqrt(N) M3 / M2^(3/2)) at 1e-13, gives NaN
+// below two (three for the skewness) observations and 0 for a sample of zeros; FromSample accepts
+// its smallest valid inputs; Median averages the middle pair of an even number of block means;
+// MedianOfMeansRadius refuses delta = 1 and accepts k = m = 1.
+func TestMomentsByHand(t *testing.T) {
+	for _, xs := range [][]float64{{1, 2, 4, 8, 16}, {-3, 0.5, 0.25, 7, 1e-3, 2}, {5, 5, 6}} {
+		var m Moments
+		n := float64(len(xs))
+		var mean, m2, m3 float64
+		for _, x := range xs {
+			m.Add(x)
+			mean += x / n
+		}
+		for _, x := range xs {
+			m2 += (x - mean) * (x - mean)
+			m3 += (x - mean) * (x - mean) * (x - mean)
+		}
+		want := map[string][2]float64{
+			"mean":     {m.Mean(), mean},
+			"variance": {m.Variance(), m2 / (n - 1)},
+			"SE":       {m.SE(), math.Sqrt(m2 / (n - 1) / n)},
+			"skewness": {m.Skewness(), math.Sqrt(n) * m3 / math.Pow(m2, 1.5)},
+		}
+		for name, gw := range want {
+			if math.Abs(gw[0]-gw[1]) > 1e-13*(math.Abs(gw[1])+1) {
+				t.Errorf("%v: %s %v, by hand %v", xs, name, gw[0], gw[1])
+			}
+		}
+	}
+	var one, zeros Moments
+	one.Add(3)
+	for range 3 {
+		zeros.Add(0)
+	}
+	if !math.IsNaN(one.Variance()) || !math.IsNaN(one.SE()) || zeros.Variance() != 0 || zeros.SE() != 0 || zeros.Mean() != 0 {
+		t.Errorf("one value: variance %v SE %v; zeros: variance %v SE %v mean %v", one.Variance(), one.SE(), zeros.Variance(), zeros.SE(), zeros.Mean())
+	}
+	e, err := FromSample([]float64{1, 3}, 1)
+	if err != nil || e.Mean != 2 || e.N != 2 {
+		t.Errorf("two values, one block: %+v, %v", e, err)
+	}
+	e, err = FromSample([]float64{1, 2, 10, 20}, 4)
+	if err != nil || e.Median() != 6 {
+		t.Errorf("four blocks 1, 2, 10, 20: median %v, %v; want 6", e.Median(), err)
+	}
+	if _, err := MedianOfMeansRadius(10, 10, 1, 1); err == nil {
+		t.Error("delta = 1: no error")
+	}
+	if r, err := MedianOfMeansRadius(1, 1, 1, 0.9); err != nil || !(r > 0) {
+		t.Errorf("k = m = 1, delta = 0.9: %v, %v", r, err)
+	}
+}
