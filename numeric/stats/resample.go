@@ -140,13 +140,17 @@ func ControlVariateMean(rows [][]float64, x int, ctl []int) (float64, error) {
 	for a := range szz {
 		szz[a] = make([]float64, k+1)
 	}
+	dz := make([]float64, k) // one row's centred controls
 	for _, r := range rows {
-		for a, ja := range ctl {
-			da := r[ja] - mz[a]
-			for b, jb := range ctl {
-				szz[a][b] += da * (r[jb] - mz[b])
+		for a, j := range ctl {
+			dz[a] = r[j] - mz[a]
+		}
+		dx := r[x] - mx
+		for a := range ctl {
+			for b := range ctl {
+				szz[a][b] += dz[a] * dz[b]
 			}
-			szz[a][k] += da * (r[x] - mx)
+			szz[a][k] += dz[a] * dx
 		}
 	}
 	beta, err := solveAugmented(szz)

@@ -167,4 +167,7 @@ func TestMomentsByHand(t *testing.T) {
 	if r, err := MedianOfMeansRadius(1, 1, 1, 0.9); err != nil || !(r > 0) {
 		t.Errorf("k = m = 1, delta = 0.9: %v, %v", r, err)
 	}
+	if r, err := MedianOfMeansRadius(5, 3, 0, 0.1); err != nil || r != 0 {
+		t.Errorf("sigma = 0: %v, %v; want radius 0", r, err)
+	}
 }
