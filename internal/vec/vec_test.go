@@ -231,8 +231,9 @@ func abs(i int) int {
 
 // TestMulT: MulT agrees with gonum's Gemm (a b^T) within the products' rounding bound at every
 // inner length 1..40 and every m, n 1..9 (every remainder of the groups of four), with strides
-// wider than the rows, on both paths; entries of c outside the product are left alone. A product
-// that drops one term fails the same bound.
+// wider than the rows and slices as short as a gonum view's ((rows-1) stride + k), on both paths;
+// entries of c outside the product are left alone. The dropped-term line checks the bound itself:
+// a sum missing a term larger than twice the bound is outside it.
 func TestMulT(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	withVector(func(on bool) {
@@ -240,7 +241,7 @@ func TestMulT(t *testing.T) {
 			for m := 1; m <= 9; m++ {
 				n := 1 + (k+m)%9
 				lda, ldb, ldc := k+1, k+3, n+2
-				a, b := normals(rng, m*lda), normals(rng, n*ldb)
+				a, b := normals(rng, (m-1)*lda+k), normals(rng, (n-1)*ldb+k)
 				c := make([]float64, m*ldc)
 				for i := range c {
 					c[i] = 7

@@ -24,6 +24,7 @@ func TestSubTransposed(t *testing.T) {
 	for _, c := range []struct{ dst, a *mat.Dense }{
 		{mat.NewDense(2, 3, nil), mat.NewDense(2, 3, nil)},
 		{mat.NewDense(2, 2, nil), mat.NewDense(2, 1, nil)}, // without the check: row 0 only, silently
+		{mat.NewDense(2, 2, nil), mat.NewDense(3, 2, nil)}, // the columns alone disagree
 	} {
 		func() {
 			defer func() {

@@ -40,7 +40,9 @@ func Jackknife(per [][]float64, stat func(means []float64) (float64, error)) (Es
 	var avg float64
 	for i, row := range per {
 		for j := range m {
-			means[j] = (sum[j] - row[j]) / float64(k-1)
+			if means[j] = (sum[j] - row[j]) / float64(k-1); !isFinite(means[j]) {
+				return Estimate{}, fmt.Errorf("stats: column %d's sum without row %d overflows float64", j, i)
+			}
 		}
 		if loo[i], err = stat(means); err != nil {
 			return Estimate{}, err
@@ -168,11 +170,12 @@ func ControlVariateMean(rows [][]float64, x int, ctl []int) (float64, error) {
 }
 
 // solveAugmented solves the k x k system in the augmented matrix a (k x (k+1)), a covariance
-// matrix with its right-hand side, by Gaussian elimination with partial pivoting, in place.
-// Errors: an entry not finite (the covariance overflows), and a pivot not above 1e-12 of its
-// column's own diagonal entry: that control's variance left after regressing it on the earlier
-// ones is below 1e-12 of its variance (collinear controls; the criterion does not depend on the
-// controls' units).
+// matrix with its right-hand side, by Gaussian elimination without pivoting, in place: a
+// covariance is symmetric positive semi-definite, so elimination in order is stable, and the pivot
+// of column c is then exactly control c's residual sum of squares after regressing it on controls
+// 0..c-1. Errors: an entry not finite (the covariance overflows), and a pivot not above 1e-12 of
+// its column's own diagonal entry: the control's residual variance is below 1e-12 of its variance
+// (collinear controls; the criterion does not depend on the controls' units or order).
 func solveAugmented(a [][]float64) ([]float64, error) {
 	k := len(a)
 	diag := make([]float64, k)
@@ -182,19 +185,12 @@ func solveAugmented(a [][]float64) ([]float64, error) {
 				return nil, errors.New("stats: the control-variate covariance overflows float64")
 			}
 		}
-		diag[i] = math.Abs(a[i][i])
+		diag[i] = a[i][i]
 	}
 	for col := range k {
-		p := col
-		for r := col + 1; r < k; r++ {
-			if math.Abs(a[r][col]) > math.Abs(a[p][col]) {
-				p = r
-			}
-		}
-		if !(math.Abs(a[p][col]) > 1e-12*diag[col]) {
+		if !(a[col][col] > 1e-12*diag[col]) {
 			return nil, fmt.Errorf("stats: control %d is collinear with the earlier ones (singular control-variate covariance)", col)
 		}
-		a[col], a[p] = a[p], a[col]
 		for r := col + 1; r < k; r++ {
 			f := a[r][col] / a[col][col]
 			for j := col; j <= k; j++ {

@@ -124,6 +124,21 @@ func TestControlVariateMean(t *testing.T) {
 	if _, err := ControlVariateMean(rows, 0, []int{6, 7}); err != nil {
 		t.Errorf("independent controls of sd 1e4 and 1e-3: %v", err)
 	}
+	// Correlated controls of different units (sd 1 and 1e8, rho = 0.99999: a residual variance of
+	// 2e-5 of theirs) are accepted in either order with the same estimate; so is a pair whose
+	// residual variance is 1e-10 of theirs (above the 1e-12 threshold).
+	for i := range rows {
+		a := rows[i][1]
+		rows[i] = append(rows[i], 1e8*(0.99999*a+math.Sqrt(1-0.99999*0.99999)*rng.NormFloat64()), a*(1+1e-5*rng.NormFloat64()))
+	}
+	ab, err1 := ControlVariateMean(rows, 0, []int{1, 9})
+	ba, err2 := ControlVariateMean(rows, 0, []int{9, 1})
+	if err1 != nil || err2 != nil || math.Abs(ab-ba) > 1e-9*math.Abs(ab) {
+		t.Errorf("controls of sd 1 and 1e8, rho 0.99999: %v (%v) in one order, %v (%v) in the other", ab, err1, ba, err2)
+	}
+	if _, err := ControlVariateMean(rows, 0, []int{1, 10}); err != nil {
+		t.Errorf("a pair collinear to 1e-5 (residual 1e-10 of the variance): %v", err)
+	}
 }
 
 // TestSlope: an exact line's slope, IndexSlope against Slope on 0, 1, ..., and the errors.
@@ -184,6 +199,7 @@ func TestResampleErrors(t *testing.T) {
 		"slope x spread":    second(Slope([]float64{-1e200, 1e200}, []float64{0, 1})),
 		"slope equal xs":    second(Slope([]float64{0.1, 0.1, 0.1, 0.1, 0.1, 0.1}, []float64{0.37, 0.47, 0.77, 1.27, 1.97, 2.87})),
 		"sums overflow":     second(Jackknife([][]float64{{1e308}, {1e308}, {1e308}}, ok)),
+		"left-out overflow": second(Jackknife([][]float64{{1.5e308}, {-1.5e308}, {1.5e308}}, ok)),
 		"cv overflow":       second(ControlVariateMean([][]float64{{1, 1e200}, {2, -1e200}, {3, 1e200}}, 0, []int{1})),
 		"index slope short": second(IndexSlope([]float64{1})),
 	} {
