@@ -122,11 +122,12 @@ func TestHessianMaxErrors(t *testing.T) {
 		p Problem
 		n Net
 	}{
-		"no W2":       {p, Net{W1: good.W1}},
-		"wrong D":     {Problem{Lambda: []float64{1, 0.5, 0.2}}, good},
-		"bad problem": {Problem{Lambda: []float64{math.NaN(), 1}}, good},
-		"too large":   {Problem{Lambda: ones}, big},
-		"NaN weight":  {p, Net{W1: mat.NewDense(1, 2, []float64{math.NaN(), 0}), W2: good.W2}},
+		"no W2":            {p, Net{W1: good.W1}},
+		"wrong D":          {Problem{Lambda: []float64{1, 0.5, 0.2}}, good},
+		"bad problem":      {Problem{Lambda: []float64{math.NaN(), 1}}, good},
+		"too large":        {Problem{Lambda: ones}, big},
+		"too large, H = 2": {Problem{Lambda: ones[:257]}, Net{W1: mat.NewDense(2, 257, nil), W2: mat.NewDense(257, 2, nil)}}, // 2 H D = 1028
+		"NaN weight":       {p, Net{W1: mat.NewDense(1, 2, []float64{math.NaN(), 0}), W2: good.W2}},
 	} {
 		if _, err := HessianMax(c.p, c.n); err == nil {
 			t.Errorf("%s: no error", name)
