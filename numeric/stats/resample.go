@@ -9,9 +9,10 @@ import (
 // Jackknife is the leave-one-out jackknife (Efron and Tibshirani 1993, ch. 11) of stat applied to
 // the column means of per, where per[i] is replicate i's values (for example one network's):
 // Mean is stat at the full means, SE = sqrt((k-1)/k sum_i (s_(i) - s_(.))^2) over the k
-// leave-one-out values s_(i) = stat(means without row i), N = k (the t-test's dof + 1). Units:
-// those of stat. Errors: a nil stat, fewer than 3 rows, rows empty or of unequal lengths, a value
-// not finite, an error of stat (returned), an estimate or SE not finite.
+// leave-one-out values s_(i) = stat(means without row i), N = k (the t-test's dof + 1), Skewness
+// that of the pseudo-values k s - (k-1) s_(i). Units: those of stat. stat is handed one reused
+// slice and must not keep it. Errors: a nil stat, fewer than 3 rows, rows empty or of unequal
+// lengths, a value not finite, an error of stat (returned), an estimate or SE not finite.
 func Jackknife(per [][]float64, stat func(means []float64) (float64, error)) (Estimate, error) {
 	if stat == nil {
 		return Estimate{}, errors.New("stats: Jackknife needs a statistic")
@@ -49,19 +50,29 @@ func Jackknife(per [][]float64, stat func(means []float64) (float64, error)) (Es
 		}
 		avg += loo[i] / float64(k)
 	}
+	return jackknifeEstimate(full, loo, avg, k)
+}
+
+// jackknifeEstimate is the jackknife estimate from the full statistic, the k leave-one-out values
+// and their mean: SE and the pseudo-values' skewness, N = k.
+func jackknifeEstimate(full float64, loo []float64, avg float64, k int) (Estimate, error) {
 	var ss float64
+	var pseudo Moments
 	for _, v := range loo {
 		d := v - avg
 		ss += d * d
+		pseudo.Add(float64(k)*full - float64(k-1)*v)
 	}
-	return finiteEstimate(Estimate{Mean: full, SE: math.Sqrt(ss * float64(k-1) / float64(k)), N: k})
+	se := math.Sqrt(ss * float64(k-1) / float64(k))
+	return finiteEstimate(Estimate{Mean: full, SE: se, Skewness: pseudo.Skewness(), N: k})
 }
 
 // JackknifeRows is Jackknife for a statistic of the rows themselves (not only of their column
 // means), with fitted coefficients estimated from them: Mean is stat of all rows, SE the
 // leave-one-out jackknife standard error, N the number of rows less fitted (so that a t-test's
 // dof, N - 1, pays for the coefficients), Skewness that of the jackknife pseudo-values
-// k s - (k-1) s_(i) (each row's influence). Units: those of stat. Errors: a nil stat, fitted < 0,
+// k s - (k-1) s_(i) (each row's influence). Units: those of stat. stat is handed one reused
+// slice of rows and must not keep it. Errors: a nil stat, fitted < 0,
 // fewer than fitted + 3 rows, rows empty or of unequal lengths, a value not finite, an error of
 // stat (returned), an estimate or SE not finite.
 func JackknifeRows(per [][]float64, fitted int, stat func(rows [][]float64) (float64, error)) (Estimate, error) {
@@ -89,15 +100,9 @@ func JackknifeRows(per [][]float64, fitted int, stat func(rows [][]float64) (flo
 		}
 		avg += loo[i] / float64(k)
 	}
-	var ss float64
-	var pseudo Moments
-	for _, v := range loo {
-		d := v - avg
-		ss += d * d
-		pseudo.Add(float64(k)*full - float64(k-1)*v)
-	}
-	se := math.Sqrt(ss * float64(k-1) / float64(k))
-	return finiteEstimate(Estimate{Mean: full, SE: se, Skewness: pseudo.Skewness(), N: k - fitted})
+	e, err := jackknifeEstimate(full, loo, avg, k)
+	e.N -= fitted
+	return e, err
 }
 
 // ControlVariateMean is the regression control-variate estimate of the mean of column x of rows
